@@ -1,0 +1,31 @@
+//! Keyturn's core: everything that decides something about a key, a URL or an answer.
+//!
+//! The browser glue (`extension/*.js`) only wires the DOM and the `chrome.*` APIs to the
+//! functions exported from [`wasm_api`]. Everything else here is plain Rust and is
+//! unit-tested natively with `cargo test`.
+//!
+//! Layout:
+//! - [`failure`]: the one typed error every operation returns (a code and a message).
+//! - [`input`]: normalisation shared by every secret and identifier the user pastes.
+//! - [`http`]: a transport-free description of requests and answers, plus JSON body checks.
+//! - [`treasure`]: regions, console URLs, API keys and the data model key replacement.
+//! - `transport` and `wasm_api` (wasm32 only): gloo-net and the JS-facing functions.
+
+pub mod failure;
+pub mod http;
+pub mod input;
+pub mod treasure;
+
+#[cfg(target_arch = "wasm32")]
+pub mod transport;
+#[cfg(target_arch = "wasm32")]
+mod wasm_api;
+
+pub use failure::{ErrorCode, Failure};
+
+/// How long any request may take, answer body included, before it is aborted.
+pub const REQUEST_TIMEOUT_MS: u32 = 15_000;
+
+pub(crate) fn transport_timeout_secs() -> u32 {
+    REQUEST_TIMEOUT_MS / 1000
+}

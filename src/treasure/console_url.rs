@@ -1,0 +1,187 @@
+//! Reading a data model's region and OID from a Treasure Console URL
+//! (`https://<console host>/app/admin/datamodels/<OID>`, seed-000).
+//!
+//! The parser is deliberately strict: the host must be one of the table's console hosts
+//! exactly, and the OID must be a UUID, so nothing taken from a URL can change which host
+//! a key goes to or which path it is sent on.
+
+use serde::Serialize;
+
+use crate::failure::{ErrorCode, Failure};
+use crate::input::is_uuid;
+use crate::treasure::region::Region;
+
+const DATA_MODEL_PATH: &str = "/app/admin/datamodels/";
+
+/// A data model's OID: a UUID, so it only ever holds hex digits and dashes.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct Oid(String);
+
+impl Oid {
+    pub fn parse(text: &str) -> Result<Oid, Failure> {
+        let text = text.trim();
+        if is_uuid(text) {
+            Ok(Oid(text.to_ascii_lowercase()))
+        } else {
+            Err(Failure::new(
+                ErrorCode::InvalidOid,
+                "That is not a data model OID. An OID looks like 93d34997-1b2c-4d5e-8f90-123456789abc: \
+                 copy it from the data model's address in the Treasure Console.",
+            ))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Which data model, in which region.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct DataModelTarget {
+    pub region: Region,
+    pub oid: Oid,
+}
+
+/// Parses a console data model URL, with or without a trailing slash, sub-path, query or
+/// fragment.
+pub fn parse_console_url(raw: &str) -> Result<DataModelTarget, Failure> {
+    let text = raw.trim();
+    let invalid = |message: &str| Err(Failure::new(ErrorCode::InvalidUrl, message));
+
+    if text.chars().any(|c| c.is_whitespace() || c.is_control() || c == '\\') {
+        return invalid("That address contains spaces or characters a console address never has. Copy it again from the address bar.");
+    }
+    let Some((scheme, rest)) = text.split_once("://") else {
+        return invalid("Paste the whole address of the data model page, starting with https://.");
+    };
+    if !scheme.eq_ignore_ascii_case("https") {
+        return Err(Failure::new(
+            ErrorCode::NotHttps,
+            "Only https:// Treasure Console addresses are accepted.",
+        ));
+    }
+
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, after_authority) = rest.split_at(authority_end);
+    if authority.contains('@') {
+        return invalid("That address hides another host behind a user name (user@host). Copy the address from the Treasure Console's address bar.");
+    }
+    let host = authority.strip_suffix(":443").unwrap_or(authority).to_ascii_lowercase();
+    let Some(region) = Region::of_console_host(&host) else {
+        return Err(Failure::new(
+            ErrorCode::UnknownConsoleHost,
+            "That is not a Treasure Console address. Keyturn knows the US, EU01, Korea (AP02) and Tokyo consoles, \
+             such as https://console.treasuredata.com/.",
+        ));
+    };
+
+    let path_end = after_authority.find(['?', '#']).unwrap_or(after_authority.len());
+    let path = &after_authority[..path_end];
+    let Some(after_prefix) = path.strip_prefix(DATA_MODEL_PATH) else {
+        return Err(Failure::new(
+            ErrorCode::NotADataModelPage,
+            "That console page is not a data model. Open the data model in the Treasure Console; its address reads \
+             /app/admin/datamodels/<OID>.",
+        ));
+    };
+    let oid_segment = after_prefix.split('/').next().unwrap_or_default();
+    Ok(DataModelTarget { region, oid: Oid::parse(oid_segment)? })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const OID: &str = "93d34997-1b2c-4d5e-8f90-123456789abc";
+
+    fn parse(url: &str) -> Result<DataModelTarget, ErrorCode> {
+        parse_console_url(url).map_err(|f| f.code)
+    }
+
+    #[test]
+    fn reads_region_and_oid_from_every_console() {
+        for (host, region) in [
+            ("console.treasuredata.com", Region::Us),
+            ("console.us01.treasuredata.com", Region::Us),
+            ("console-next.treasuredata.com", Region::Us),
+            ("console.eu01.treasuredata.com", Region::Eu01),
+            ("console-next.eu01.treasuredata.com", Region::Eu01),
+            ("console.ap02.treasuredata.com", Region::Ap02),
+            ("console.treasuredata.co.jp", Region::Tokyo),
+        ] {
+            let target = parse(&format!("https://{host}/app/admin/datamodels/{OID}")).unwrap();
+            assert_eq!(target.region, region, "{host}");
+            assert_eq!(target.oid.as_str(), OID);
+        }
+    }
+
+    #[test]
+    fn accepts_slash_subpath_query_fragment_port_and_case() {
+        for suffix in ["/", "/edit", "/builds/12", "?tab=settings", "#top", "/?a=b#c"] {
+            let url = format!("https://console.treasuredata.com/app/admin/datamodels/{OID}{suffix}");
+            assert_eq!(parse(&url).unwrap().oid.as_str(), OID, "{url}");
+        }
+        let url = format!("  HTTPS://Console.TreasureData.com:443/app/admin/datamodels/{}\n", OID.to_uppercase());
+        assert_eq!(parse(&url).unwrap().oid.as_str(), OID);
+    }
+
+    #[test]
+    fn rejects_plain_http() {
+        assert_eq!(parse(&format!("http://console.treasuredata.com/app/admin/datamodels/{OID}")), Err(ErrorCode::NotHttps));
+    }
+
+    #[test]
+    fn rejects_look_alike_hosts_and_user_info() {
+        for url in [
+            format!("https://console.treasuredata.com.evil.example/app/admin/datamodels/{OID}"),
+            format!("https://evilconsole.treasuredata.com/app/admin/datamodels/{OID}"),
+            format!("https://console.treasuredata.com./app/admin/datamodels/{OID}"),
+            format!("https://console.treasuredata.com:8443/app/admin/datamodels/{OID}"),
+            format!("https://console.ap03.treasuredata.com/app/admin/datamodels/{OID}"),
+            format!("https://api.treasuredata.com/app/admin/datamodels/{OID}"),
+        ] {
+            assert_eq!(parse(&url), Err(ErrorCode::UnknownConsoleHost), "{url}");
+        }
+        for url in [
+            format!("https://console.treasuredata.com@evil.example/app/admin/datamodels/{OID}"),
+            format!("https://user:pw@console.treasuredata.com/app/admin/datamodels/{OID}"),
+            format!("https://console.treasuredata.com\\@evil.example/app/admin/datamodels/{OID}"),
+        ] {
+            assert_eq!(parse(&url), Err(ErrorCode::InvalidUrl), "{url}");
+        }
+    }
+
+    #[test]
+    fn rejects_other_pages_and_non_urls() {
+        assert_eq!(parse("https://console.treasuredata.com/app/databases"), Err(ErrorCode::NotADataModelPage));
+        assert_eq!(parse(&format!("https://console.treasuredata.com/app/admin/datamodel/{OID}")), Err(ErrorCode::NotADataModelPage));
+        assert_eq!(parse(&format!("https://console.treasuredata.com/x/app/admin/datamodels/{OID}")), Err(ErrorCode::NotADataModelPage));
+        assert_eq!(parse(&format!("https://console.treasuredata.com?/app/admin/datamodels/{OID}")), Err(ErrorCode::NotADataModelPage));
+        assert_eq!(parse(OID), Err(ErrorCode::InvalidUrl));
+        assert_eq!(parse(""), Err(ErrorCode::InvalidUrl));
+        assert_eq!(parse("javascript:alert(1)"), Err(ErrorCode::InvalidUrl));
+    }
+
+    #[test]
+    fn an_oid_must_be_a_uuid_and_can_never_reach_the_request_path() {
+        for oid in [
+            "",
+            "93d34997",
+            "..",
+            "%2e%2e",
+            "93d34997-1b2c-4d5e-8f90-123456789abc%2F..%2Fusers",
+            "93d34997-1b2c-4d5e-8f90-123456789abcd",
+            "93d34997-xxxx-xxxx-xxxx-xxxxxxxxxxxx",
+        ] {
+            let url = format!("https://console.treasuredata.com/app/admin/datamodels/{oid}");
+            assert_eq!(parse(&url), Err(ErrorCode::InvalidOid), "{url}");
+        }
+    }
+
+    #[test]
+    fn oids_parse_alone_too() {
+        assert_eq!(Oid::parse(&format!(" {OID} ")).unwrap().as_str(), OID);
+        assert_eq!(Oid::parse("../users").unwrap_err().code, ErrorCode::InvalidOid);
+    }
+}

@@ -1,0 +1,247 @@
+//! Replacing a data model's Treasure API key (seed-000):
+//! `PUT https://<api host>/reporting/datamodels/<OID>` with the new key both as the
+//! credential and in the body. A 200 answer carries the data model.
+
+use serde::Serialize;
+use serde_json::json;
+
+use crate::failure::{ErrorCode, Failure};
+use crate::http::{str_field, ApiRequest, Exchange, JsonBody, Method};
+use crate::input::display_snippet;
+use crate::treasure::api_key::TreasureKey;
+use crate::treasure::console_url::DataModelTarget;
+
+/// What a successful replacement tells the user about the data model.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DataModelSummary {
+    pub oid: String,
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+}
+
+pub fn replace_key_request(target: &DataModelTarget, key: &TreasureKey) -> ApiRequest {
+    ApiRequest {
+        method: Method::Put,
+        // Both parts come from closed sets: a host from the region table, an OID that is a UUID.
+        url: format!("https://{}/reporting/datamodels/{}", target.region.api_host(), target.oid.as_str()),
+        headers: vec![
+            ("Authorization", format!("TD1 {}", key.expose())),
+            ("Content-Type", "application/json".to_string()),
+        ],
+        body: Some(json!({ "datamodel": { "apikey": key.expose() } }).to_string()),
+    }
+}
+
+/// Turns the answer to [`replace_key_request`] into the data model, or a typed failure.
+/// Success needs a 200 whose JSON object names the requested OID, a name and a type.
+pub fn interpret_replace_answer(target: &DataModelTarget, exchange: Exchange) -> Result<DataModelSummary, Failure> {
+    let host = target.region.api_host();
+    let response = exchange.map_err(|failure| Failure::from_transport(host, failure, true))?;
+    let body = JsonBody::of(&response);
+    let status = response.status;
+    let oid = target.oid.as_str();
+    match status {
+        200 => summary_from(target, &body).ok_or_else(|| unexpected_success(&body, oid)),
+        401 => Err(Failure::with_status(
+            ErrorCode::Unauthorized,
+            status,
+            "Treasure refused the API key (401): it is wrong, revoked or expired. Copy a current Master key \
+             from the API Keys page of the Treasure Console and try again.",
+        )),
+        403 => Err(Failure::with_status(
+            ErrorCode::Forbidden,
+            status,
+            "This key may not change the data model (403). A Write-only key cannot do this: use a Master API key \
+             of a user who can edit this data model.",
+        )),
+        404 => Err(Failure::with_status(
+            ErrorCode::NotFound,
+            status,
+            format!(
+                "There is no data model {oid} in the {} region (404). Check that the region matches the console \
+                 the data model lives in, and that the OID is complete.",
+                target.region.label()
+            ),
+        )),
+        400..=499 => Err(Failure::with_status(
+            ErrorCode::ClientError,
+            status,
+            format!(
+                "Treasure refused the request ({status}{}). The key was not replaced.",
+                server_says(&body)
+            ),
+        )),
+        500..=599 => Err(Failure::with_status(
+            ErrorCode::ServerError,
+            status,
+            format!(
+                "Treasure had a server error ({status}, {}). The key was probably not replaced; replacing it again \
+                 is safe, so try again in a few minutes.",
+                body.describe()
+            ),
+        )),
+        _ => Err(Failure::with_status(
+            ErrorCode::UnexpectedResponse,
+            status,
+            format!(
+                "Treasure answered with an unexpected status ({status}). Open the data model in the Treasure Console \
+                 and build it to check whether the key works."
+            ),
+        )),
+    }
+}
+
+fn summary_from(target: &DataModelTarget, body: &JsonBody) -> Option<DataModelSummary> {
+    let JsonBody::Object(map) = body else { return None };
+    let oid = str_field(map, "oid")?;
+    if !oid.eq_ignore_ascii_case(target.oid.as_str()) {
+        return None;
+    }
+    Some(DataModelSummary {
+        oid: target.oid.as_str().to_string(),
+        name: str_field(map, "name")?.to_string(),
+        kind: str_field(map, "type")?.to_string(),
+    })
+}
+
+fn unexpected_success(body: &JsonBody, oid: &str) -> Failure {
+    let what = match body {
+        JsonBody::Object(map) => match str_field(map, "oid") {
+            Some(other) if !other.eq_ignore_ascii_case(oid) => {
+                format!("a different data model ({})", display_snippet(other, 40))
+            }
+            _ => "a data model without its oid, name or type".to_string(),
+        },
+        other => other.describe().to_string(),
+    };
+    Failure::with_status(
+        ErrorCode::UnexpectedResponse,
+        200,
+        format!(
+            "Unexpected response: Treasure answered 200 but with {what}, so Keyturn cannot confirm that data model \
+             {oid} got the new key. Open it in the Treasure Console and build it to check."
+        ),
+    )
+}
+
+/// ": <message>" from a JSON error body, if the server gave one.
+fn server_says(body: &JsonBody) -> String {
+    let JsonBody::Object(map) = body else { return String::new() };
+    ["message", "error"]
+        .iter()
+        .find_map(|field| str_field(map, field))
+        .map(|text| format!(": {}", display_snippet(text, 160)))
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::http::{ApiResponse, TransportFailure};
+    use crate::treasure::parse_console_url;
+
+    const OID: &str = "93d34997-1b2c-4d5e-8f90-123456789abc";
+    const KEY: &str = "1234/0123456789abcdef0123456789abcdef01234567";
+
+    fn target(region: &str) -> DataModelTarget {
+        parse_console_url(&format!("https://{region}/app/admin/datamodels/{OID}")).unwrap()
+    }
+
+    fn answer(status: u16, body: &str) -> Result<DataModelSummary, Failure> {
+        interpret_replace_answer(
+            &target("console.treasuredata.com"),
+            Ok(ApiResponse { status, content_type: Some("application/json".into()), body: body.into() }),
+        )
+    }
+
+    fn code(status: u16, body: &str) -> ErrorCode {
+        answer(status, body).unwrap_err().code
+    }
+
+    #[test]
+    fn builds_the_documented_request_for_each_region() {
+        let key = TreasureKey::parse(KEY).unwrap();
+        for (console, api) in [
+            ("console.treasuredata.com", "api.treasuredata.com"),
+            ("console.eu01.treasuredata.com", "api.eu01.treasuredata.com"),
+            ("console.ap02.treasuredata.com", "api.ap02.treasuredata.com"),
+            ("console.treasuredata.co.jp", "api.treasuredata.co.jp"),
+        ] {
+            let request = replace_key_request(&target(console), &key);
+            assert_eq!(request.method, Method::Put);
+            assert_eq!(request.url, format!("https://{api}/reporting/datamodels/{OID}"));
+            assert_eq!(request.header("authorization"), Some(format!("TD1 {KEY}").as_str()));
+            assert_eq!(request.header("content-type"), Some("application/json"));
+            let body: serde_json::Value = serde_json::from_str(request.body.as_deref().unwrap()).unwrap();
+            assert_eq!(body, json!({"datamodel": {"apikey": KEY}}));
+        }
+    }
+
+    #[test]
+    fn a_matching_200_is_the_only_success() {
+        let summary = answer(200, &format!(r#"{{"oid":"{OID}","name":"sales","type":"elasticube","relations":[]}}"#)).unwrap();
+        assert_eq!(summary, DataModelSummary { oid: OID.into(), name: "sales".into(), kind: "elasticube".into() });
+        assert!(answer(200, &format!(r#"{{"oid":"{}","name":"s","type":"t"}}"#, OID.to_uppercase())).is_ok());
+    }
+
+    #[test]
+    fn a_200_that_does_not_prove_success_is_unexpected() {
+        for body in [
+            r#"{"oid":"00000000-0000-0000-0000-000000000000","name":"other","type":"elasticube"}"#,
+            r#"{"name":"sales","type":"elasticube"}"#,
+            &format!(r#"{{"oid":"{OID}"}}"#),
+            &format!(r#"{{"oid":"{OID}","name":1,"type":"t"}}"#),
+            r#"{"oid": "93d3"#,
+            "<html><body>Sign in</body></html>",
+            "",
+            "[]",
+        ] {
+            let failure = answer(200, body).unwrap_err();
+            assert_eq!(failure.code, ErrorCode::UnexpectedResponse, "{body}");
+            assert!(failure.message.starts_with("Unexpected response"), "{}", failure.message);
+        }
+        assert!(answer(200, r#"{"oid":"00000000-0000-0000-0000-000000000000","name":"o","type":"t"}"#)
+            .unwrap_err()
+            .message
+            .contains("a different data model"));
+    }
+
+    #[test]
+    fn statuses_map_to_their_codes_and_advice() {
+        assert_eq!(code(401, r#"{"error":"unauthorized"}"#), ErrorCode::Unauthorized);
+        let forbidden = answer(403, "{}").unwrap_err();
+        assert_eq!(forbidden.code, ErrorCode::Forbidden);
+        assert!(forbidden.message.contains("Write-only") && forbidden.message.contains("Master"));
+        let missing = answer(404, "{}").unwrap_err();
+        assert_eq!(missing.code, ErrorCode::NotFound);
+        assert!(missing.message.contains("US region") && missing.message.contains(OID));
+        assert_eq!(code(409, "{}"), ErrorCode::ClientError);
+        assert!(answer(422, r#"{"message":"apikey is invalid"}"#).unwrap_err().message.contains("apikey is invalid"));
+        assert_eq!(code(500, "{}"), ErrorCode::ServerError);
+        let html = answer(502, "<html><h1>502 Bad Gateway</h1></html>").unwrap_err();
+        assert_eq!((html.code, html.status), (ErrorCode::ServerError, Some(502)));
+        assert!(html.message.contains("HTML page"));
+        assert_eq!(code(204, ""), ErrorCode::UnexpectedResponse);
+        assert_eq!(code(302, ""), ErrorCode::UnexpectedResponse);
+    }
+
+    #[test]
+    fn transport_failures_say_what_to_do() {
+        let t = target("console.eu01.treasuredata.com");
+        let timeout = interpret_replace_answer(&t, Err(TransportFailure::Timeout)).unwrap_err();
+        assert_eq!(timeout.code, ErrorCode::Timeout);
+        assert!(timeout.message.contains("api.eu01.treasuredata.com"));
+        assert_eq!(interpret_replace_answer(&t, Err(TransportFailure::Network)).unwrap_err().code, ErrorCode::NetworkError);
+        assert_eq!(interpret_replace_answer(&t, Err(TransportFailure::Redirected)).unwrap_err().code, ErrorCode::Redirected);
+    }
+
+    #[test]
+    fn no_failure_message_contains_the_key() {
+        for status in [200, 400, 401, 403, 404, 500, 502] {
+            if let Err(failure) = answer(status, &format!(r#"{{"message":"bad","apikey":"{KEY}"}}"#)) {
+                assert!(!failure.message.contains("0123456789abcdef"), "{status}: {}", failure.message);
+            }
+        }
+    }
+}

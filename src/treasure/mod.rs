@@ -1,0 +1,12 @@
+//! Treasure Data: regions, console URLs, API keys and the data model key replacement
+//! (`PUT /reporting/datamodels/<OID>`, seed-000).
+
+pub mod api_key;
+pub mod console_url;
+pub mod datamodel;
+pub mod region;
+
+pub use api_key::TreasureKey;
+pub use console_url::{parse_console_url, DataModelTarget, Oid};
+pub use datamodel::{interpret_replace_answer, replace_key_request, DataModelSummary};
+pub use region::Region;
