@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# Keyturn's one entry point.
+#   ./build.sh          install what is missing, build dist/chrome, dist/firefox and their zips
+#   ./build.sh test     build, then run every test (native, wasm in Chromium and Firefox, end to end)
+#   ./build.sh bench    build, then run the performance benchmark (writes bench/results.json)
+# Every tool is installed here, so a fresh machine (and CI) needs nothing else.
+set -euo pipefail
+cd "$(dirname "$0")"
+ROOT=$PWD
+export PATH="$HOME/.cargo/bin:$PATH"
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+# ---- tools ------------------------------------------------------------------------
+# The wasm-bindgen CLI must match the wasm-bindgen crate exactly; Cargo.toml pins it.
+WASM_BINDGEN_VERSION=$(sed -n 's/^wasm-bindgen = "=\([0-9.]*\)"/\1/p' Cargo.toml)
+
+install_build_tools() {
+  local missing=()
+  command -v zip >/dev/null || missing+=(zip)
+  command -v openssl >/dev/null || missing+=(openssl)
+  if [ "${1:-}" = with-browsers ]; then
+    command -v chromium >/dev/null || missing+=(chromium)
+    command -v chromedriver >/dev/null || missing+=(chromium-driver)
+    command -v firefox-esr >/dev/null || missing+=(firefox-esr)
+  fi
+  if [ ${#missing[@]} -gt 0 ]; then
+    log "apt: installing ${missing[*]}"
+    as_root apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+  rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+  if [ ! -x extension/node_modules/.bin/wasm-opt ] || [ extension/package-lock.json -nt extension/node_modules/.package-lock.json ]; then
+    log "npm ci (extension build tools: binaryen's wasm-opt)"
+    npm ci --prefix extension --no-audit --no-fund --loglevel=error
+  fi
+  if [ "$(wasm-bindgen --version 2>/dev/null | cut -d' ' -f2)" != "$WASM_BINDGEN_VERSION" ]; then
+    log "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (a few minutes)"
+    # No --locked: the registry here lacks one of its locked dependency versions.
+    cargo install -q wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
+  fi
+}
+
+install_test_tools() {
+  install_build_tools with-browsers
+  command -v geckodriver >/dev/null || { log "installing geckodriver (about 5 minutes)"; cargo install -q geckodriver; }
+  if [ ! -d tests/e2e/node_modules ] || [ tests/e2e/package-lock.json -nt tests/e2e/node_modules/.package-lock.json ]; then
+    log "npm ci (tests/e2e)"
+    npm ci --prefix tests/e2e --no-audit --no-fund --loglevel=error
+  fi
+}
+
+# ---- build ------------------------------------------------------------------------
+build() {
+  install_build_tools
+  log "compiling the core to wasm"
+  cargo build -q --release --target wasm32-unknown-unknown --lib
+  local raw=target/wasm32-unknown-unknown/release/keyturn.wasm
+  local out=target/keyturn-web
+  if [ ! -f "$out/keyturn_bg.wasm" ] || [ "$raw" -nt "$out/keyturn_bg.wasm" ]; then
+    rm -rf "$out"
+    wasm-bindgen --target web --no-typescript --out-dir "$out" "$raw"
+    extension/node_modules/.bin/wasm-opt -Oz --strip-debug --strip-producers -o "$out/keyturn_bg.wasm" "$out/keyturn_bg.wasm"
+  fi
+
+  local version
+  version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n1)
+  for browser in chrome firefox; do
+    local dir=dist/$browser
+    rm -rf "$dir" && mkdir -p "$dir"
+    cp -r extension/icons extension/*.html extension/*.css extension/*.js "$dir/"
+    cp "$out/keyturn.js" "$out/keyturn_bg.wasm" "$dir/"
+    node extension/manifest.mjs "$browser" "$version" < extension/manifest.json > "$dir/manifest.json"
+    (cd "$dir" && rm -f "../keyturn-$browser.zip" && zip -qrX "../keyturn-$browser.zip" .)
+  done
+  local bytes gz
+  bytes=$(stat -c %s "$out/keyturn_bg.wasm")
+  gz=$(gzip -9c "$out/keyturn_bg.wasm" | wc -c)
+  log "built dist/chrome and dist/firefox (v$version); wasm $bytes bytes, $gz bytes gzipped"
+}
+
+# ---- tests ------------------------------------------------------------------------
+run_tests() {
+  install_test_tools
+  build
+  log "native core tests"
+  cargo test -q
+  log "wasm tests in headless Chromium and Firefox, end-to-end tests in both"
+  node tests/run-browser-tests.mjs
+}
+
+case "${1:-build}" in
+  build) build ;;
+  test) run_tests ;;
+  bench) install_test_tools; build; node tests/bench/popup-and-request.mjs ;;
+  *) echo "usage: ./build.sh [build|test|bench]" >&2; exit 2 ;;
+esac

@@ -1,0 +1,45 @@
+// Small helpers shared by the end-to-end cases.
+import assert from 'node:assert/strict';
+
+export { assert };
+
+export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls `fn` in the page until it returns a truthy value. */
+export async function waitFor(page, fn, args = [], { timeout = 10_000, what = fn.toString() } = {}) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const value = await page.eval(fn, ...args).catch(() => null);
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+/** Opens the popup page (optionally `?tab=<id>`) and waits until the core is initialised. */
+export async function openPopup(browser, query = '') {
+  const page = await browser.open(`popup.html${query}`);
+  await waitFor(page, () => document.body.dataset.ready === 'true', [], { what: 'popup ready' });
+  return page;
+}
+
+/** Waits for the result box in `boxId` and returns {kind, code, text}. */
+export function resultIn(page, boxId, timeout = 10_000) {
+  return waitFor(page, (id) => {
+    const box = document.getElementById(id);
+    if (!box || box.hidden) return null;
+    return { kind: box.classList.contains('ok') ? 'ok' : 'error', code: box.dataset.code, text: box.textContent };
+  }, [boxId], { timeout, what: `a result in #${boxId}` });
+}
+
+/** Everything in storage.local and storage.sync, as seen from an extension page. */
+export function persistentStorage(page) {
+  return page.eval(async () => ({ local: await chrome.storage.local.get(null), sync: await chrome.storage.sync.get(null) }));
+}
+
+/** Opens a normal web tab from an extension page and returns its tab id once loaded. */
+export async function openWebTab(page, url) {
+  const id = await page.eval(async (u) => (await chrome.tabs.create({ url: u, active: false })).id, url);
+  await waitFor(page, async (tabId) => (await chrome.tabs.get(tabId)).status === 'complete', [id], { what: `tab ${url}` });
+  return id;
+}

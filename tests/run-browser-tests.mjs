@@ -1,0 +1,85 @@
+// Runs every browser-side test: the wasm-bindgen tests in headless Chromium and Firefox,
+// then every end-to-end case against the built dist/ extension in both browsers, with the
+// local HTTPS fake APIs standing in for the real hosts.
+//
+//   node tests/run-browser-tests.mjs [--browser chromium|firefox] [--only wasm|e2e] [--grep text]
+import { spawnSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startFakeApis } from './e2e/fake-apis.mjs';
+import { launchChromium, launchFirefox } from './e2e/browsers.mjs';
+import { treasureCases } from './e2e/treasure.cases.mjs';
+import { assert, persistentStorage } from './e2e/harness.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const args = process.argv.slice(2);
+const option = (name) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : undefined; };
+const browsers = option('--browser') ? [option('--browser')] : ['chromium', 'firefox'];
+const only = option('--only');
+const grep = option('--grep');
+
+const suites = { treasure: treasureCases };
+const failures = [];
+
+function runWasmTests(browser) {
+  const env = { ...process.env, WASM_BINDGEN_TEST_TIMEOUT: '60', KEYTURN_FAKE_HTTP: 'http://127.0.0.1:8471' };
+  if (browser === 'chromium') env.CHROMEDRIVER = process.env.CHROMEDRIVER ?? '/usr/bin/chromedriver';
+  else env.GECKODRIVER = process.env.GECKODRIVER ?? `${process.env.HOME}/.cargo/bin/geckodriver`;
+  console.log(`\n# wasm-bindgen tests in headless ${browser}`);
+  const run = spawnSync('cargo', ['test', '-q', '--target', 'wasm32-unknown-unknown', '--test', 'wasm'], { cwd: root, env, stdio: 'inherit' });
+  if (run.status !== 0) failures.push(`wasm tests in ${browser}`);
+}
+
+async function runEndToEnd(browserName, fake) {
+  const launch = browserName === 'chromium' ? launchChromium : launchFirefox;
+  const browser = await launch({ extensionDir: path.join(root, 'dist', browserName === 'chromium' ? 'chrome' : 'firefox') });
+  const screenshotDir = path.join(root, 'tests', 'e2e', 'screenshots');
+  const screenshot = browserName === 'chromium'
+    ? async (page, file) => { mkdirSync(screenshotDir, { recursive: true }); await page.screenshot(path.join(screenshotDir, file)); }
+    : undefined;
+  console.log(`\n# end to end in headless ${browserName} (${browser.origin})`);
+  try {
+    for (const [suite, cases] of Object.entries(suites)) {
+      for (const [name, run] of Object.entries(cases)) {
+        if (grep && !name.includes(grep)) continue;
+        fake.reset();
+        const started = Date.now();
+        try {
+          await run({ browser, fake, screenshot });
+          console.log(`  ok    ${suite}: ${name} (${Date.now() - started} ms)`);
+        } catch (error) {
+          console.log(`  FAIL  ${suite}: ${name}\n        ${String(error.stack ?? error).split('\n').slice(0, 6).join('\n        ')}`);
+          failures.push(`${browserName}: ${suite}: ${name}`);
+        }
+      }
+    }
+    // After every flow: no key of any kind may have reached persistent storage.
+    const page = await browser.open('popup.html');
+    const stored = JSON.stringify(await persistentStorage(page));
+    try {
+      assert.ok(!/[0-9a-f]{16}|[0-9a-f]{8}-[0-9a-f]{4}-/.test(stored), `persistent storage holds something key-like: ${stored}`);
+      console.log('  ok    no key in storage.local or storage.sync after the whole suite');
+    } catch (error) {
+      console.log(`  FAIL  ${error.message}`);
+      failures.push(`${browserName}: storage audit`);
+    }
+  } finally {
+    await browser.close();
+  }
+}
+
+const fake = await startFakeApis({ port: 443, httpPort: 8471, certDir: path.join(root, 'tests', 'e2e', '.certs') });
+try {
+  for (const browser of browsers) {
+    if (only !== 'e2e') runWasmTests(browser);
+    if (only !== 'wasm') await runEndToEnd(browser, fake);
+  }
+} finally {
+  await fake.close();
+}
+if (failures.length) {
+  console.log(`\n${failures.length} failed:\n  ${failures.join('\n  ')}`);
+  process.exit(1);
+}
+console.log('\nall browser tests passed');
