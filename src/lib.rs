@@ -19,7 +19,7 @@ pub mod treasure;
 #[cfg(target_arch = "wasm32")]
 pub mod transport;
 #[cfg(target_arch = "wasm32")]
-mod wasm_api;
+pub mod wasm_api;
 
 pub use failure::{ErrorCode, Failure};
 

@@ -55,7 +55,28 @@ function treasure(req, res, body, host) {
   return send(res, 200, { ...model, created_at: '2026-01-01T00:00:00Z', relations: [] });
 }
 
-export async function startFakeApis({ port = 443, certDir }) {
+// A plain-HTTP twin with CORS for the wasm-bindgen tests, which run on a test-runner page
+// and exercise the core's transport (gloo-net) against real sockets.
+function transportProbe(req, res) {
+  res.setHeader('access-control-allow-origin', '*');
+  res.setHeader('access-control-allow-methods', 'GET, POST, PUT');
+  res.setHeader('access-control-allow-headers', 'authorization, content-type');
+  if (req.method === 'OPTIONS') return send(res, 204, '');
+  const chunks = [];
+  req.on('data', (c) => chunks.push(c));
+  req.on('end', () => {
+    const body = Buffer.concat(chunks).toString('utf8');
+    const echo = { method: req.method, path: req.url, authorization: req.headers.authorization ?? null, contentType: req.headers['content-type'] ?? null, cookie: req.headers.cookie ?? null, body };
+    if (req.url === '/echo') return send(res, 200, echo);
+    if (req.url === '/html502') return send(res, 502, '<html><body>Bad Gateway</body></html>', 'text/html');
+    if (req.url === '/slow') return setTimeout(() => send(res, 200, echo), 3_000);
+    if (req.url === '/redirect') { res.writeHead(302, { location: 'http://127.0.0.1:9/elsewhere' }); return res.end(); }
+    if (req.url === '/reset') return req.socket.destroy();
+    send(res, 404, { error: 'Not Found' });
+  });
+}
+
+export async function startFakeApis({ port = 443, httpPort, certDir }) {
   const requests = [];
   let inFlight = 0;
   let maxInFlight = 0;
@@ -81,11 +102,15 @@ export async function startFakeApis({ port = 443, certDir }) {
     });
   });
   await new Promise((resolve, reject) => server.once('error', reject).listen(port, '127.0.0.1', resolve));
+  const probe = httpPort ? http.createServer(transportProbe) : null;
+  if (probe) await new Promise((resolve, reject) => probe.once('error', reject).listen(httpPort, '127.0.0.1', resolve));
 
   return {
     requests,
     get maxInFlight() { return maxInFlight; },
     reset() { requests.length = 0; maxInFlight = 0; },
-    close() { server.closeAllConnections?.(); return new Promise((resolve) => server.close(resolve)); },
+    async close() {
+      for (const s of [server, probe].filter(Boolean)) { s.closeAllConnections(); await new Promise((resolve) => s.close(resolve)); }
+    },
   };
 }

@@ -1,0 +1,39 @@
+//! The manifest source asks for exactly what the README justifies, and every host it may
+//! reach is in the core's allowlist.
+#![cfg(not(target_arch = "wasm32"))]
+
+use keyturn::treasure::region::REGIONS;
+use serde_json::Value;
+
+fn manifest() -> Value {
+    serde_json::from_str(include_str!("../extension/manifest.json")).unwrap()
+}
+
+fn strings(value: &Value) -> Vec<String> {
+    value.as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect()
+}
+
+#[test]
+fn host_permissions_are_exactly_the_core_allowlist() {
+    let mut expected: Vec<String> = REGIONS
+        .iter()
+        .flat_map(|region| std::iter::once(region.api_host).chain(region.console_hosts.iter().copied()))
+        .map(|host| format!("https://{host}/*"))
+        .collect();
+    let mut granted = strings(&manifest()["host_permissions"]);
+    expected.sort();
+    granted.sort();
+    assert_eq!(granted, expected);
+}
+
+#[test]
+fn permissions_are_the_minimal_set() {
+    assert_eq!(strings(&manifest()["permissions"]), ["storage"]);
+}
+
+#[test]
+fn content_security_policy_is_strict() {
+    let csp = manifest()["content_security_policy"]["extension_pages"].as_str().unwrap().to_string();
+    assert_eq!(csp, "script-src 'self' 'wasm-unsafe-eval'; object-src 'self'");
+    assert!(!csp.contains("'unsafe-eval'") && !csp.contains("http"));
+}

@@ -1,0 +1,92 @@
+//! The wasm boundary and the real gloo-net transport. Included by `wasm_page.rs` (a
+//! window) and `wasm_service_worker.rs` (no window, as in Chrome's MV3 background);
+//! run by tests/run-browser-tests.mjs, which starts the plain-HTTP probe on port 8471.
+
+use keyturn::http::{ApiRequest, Method, TransportFailure};
+use keyturn::treasure::{interpret_replace_answer, parse_console_url};
+use keyturn::{transport, wasm_api, ErrorCode};
+use wasm_bindgen::JsValue;
+use wasm_bindgen_test::*;
+
+const PROBE: &str = "http://127.0.0.1:8471";
+const OID: &str = "93d34997-1b2c-4d5e-8f90-123456789abc";
+
+fn get(value: &JsValue, field: &str) -> JsValue {
+    js_sys::Reflect::get(value, &field.into()).unwrap()
+}
+
+fn request(path: &str) -> ApiRequest {
+    ApiRequest {
+        method: Method::Put,
+        url: format!("{PROBE}{path}"),
+        headers: vec![("Authorization", "TD1 1/0123456789abcdef0123".into()), ("Content-Type", "application/json".into())],
+        body: Some(r#"{"datamodel":{"apikey":"1/0123456789abcdef0123"}}"#.into()),
+    }
+}
+
+#[wasm_bindgen_test]
+fn detection_returns_a_plain_object_or_null() {
+    let found = wasm_api::detect_data_model_page(&format!("https://console.eu01.treasuredata.com/app/admin/datamodels/{OID}/"));
+    assert_eq!(get(&found, "region").as_string().as_deref(), Some("eu01"));
+    assert_eq!(get(&found, "regionLabel").as_string().as_deref(), Some("EU01"));
+    assert_eq!(get(&found, "apiHost").as_string().as_deref(), Some("api.eu01.treasuredata.com"));
+    assert_eq!(get(&found, "oid").as_string().as_deref(), Some(OID));
+    assert!(wasm_api::detect_data_model_page("https://evil.example/app/admin/datamodels/x").is_null());
+}
+
+#[wasm_bindgen_test]
+fn failures_cross_the_boundary_as_code_and_message() {
+    let error = wasm_api::parse_data_model_url("http://console.treasuredata.com/").unwrap_err();
+    assert_eq!(get(&error, "code").as_string().as_deref(), Some("NOT_HTTPS"));
+    assert!(get(&error, "message").as_string().unwrap().contains("https://"));
+}
+
+#[wasm_bindgen_test]
+async fn bad_keys_are_refused_before_any_request() {
+    let error = wasm_api::replace_data_model_key("us".into(), OID.into(), "TD1 not a key".into()).await.unwrap_err();
+    assert_eq!(get(&error, "code").as_string().as_deref(), Some("KEY_HAS_WHITESPACE"));
+    let error = wasm_api::replace_data_model_key("ap03".into(), OID.into(), "1/0123456789abcdef0123".into()).await.unwrap_err();
+    assert_eq!(get(&error, "code").as_string().as_deref(), Some("UNKNOWN_REGION"));
+}
+
+#[wasm_bindgen_test]
+async fn gloo_net_sends_method_headers_and_body_and_reads_the_answer() {
+    let response = transport::send(&request("/echo"), 5_000).await.unwrap();
+    assert_eq!(response.status, 200);
+    let echo: serde_json::Value = serde_json::from_str(&response.body).unwrap();
+    assert_eq!(echo["method"], "PUT");
+    assert_eq!(echo["authorization"], "TD1 1/0123456789abcdef0123");
+    assert_eq!(echo["contentType"], "application/json");
+    assert_eq!(echo["cookie"], serde_json::Value::Null);
+    assert_eq!(echo["body"], r#"{"datamodel":{"apikey":"1/0123456789abcdef0123"}}"#);
+}
+
+#[wasm_bindgen_test]
+async fn statuses_and_html_pages_arrive_as_answers() {
+    let missing = transport::send(&request("/nothing"), 5_000).await.unwrap();
+    assert_eq!(missing.status, 404);
+    let html = transport::send(&request("/html502"), 5_000).await.unwrap();
+    assert_eq!(html.status, 502);
+    assert!(html.content_type.unwrap().starts_with("text/html"));
+    let target = parse_console_url(&format!("https://console.treasuredata.com/app/admin/datamodels/{OID}")).unwrap();
+    let failure = interpret_replace_answer(&target, transport::send(&request("/html502"), 5_000).await).unwrap_err();
+    assert_eq!(failure.code, ErrorCode::ServerError);
+}
+
+#[wasm_bindgen_test]
+async fn a_slow_answer_times_out() {
+    assert_eq!(transport::send(&request("/slow"), 500).await, Err(TransportFailure::Timeout));
+}
+
+#[wasm_bindgen_test]
+async fn redirects_are_reported_not_followed() {
+    assert_eq!(transport::send(&request("/redirect"), 5_000).await, Err(TransportFailure::Redirected));
+}
+
+#[wasm_bindgen_test]
+async fn dropped_connections_and_refused_ports_are_network_failures() {
+    assert_eq!(transport::send(&request("/reset"), 5_000).await, Err(TransportFailure::Network));
+    let mut refused = request("/echo");
+    refused.url = "http://127.0.0.1:9/echo".into();
+    assert_eq!(transport::send(&refused, 5_000).await, Err(TransportFailure::Network));
+}

@@ -1,0 +1,7 @@
+//! The shared wasm cases in a browser page (headless Chromium and Firefox).
+#![cfg(target_arch = "wasm32")]
+
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+#[path = "wasm/cases.rs"]
+mod cases;

@@ -1,0 +1,8 @@
+//! The shared wasm cases inside a service worker, where there is no `window`: gloo-net must
+//! use the global `fetch`, as Chrome's MV3 background requires.
+#![cfg(target_arch = "wasm32")]
+
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_service_worker);
+
+#[path = "wasm/cases.rs"]
+mod cases;
