@@ -22,6 +22,12 @@ pub enum ErrorCode {
     KeyHasWhitespace,
     KeyHasInvalidCharacters,
     MalformedKey,
+    InvalidGracePeriod,
+    ImmediateExpiryNotConfirmed,
+    InvalidDataAppName,
+    InvalidLabel,
+    InvalidOrigin,
+    OriginNotGranted,
     // Answers from the service.
     Unauthorized,
     Forbidden,
@@ -30,6 +36,14 @@ pub enum ErrorCode {
     ServerError,
     UnexpectedResponse,
     Redirected,
+    // Databrain's documented error codes (seed-003/004, databrain-api.md).
+    InvalidRequestBody,
+    AuthenticationError,
+    InvalidDataAppApiKey,
+    DataAppNotFound,
+    InternalServerError,
+    /// An error code or status Databrain does not document.
+    UnknownApiError,
     // Failures of the connection itself.
     Timeout,
     NetworkError,

@@ -7,14 +7,17 @@
 //! Layout:
 //! - [`failure`]: the one typed error every operation returns (a code and a message).
 //! - [`input`]: normalisation shared by every secret and identifier the user pastes.
+//! - [`url`]: the strict https URL syntax accepted from users.
 //! - [`http`]: a transport-free description of requests and answers, plus JSON body checks.
 //! - [`treasure`]: regions, console URLs, API keys and the data model key replacement.
 //! - `transport` and `wasm_api` (wasm32 only): gloo-net and the JS-facing functions.
 
+pub mod databrain;
 pub mod failure;
 pub mod http;
 pub mod input;
 pub mod treasure;
+pub mod url;
 
 #[cfg(target_arch = "wasm32")]
 pub mod transport;

@@ -10,6 +10,7 @@ use serde::Serialize;
 use crate::failure::{ErrorCode, Failure};
 use crate::input::is_uuid;
 use crate::treasure::region::Region;
+use crate::url::parse_https_url;
 
 const DATA_MODEL_PATH: &str = "/app/admin/datamodels/";
 
@@ -46,39 +47,19 @@ pub struct DataModelTarget {
 /// Parses a console data model URL, with or without a trailing slash, sub-path, query or
 /// fragment.
 pub fn parse_console_url(raw: &str) -> Result<DataModelTarget, Failure> {
-    let text = raw.trim();
-    let invalid = |message: &str| Err(Failure::new(ErrorCode::InvalidUrl, message));
-
-    if text.chars().any(|c| c.is_whitespace() || c.is_control() || c == '\\') {
-        return invalid("That address contains spaces or characters a console address never has. Copy it again from the address bar.");
-    }
-    let Some((scheme, rest)) = text.split_once("://") else {
-        return invalid("Paste the whole address of the data model page, starting with https://.");
+    let url = parse_https_url(raw)?;
+    let region = match url.port {
+        None => Region::of_console_host(&url.host),
+        Some(_) => None,
     };
-    if !scheme.eq_ignore_ascii_case("https") {
-        return Err(Failure::new(
-            ErrorCode::NotHttps,
-            "Only https:// Treasure Console addresses are accepted.",
-        ));
-    }
-
-    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let (authority, after_authority) = rest.split_at(authority_end);
-    if authority.contains('@') {
-        return invalid("That address hides another host behind a user name (user@host). Copy the address from the Treasure Console's address bar.");
-    }
-    let host = authority.strip_suffix(":443").unwrap_or(authority).to_ascii_lowercase();
-    let Some(region) = Region::of_console_host(&host) else {
+    let Some(region) = region else {
         return Err(Failure::new(
             ErrorCode::UnknownConsoleHost,
             "That is not a Treasure Console address. Keyturn knows the US, EU01, Korea (AP02) and Tokyo consoles, \
              such as https://console.treasuredata.com/.",
         ));
     };
-
-    let path_end = after_authority.find(['?', '#']).unwrap_or(after_authority.len());
-    let path = &after_authority[..path_end];
-    let Some(after_prefix) = path.strip_prefix(DATA_MODEL_PATH) else {
+    let Some(after_prefix) = url.path.strip_prefix(DATA_MODEL_PATH) else {
         return Err(Failure::new(
             ErrorCode::NotADataModelPage,
             "That console page is not a data model. Open the data model in the Treasure Console; its address reads \
@@ -136,7 +117,6 @@ mod tests {
         for url in [
             format!("https://console.treasuredata.com.evil.example/app/admin/datamodels/{OID}"),
             format!("https://evilconsole.treasuredata.com/app/admin/datamodels/{OID}"),
-            format!("https://console.treasuredata.com./app/admin/datamodels/{OID}"),
             format!("https://console.treasuredata.com:8443/app/admin/datamodels/{OID}"),
             format!("https://console.ap03.treasuredata.com/app/admin/datamodels/{OID}"),
             format!("https://api.treasuredata.com/app/admin/datamodels/{OID}"),
@@ -147,6 +127,7 @@ mod tests {
             format!("https://console.treasuredata.com@evil.example/app/admin/datamodels/{OID}"),
             format!("https://user:pw@console.treasuredata.com/app/admin/datamodels/{OID}"),
             format!("https://console.treasuredata.com\\@evil.example/app/admin/datamodels/{OID}"),
+            format!("https://console.treasuredata.com./app/admin/datamodels/{OID}"),
         ] {
             assert_eq!(parse(&url), Err(ErrorCode::InvalidUrl), "{url}");
         }

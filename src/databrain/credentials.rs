@@ -1,0 +1,100 @@
+//! The two Databrain credentials: a data app API key (a UUID, the key rotate-api rotates)
+//! and an organisation service token (manages a data app's keys).
+
+use crate::failure::{ErrorCode, Failure};
+use crate::input::{is_uuid, normalise_secret, SecretKind};
+
+/// A data app API key. Never printed: `Debug` hides it, there is no `Display`/`Serialize`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct DataAppKey(String);
+
+impl DataAppKey {
+    pub fn parse(raw: &str) -> Result<DataAppKey, Failure> {
+        let text = normalise_secret(raw, &SecretKind { noun: "data app API key", scheme: "Bearer" })?;
+        if !is_uuid(text) {
+            return Err(Failure::new(
+                ErrorCode::MalformedKey,
+                "A Databrain data app API key is a UUID (like 550e8400-e29b-41d4-a716-446655440000). Copy it again from \
+                 the data app's settings in Databrain.",
+            ));
+        }
+        Ok(DataAppKey(text.to_ascii_lowercase()))
+    }
+
+    pub(crate) fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// The last four characters, which is all Keyturn ever shows of a listed key.
+    pub fn masked(&self) -> String {
+        format!("••••{}", &self.0[self.0.len() - 4..])
+    }
+}
+
+impl std::fmt::Debug for DataAppKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("DataAppKey(<hidden>)")
+    }
+}
+
+/// An organisation service token. Its format is not documented, so beyond the shared
+/// hygiene rules only its length is bounded.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ServiceToken(String);
+
+impl ServiceToken {
+    pub fn parse(raw: &str) -> Result<ServiceToken, Failure> {
+        let text = normalise_secret(raw, &SecretKind { noun: "service token", scheme: "Bearer" })?;
+        if !(8..=512).contains(&text.len()) {
+            return Err(Failure::new(
+                ErrorCode::MalformedKey,
+                "That does not look like a whole service token. Copy it again from Settings > Service Tokens in Databrain.",
+            ));
+        }
+        Ok(ServiceToken(text.to_string()))
+    }
+
+    pub(crate) fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for ServiceToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ServiceToken(<hidden>)")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KEY: &str = "550e8400-e29b-41d4-a716-446655440000";
+
+    #[test]
+    fn data_app_keys_accept_bearer_and_white_space() {
+        for raw in [KEY, " Bearer 550e8400-e29b-41d4-a716-446655440000\n", "bearer 550E8400-E29B-41D4-A716-446655440000"] {
+            assert_eq!(DataAppKey::parse(raw).unwrap().expose(), KEY, "{raw}");
+        }
+        assert_eq!(DataAppKey::parse(KEY).unwrap().masked(), "••••0000");
+    }
+
+    #[test]
+    fn data_app_keys_must_be_uuids() {
+        let code = |raw: &str| DataAppKey::parse(raw).unwrap_err().code;
+        assert_eq!(code(""), ErrorCode::EmptyKey);
+        assert_eq!(code("Bearer"), ErrorCode::EmptyKey);
+        assert_eq!(code("550e8400 e29b"), ErrorCode::KeyHasWhitespace);
+        assert_eq!(code("550e8400-e29b-41d4-a716-44665544000ü"), ErrorCode::KeyHasInvalidCharacters);
+        assert_eq!(code("550e8400e29b41d4a716446655440000"), ErrorCode::MalformedKey);
+        assert_eq!(code("1234/0123456789abcdef0123456789abcdef"), ErrorCode::MalformedKey);
+        assert!(!format!("{:?}", DataAppKey::parse(KEY).unwrap()).contains("550e"));
+    }
+
+    #[test]
+    fn service_tokens_are_bounded() {
+        assert!(ServiceToken::parse("Bearer st_0123456789").is_ok());
+        assert_eq!(ServiceToken::parse("short").unwrap_err().code, ErrorCode::MalformedKey);
+        assert_eq!(ServiceToken::parse("st 0123456789").unwrap_err().code, ErrorCode::KeyHasWhitespace);
+    }
+}

@@ -1,0 +1,104 @@
+//! The grace period before the rotated key expires: rotate-api's `expireAt`, in seconds.
+//! The document accepts a number or a numeric string; Keyturn always sends a number.
+
+use serde_json::Value;
+
+use crate::failure::{ErrorCode, Failure};
+
+/// The largest whole number a JSON number (an IEEE double) carries exactly: 2^53 - 1.
+const MAX_EXACT: u64 = (1 << 53) - 1;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GracePeriod(u64);
+
+impl GracePeriod {
+    /// The default, which Databrain recommends: time to update applications.
+    pub const RECOMMENDED: GracePeriod = GracePeriod(3600);
+
+    /// From a JSON number or a numeric string (what a form field gives).
+    pub fn from_value(value: &Value) -> Result<GracePeriod, Failure> {
+        match value {
+            Value::Number(number) => match number.as_u64() {
+                Some(seconds) if seconds <= MAX_EXACT => Ok(GracePeriod(seconds)),
+                _ => Err(invalid(number.as_f64())),
+            },
+            Value::String(text) => GracePeriod::parse(text),
+            _ => Err(invalid(None)),
+        }
+    }
+
+    /// A non-negative whole number of seconds written in decimal digits.
+    pub fn parse(text: &str) -> Result<GracePeriod, Failure> {
+        let text = text.trim();
+        if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+            let number = text.parse::<f64>().ok();
+            return Err(invalid(number));
+        }
+        match text.parse::<u64>() {
+            Ok(seconds) if seconds <= MAX_EXACT => Ok(GracePeriod(seconds)),
+            _ => Err(invalid(Some(f64::INFINITY))),
+        }
+    }
+
+    pub fn seconds(self) -> u64 {
+        self.0
+    }
+
+    pub fn is_immediate(self) -> bool {
+        self.0 == 0
+    }
+}
+
+fn invalid(number: Option<f64>) -> Failure {
+    let reason = match number {
+        Some(n) if n < 0.0 => "it cannot be negative",
+        Some(n) if n.is_finite() && n.fract() != 0.0 => "it must be a whole number of seconds",
+        Some(n) if n > MAX_EXACT as f64 => "it is too large to send exactly",
+        _ => "enter a whole number of seconds, such as 3600 for one hour",
+    };
+    Failure::new(ErrorCode::InvalidGracePeriod, format!("That grace period is not valid: {reason}."))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn accepts_numbers_and_numeric_strings() {
+        for (value, seconds) in [
+            (json!(0), 0),
+            (json!(3600), 3600),
+            (json!("86400"), 86400),
+            (json!(" 604800 "), 604800),
+            (json!(9007199254740991u64), MAX_EXACT),
+            (json!("9007199254740991"), MAX_EXACT),
+        ] {
+            assert_eq!(GracePeriod::from_value(&value).unwrap().seconds(), seconds, "{value}");
+        }
+        assert!(GracePeriod::parse("0").unwrap().is_immediate());
+    }
+
+    #[test]
+    fn refuses_negatives_fractions_text_and_inexact_numbers() {
+        for (value, says) in [
+            (json!(-1), "negative"),
+            (json!("-5"), "negative"),
+            (json!(1.5), "whole number"),
+            (json!("1.5"), "whole number"),
+            (json!("1e3"), "seconds"),
+            (json!("+60"), "seconds"),
+            (json!("abc"), "seconds"),
+            (json!(""), "seconds"),
+            (json!(null), "seconds"),
+            (json!(true), "seconds"),
+            (json!(9007199254740992u64), "too large"),
+            (json!("9007199254740992"), "too large"),
+            (json!("99999999999999999999999"), "too large"),
+        ] {
+            let failure = GracePeriod::from_value(&value).unwrap_err();
+            assert_eq!(failure.code, ErrorCode::InvalidGracePeriod);
+            assert!(failure.message.contains(says), "{value}: {}", failure.message);
+        }
+    }
+}

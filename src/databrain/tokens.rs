@@ -1,0 +1,247 @@
+//! The service-token path (databrain-api.md), for when the current key is lost or expired:
+//! list a data app's API keys (paginated) and create a new one.
+
+use serde::Serialize;
+use serde_json::{json, Value};
+
+use crate::databrain::credentials::{DataAppKey, ServiceToken};
+use crate::databrain::endpoint::ApiOrigin;
+use crate::databrain::errors::{databrain_failure, Operation};
+use crate::databrain::rotate::{new_key_from, NewKey};
+use crate::failure::{ErrorCode, Failure};
+use crate::http::{str_field, ApiRequest, Exchange, JsonBody, Method};
+use crate::input::display_snippet;
+use crate::url::encode_query_value;
+
+/// Databrain's page size when `isPagination=true`.
+pub const PAGE_SIZE: usize = 10;
+/// A bound on pages followed, so a server that ignores `pageNumber` cannot loop us forever.
+pub const MAX_PAGES: u32 = 100;
+
+fn bounded_text(raw: &str, code: ErrorCode, what: &str) -> Result<String, Failure> {
+    let text = raw.trim();
+    if text.is_empty() || text.chars().count() > 200 || text.chars().any(char::is_control) {
+        return Err(Failure::new(code, format!("Enter the {what} (at most 200 characters, on one line).")));
+    }
+    Ok(text.to_string())
+}
+
+/// A data app's exact name, as Databrain matches it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DataAppName(String);
+
+impl DataAppName {
+    pub fn parse(raw: &str) -> Result<DataAppName, Failure> {
+        bounded_text(raw, ErrorCode::InvalidDataAppName, "data app's exact name").map(DataAppName)
+    }
+}
+
+/// The label of a new key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyLabel(String);
+
+impl KeyLabel {
+    pub fn parse(raw: &str) -> Result<KeyLabel, Failure> {
+        bounded_text(raw, ErrorCode::InvalidLabel, "new key's label").map(KeyLabel)
+    }
+}
+
+fn bearer(token: &ServiceToken) -> (&'static str, String) {
+    ("Authorization", format!("Bearer {}", token.expose()))
+}
+
+/// Pages are numbered from 1.
+pub fn list_page_request(origin: &ApiOrigin, token: &ServiceToken, app: &DataAppName, page: u32) -> ApiRequest {
+    ApiRequest {
+        method: Method::Get,
+        url: origin.url(&format!(
+            "/api/v2/data-app/api-tokens?dataAppName={}&isPagination=true&pageNumber={page}",
+            encode_query_value(&app.0)
+        )),
+        headers: vec![bearer(token)],
+        body: None,
+    }
+}
+
+pub fn create_token_request(origin: &ApiOrigin, token: &ServiceToken, app: &DataAppName, label: &KeyLabel) -> ApiRequest {
+    ApiRequest {
+        method: Method::Post,
+        url: origin.url("/api/v2/data-app/api-tokens"),
+        headers: vec![bearer(token), ("Content-Type", "application/json".to_string())],
+        body: Some(json!({ "dataAppName": app.0, "name": label.0 }).to_string()),
+    }
+}
+
+/// One listed key; only its last four characters are ever shown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListedKey {
+    pub key: DataAppKey,
+    pub name: String,
+    pub description: Option<String>,
+    pub created_at: Option<String>,
+}
+
+/// What the page shows of a listed key: no secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ListedKeyView {
+    pub name: String,
+    pub description: Option<String>,
+    pub created_at: Option<String>,
+    pub masked_key: String,
+}
+
+impl ListedKey {
+    pub fn view(&self) -> ListedKeyView {
+        ListedKeyView {
+            name: self.name.clone(),
+            description: self.description.clone(),
+            created_at: self.created_at.clone(),
+            masked_key: self.key.masked(),
+        }
+    }
+}
+
+pub type ListPage = Vec<ListedKey>;
+
+pub fn interpret_list_page(origin: &ApiOrigin, exchange: Exchange) -> Result<ListPage, Failure> {
+    let response = exchange.map_err(|failure| Failure::from_transport(origin.host(), failure, true))?;
+    if response.status != 200 {
+        return Err(databrain_failure(&response, Operation::ListKeys));
+    }
+    let unexpected = |what: &str| {
+        Failure::with_status(
+            ErrorCode::UnexpectedResponse,
+            200,
+            format!("Unexpected response: Databrain answered the key list with {what}. Nothing was changed; try again later."),
+        )
+    };
+    let body = JsonBody::of(&response);
+    let JsonBody::Object(map) = &body else { return Err(unexpected(body.describe())) };
+    let Some(Value::Array(items)) = map.get("data") else { return Err(unexpected("no data list")) };
+    items
+        .iter()
+        .map(|item| {
+            let entry = item.as_object().ok_or_else(|| unexpected("an entry that is not an object"))?;
+            let key = str_field(entry, "key").and_then(|k| DataAppKey::parse(k).ok()).ok_or_else(|| unexpected("an entry without a valid key"))?;
+            let text = |field: &str| str_field(entry, field).map(|t| display_snippet(t, 200));
+            Ok(ListedKey { key, name: text("name").unwrap_or_default(), description: text("description"), created_at: text("createdAt") })
+        })
+        .collect()
+}
+
+/// Collects pages until the last one; stops early when a page only repeats keys already
+/// seen (a server that ignores `pageNumber`) or after [`MAX_PAGES`].
+#[derive(Debug, Default)]
+pub struct KeyListing {
+    pub keys: Vec<ListedKey>,
+    pages: u32,
+}
+
+impl KeyListing {
+    /// Adds a page; returns the next page number to fetch, or `None` when done.
+    pub fn add_page(&mut self, page: ListPage) -> Option<u32> {
+        self.pages += 1;
+        let full = page.len() >= PAGE_SIZE;
+        let before = self.keys.len();
+        for entry in page {
+            if !self.keys.iter().any(|known| known.key == entry.key) {
+                self.keys.push(entry);
+            }
+        }
+        let new_keys = self.keys.len() > before;
+        (full && new_keys && self.pages < MAX_PAGES).then_some(self.pages + 1)
+    }
+}
+
+pub fn interpret_create_answer(origin: &ApiOrigin, exchange: Exchange) -> Result<NewKey, Failure> {
+    new_key_from(origin, exchange, Operation::CreateKey)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::http::{ApiResponse, TransportFailure};
+
+    fn token() -> ServiceToken {
+        ServiceToken::parse("st_0123456789abcdef").unwrap()
+    }
+
+    fn ok(body: String) -> Exchange {
+        Ok(ApiResponse { status: 200, content_type: None, body })
+    }
+
+    fn page(from: usize, count: usize) -> String {
+        let items: Vec<Value> = (from..from + count)
+            .map(|i| json!({"key": format!("550e8400-e29b-41d4-a716-{i:012}"), "name": format!("key {i}"), "createdAt": "2026-01-01T00:00:00Z"}))
+            .collect();
+        json!({ "data": items }).to_string()
+    }
+
+    #[test]
+    fn builds_list_and_create_requests() {
+        let app = DataAppName::parse(" Sales & Ops ").unwrap();
+        let list = list_page_request(&ApiOrigin::cloud(), &token(), &app, 2);
+        assert_eq!(list.method, Method::Get);
+        assert_eq!(list.url, "https://api.usedatabrain.com/api/v2/data-app/api-tokens?dataAppName=Sales%20%26%20Ops&isPagination=true&pageNumber=2");
+        assert_eq!(list.header("authorization"), Some("Bearer st_0123456789abcdef"));
+        assert_eq!(list.body, None);
+        let create = create_token_request(&ApiOrigin::cloud(), &token(), &app, &KeyLabel::parse("rotated by Keyturn").unwrap());
+        assert_eq!(create.url, "https://api.usedatabrain.com/api/v2/data-app/api-tokens");
+        assert_eq!(create.body.as_deref(), Some(r#"{"dataAppName":"Sales & Ops","name":"rotated by Keyturn"}"#));
+        assert_eq!(create.header("content-type"), Some("application/json"));
+    }
+
+    #[test]
+    fn refuses_empty_or_multi_line_names() {
+        assert_eq!(DataAppName::parse("  ").unwrap_err().code, ErrorCode::InvalidDataAppName);
+        assert_eq!(DataAppName::parse("a\nb").unwrap_err().code, ErrorCode::InvalidDataAppName);
+        assert_eq!(KeyLabel::parse(&"x".repeat(201)).unwrap_err().code, ErrorCode::InvalidLabel);
+    }
+
+    #[test]
+    fn lists_keys_masked_and_follows_pages_to_the_end() {
+        let mut listing = KeyListing::default();
+        assert_eq!(listing.add_page(interpret_list_page(&ApiOrigin::cloud(), ok(page(0, 10))).unwrap()), Some(2));
+        assert_eq!(listing.add_page(interpret_list_page(&ApiOrigin::cloud(), ok(page(10, 10))).unwrap()), Some(3));
+        assert_eq!(listing.add_page(interpret_list_page(&ApiOrigin::cloud(), ok(page(20, 3))).unwrap()), None);
+        assert_eq!(listing.keys.len(), 23);
+        let view = listing.keys[22].view();
+        assert_eq!(view.masked_key, "••••0022");
+        assert_eq!(view.name, "key 22");
+        assert!(!serde_json::to_string(&view).unwrap().contains("550e8400"));
+    }
+
+    #[test]
+    fn stops_when_the_server_repeats_a_page_or_pages_never_end() {
+        let mut listing = KeyListing::default();
+        assert_eq!(listing.add_page(interpret_list_page(&ApiOrigin::cloud(), ok(page(0, 10))).unwrap()), Some(2));
+        assert_eq!(listing.add_page(interpret_list_page(&ApiOrigin::cloud(), ok(page(0, 10))).unwrap()), None);
+        let mut endless = KeyListing::default();
+        let mut fetched = 0;
+        while endless.add_page(interpret_list_page(&ApiOrigin::cloud(), ok(page(fetched * 10, 10))).unwrap()).is_some() {
+            fetched += 1;
+        }
+        assert_eq!(fetched as u32 + 1, MAX_PAGES);
+    }
+
+    #[test]
+    fn bad_list_answers_are_typed() {
+        let code = |exchange: Exchange| interpret_list_page(&ApiOrigin::cloud(), exchange).unwrap_err().code;
+        assert_eq!(code(ok("{}".into())), ErrorCode::UnexpectedResponse);
+        assert_eq!(code(ok(r#"{"data":[{"name":"no key"}]}"#.into())), ErrorCode::UnexpectedResponse);
+        assert_eq!(code(ok("<html>".into())), ErrorCode::UnexpectedResponse);
+        assert_eq!(code(Err(TransportFailure::Network)), ErrorCode::NetworkError);
+        let not_found = Ok(ApiResponse { status: 400, content_type: None, body: r#"{"error":{"code":"DATA_APP_NOT_FOUND"}}"#.into() });
+        assert_eq!(code(not_found), ErrorCode::DataAppNotFound);
+    }
+
+    #[test]
+    fn creating_answers_like_rotation() {
+        let created = interpret_create_answer(&ApiOrigin::cloud(), ok(r#"{"key":"7c9e6679-7425-40de-944b-e07fc1f90ae7"}"#.into()));
+        assert_eq!(created.unwrap().key, "7c9e6679-7425-40de-944b-e07fc1f90ae7");
+        let dropped = interpret_create_answer(&ApiOrigin::cloud(), Err(TransportFailure::Network)).unwrap_err();
+        assert_eq!(dropped.code, ErrorCode::OutcomeUnknown);
+        assert!(interpret_create_answer(&ApiOrigin::cloud(), ok("{}".into())).unwrap_err().message.contains("list the data app's keys"));
+    }
+}
