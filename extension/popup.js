@@ -1,10 +1,12 @@
 // Popup glue: DOM wiring and chrome.* calls only. Every decision about URLs, keys,
 // requests and answers is made by the Rust core (keyturn.js / keyturn_bg.wasm).
+// Databrain calls that issue keys run in the background (background.js), so a new key
+// is kept even if this popup closes mid-request.
 import init, * as core from './keyturn.js';
+import { acknowledgeNewKey, newKeys, onNewKeysChanged } from './new-keys.js';
 
 const coreReady = init();
 const $ = (id) => document.getElementById(id);
-const SESSION_TREASURE_KEY = 'treasureKey';
 
 // ---- shared helpers -------------------------------------------------------------
 
@@ -22,6 +24,18 @@ function hideResult(box) {
   box.dataset.code = '';
 }
 
+/** Failures from the core are {code, message}; anything else is a bug worth saying plainly. */
+function asFailure(error) {
+  if (error && typeof error === 'object' && 'code' in error && 'message' in error) return error;
+  return { code: 'INTERNAL', message: 'Something went wrong inside Keyturn. Nothing was retried; please check and try again.' };
+}
+
+function showFailure(box, error) {
+  const failure = asFailure(error);
+  showResult(box, 'error', [failure.message], failure.code);
+  return failure;
+}
+
 /** Runs an async action with its button disabled, so a request is never sent twice by a double click. */
 async function whileDisabled(button, action) {
   if (button.disabled) return;
@@ -35,22 +49,49 @@ async function whileDisabled(button, action) {
   }
 }
 
-/** Failures from the core are {code, message}; anything else is a bug worth saying plainly. */
-function asFailure(error) {
-  if (error && typeof error === 'object' && 'code' in error && 'message' in error) return error;
-  return { code: 'INTERNAL', message: 'Something went wrong inside Keyturn. Nothing was sent twice; please try again.' };
+function onSubmit(form, button, action) {
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    whileDisabled(button, action);
+  });
 }
 
-function wireSecretToggles() {
-  for (const button of document.querySelectorAll('button.toggle[data-toggles]')) {
-    button.addEventListener('click', () => {
-      const input = $(button.dataset.toggles);
-      const show = input.type === 'password';
-      input.type = show ? 'text' : 'password';
-      button.textContent = show ? 'Hide' : 'Show';
-      button.setAttribute('aria-pressed', String(show));
-    });
-  }
+function onClick(button, action) {
+  button.addEventListener('click', () => whileDisabled(button, action));
+}
+
+// Show/hide for every masked field, including the ones added later (new keys).
+document.addEventListener('click', (event) => {
+  const button = event.target.closest('button.toggle[data-toggles]');
+  if (!button) return;
+  const input = $(button.dataset.toggles);
+  const show = input.type === 'password';
+  input.type = show ? 'text' : 'password';
+  button.textContent = show ? 'Hide' : 'Show';
+  button.setAttribute('aria-pressed', String(show));
+});
+
+/**
+ * An opt-in "remember for this browser session" for a secret field: storage.session only
+ * (memory, trusted extension contexts), never storage.local or storage.sync.
+ */
+function sessionMemory(inputId, checkboxId, item) {
+  $(checkboxId).addEventListener('change', async () => {
+    if (!$(checkboxId).checked) await chrome.storage.session.remove(item);
+  });
+  return {
+    async restore() {
+      const { [item]: value } = await chrome.storage.session.get(item);
+      if (value) {
+        $(inputId).value = value;
+        $(checkboxId).checked = true;
+      }
+    },
+    /** Called once the service accepted the secret: only a working secret is worth keeping. */
+    async keepIfAsked() {
+      if ($(checkboxId).checked) await chrome.storage.session.set({ [item]: $(inputId).value });
+    },
+  };
 }
 
 /** The tab the popup acts on: `?tab=<id>` when popped out into a tab, else the active tab. */
@@ -63,10 +104,43 @@ async function targetTab() {
   return tab ?? null;
 }
 
+/** Asks the background to run a Databrain call; rejects with the core's failure. */
+async function inBackground(call, args) {
+  const answer = await chrome.runtime.sendMessage({ databrain: call, args });
+  if (answer && 'ok' in answer) return answer.ok;
+  throw answer?.failure ?? null;
+}
+
+// ---- service tabs ---------------------------------------------------------------
+
+const tabs = {
+  setUp(initial) {
+    const all = [$('tab-treasure'), $('tab-databrain')];
+    for (const tab of all) tab.addEventListener('click', () => this.select(tab));
+    $('tab-treasure').parentElement.addEventListener('keydown', (event) => {
+      const step = { ArrowRight: 1, ArrowLeft: -1 }[event.key];
+      if (!step) return;
+      const next = all[(all.indexOf(document.activeElement) + step + all.length) % all.length];
+      this.select(next);
+      next.focus();
+    });
+    this.select($(initial));
+  },
+  select(chosen) {
+    for (const tab of [$('tab-treasure'), $('tab-databrain')]) {
+      const on = tab === chosen;
+      tab.setAttribute('aria-selected', String(on));
+      tab.tabIndex = on ? 0 : -1;
+      $(tab.getAttribute('aria-controls')).hidden = !on;
+    }
+  },
+};
+
 // ---- Treasure Data --------------------------------------------------------------
 
 const treasure = {
-  detected: null, // {region, regionLabel, oid} when the tab is a data model page
+  detected: null, // {region, regionLabel, apiHost, oid} when the tab is a data model page
+  memory: null,
 
   async setUp(tab) {
     const select = $('td-region');
@@ -80,17 +154,9 @@ const treasure = {
     // Editing the region or OID by hand means the pasted address no longer applies.
     for (const id of ['td-region', 'td-oid']) $(id).addEventListener('input', () => { $('td-url').value = ''; });
     $('td-choose-other').addEventListener('click', () => this.showDetected(false));
-    $('td-remember').addEventListener('change', () => this.rememberChanged());
-    $('treasure-form').addEventListener('submit', (event) => {
-      event.preventDefault();
-      whileDisabled($('td-replace'), () => this.replace());
-    });
-
-    const { [SESSION_TREASURE_KEY]: remembered } = await chrome.storage.session.get(SESSION_TREASURE_KEY);
-    if (remembered) {
-      $('td-key').value = remembered;
-      $('td-remember').checked = true;
-    }
+    onSubmit($('treasure-form'), $('td-replace'), () => this.replace());
+    this.memory = sessionMemory('td-key', 'td-remember', 'treasureKey');
+    await this.memory.restore();
   },
 
   showDetected(useDetected) {
@@ -115,8 +181,7 @@ const treasure = {
       $('td-oid').value = target.oid;
       hideResult(box);
     } catch (error) {
-      const failure = asFailure(error);
-      showResult(box, 'error', [failure.message], failure.code);
+      showFailure(box, error);
     }
   },
 
@@ -127,34 +192,184 @@ const treasure = {
     return url ? core.parseDataModelUrl(url) : core.dataModelTarget($('td-region').value, $('td-oid').value);
   },
 
-  async rememberChanged() {
-    if (!$('td-remember').checked) await chrome.storage.session.remove(SESSION_TREASURE_KEY);
-  },
-
   async replace() {
     const box = $('td-result');
     hideResult(box);
-    const key = $('td-key').value;
     try {
       const { region, oid } = this.chosenTarget();
-      const model = await core.replaceDataModelKey(region, oid, key);
-      // Only a key Treasure just accepted is worth remembering.
-      if ($('td-remember').checked) await chrome.storage.session.set({ [SESSION_TREASURE_KEY]: key });
+      const model = await core.replaceDataModelKey(region, oid, $('td-key').value);
+      await this.memory.keepIfAsked();
       showResult(box, 'ok', [
         `Key replaced for data model "${model.name}" (${model.type}).`,
         'Now build the data model in the Treasure Console to confirm it works with the new key.',
       ], 'OK');
     } catch (error) {
-      const failure = asFailure(error);
-      showResult(box, 'error', [failure.message], failure.code);
+      showFailure(box, error);
     }
   },
 };
 
+// ---- Databrain ------------------------------------------------------------------
+
+const databrain = {
+  memory: null,
+
+  async setUp() {
+    const origins = $('db-origin');
+    origins.append(new Option(`Databrain cloud (${core.databrainCloudOrigin().replace('https://', '')})`, core.databrainCloudOrigin()));
+    const { databrainOrigins = [] } = await chrome.storage.local.get('databrainOrigins');
+    const granted = (await chrome.permissions.getAll()).origins ?? [];
+    for (const origin of databrainOrigins) {
+      if (granted.includes(`${origin}/*`)) origins.append(new Option(`Self-hosted: ${origin}`, origin));
+    }
+
+    const grace = $('db-grace');
+    for (const preset of core.gracePresets()) {
+      grace.append(new Option(preset.label, String(preset.seconds), preset.recommended, preset.recommended));
+    }
+    grace.append(new Option('Custom number of seconds', 'custom'));
+    grace.addEventListener('change', () => {
+      $('db-custom-wrap').hidden = grace.value !== 'custom';
+      $('db-confirm-wrap').hidden = grace.value !== '0';
+      $('db-confirm-immediate').checked = false;
+    });
+
+    onSubmit($('databrain-form'), $('db-rotate'), () => this.rotate());
+    onClick($('db-list'), () => this.list());
+    onClick($('db-create'), () => this.create());
+    this.memory = sessionMemory('db-token', 'db-token-remember', 'databrainServiceToken');
+    await this.memory.restore();
+  },
+
+  /** A preset's number, or the custom text as typed: the core accepts both and validates. */
+  grace() {
+    const choice = $('db-grace').value;
+    return choice === 'custom' ? $('db-custom').value : Number(choice);
+  },
+
+  rotationArgs() {
+    return { origin: $('db-origin').value, grace: this.grace(), confirmedImmediate: $('db-confirm-immediate').checked };
+  },
+
+  /** Shows a rotation failure, pointing to the service-token path where that helps. */
+  rotationFailed(box, error) {
+    const failure = showFailure(box, error);
+    if (failure.code === 'IMMEDIATE_EXPIRY_NOT_CONFIRMED') $('db-confirm-wrap').hidden = false;
+    if (['AUTHENTICATION_ERROR', 'INVALID_DATA_APP_API_KEY'].includes(failure.code)) $('db-service').open = true;
+  },
+
+  rotated(box, kept) {
+    const when = kept.oldKeyExpiresAt > Date.now() + 1000
+      ? `The old key keeps working until ${new Date(kept.oldKeyExpiresAt).toLocaleString()}.`
+      : 'The old key stopped working at once.';
+    showResult(box, 'ok', ['Key rotated. The new key is shown at the top: save it now.', when], 'OK');
+  },
+
+  async rotate() {
+    const box = $('db-result');
+    hideResult(box);
+    try {
+      const kept = await inBackground('rotate', { ...this.rotationArgs(), key: $('db-key').value });
+      $('db-key').value = '';
+      this.rotated(box, kept);
+    } catch (error) {
+      this.rotationFailed(box, error);
+    }
+  },
+
+  async list() {
+    const box = $('db-service-result');
+    hideResult(box);
+    const table = $('db-keys');
+    try {
+      const keys = await inBackground('list', { origin: $('db-origin').value, token: $('db-token').value, app: $('db-app').value });
+      await this.memory.keepIfAsked();
+      table.tBodies[0].replaceChildren(...keys.map((listed, index) => this.keyRow(listed, index)));
+      table.hidden = false;
+      showResult(box, 'ok', [`${keys.length} key${keys.length === 1 ? '' : 's'} listed.`], 'OK');
+    } catch (error) {
+      table.hidden = true;
+      showFailure(box, error);
+    }
+  },
+
+  keyRow(listed, index) {
+    const row = document.createElement('tr');
+    const cell = (text, tag = 'td') => Object.assign(document.createElement(tag), { textContent: text });
+    const masked = document.createElement('td');
+    masked.append(Object.assign(document.createElement('code'), { textContent: listed.maskedKey }));
+    const rotate = Object.assign(document.createElement('button'), { type: 'button', textContent: 'Rotate' });
+    rotate.setAttribute('aria-label', `Rotate key ${listed.name || listed.maskedKey}`);
+    rotate.dataset.index = String(index);
+    onClick(rotate, async () => {
+      const box = $('db-service-result');
+      hideResult(box);
+      try {
+        this.rotated(box, await inBackground('rotateListed', { ...this.rotationArgs(), index }));
+      } catch (error) {
+        this.rotationFailed(box, error);
+      }
+    });
+    const action = document.createElement('td');
+    action.append(rotate);
+    row.append(cell(listed.name || '(no name)'), cell(listed.createdAt ? new Date(listed.createdAt).toLocaleDateString() : ''), masked, action);
+    return row;
+  },
+
+  async create() {
+    const box = $('db-service-result');
+    hideResult(box);
+    try {
+      await inBackground('create', { origin: $('db-origin').value, token: $('db-token').value, app: $('db-app').value, label: $('db-label').value });
+      await this.memory.keepIfAsked();
+      showResult(box, 'ok', ['New key created. It is shown at the top: save it now.'], 'OK');
+    } catch (error) {
+      showFailure(box, error);
+    }
+  },
+};
+
+// ---- new keys waiting to be saved ---------------------------------------------------
+
+function renderNewKeys(keys) {
+  $('new-keys').hidden = keys.length === 0;
+  $('new-key-list').replaceChildren(...keys.map((entry) => {
+    const item = document.createElement('li');
+    item.dataset.id = entry.id;
+    const host = entry.origin.replace('https://', '');
+    const what = entry.source === 'rotation'
+      ? `Rotated data app key (${host}). ${entry.oldKeyExpiresAt > entry.issuedAt + 1000
+        ? `The old key expires at ${new Date(entry.oldKeyExpiresAt).toLocaleString()}.`
+        : 'The old key stopped working at once.'}`
+      : `New data app key "${entry.label}" (${host}).`;
+    const inputId = `new-key-${entry.id}`;
+    const label = Object.assign(document.createElement('label'), { htmlFor: inputId, textContent: what });
+    const field = Object.assign(document.createElement('input'), { id: inputId, type: 'password', readOnly: true, value: entry.key, className: 'new-key' });
+    const toggle = Object.assign(document.createElement('button'), { type: 'button', className: 'toggle', textContent: 'Show' });
+    toggle.dataset.toggles = inputId;
+    toggle.setAttribute('aria-pressed', 'false');
+    const copy = Object.assign(document.createElement('button'), { type: 'button', className: 'copy', textContent: 'Copy' });
+    const status = Object.assign(document.createElement('p'), { className: 'hint', role: 'status' });
+    copy.addEventListener('click', async () => {
+      try {
+        await navigator.clipboard.writeText(entry.key);
+        status.textContent = 'Copied. Store it where your applications read it, then confirm below.';
+      } catch {
+        status.textContent = 'Could not copy: press Show and copy the key by hand.';
+      }
+    });
+    const saved = Object.assign(document.createElement('button'), { type: 'button', className: 'saved', textContent: 'I have saved it' });
+    saved.addEventListener('click', () => acknowledgeNewKey(entry.id));
+    const secret = Object.assign(document.createElement('div'), { className: 'secret' });
+    secret.append(field, toggle, copy);
+    item.append(label, secret, status, saved);
+    return item;
+  }));
+}
+
 // ---- start-up -------------------------------------------------------------------
 
 async function start() {
-  wireSecretToggles();
   const [tab] = await Promise.all([targetTab(), coreReady]);
   $('pop-out').addEventListener('click', async (event) => {
     event.preventDefault();
@@ -162,7 +377,13 @@ async function start() {
     await chrome.tabs.create({ url: chrome.runtime.getURL(`popup.html${query}`) });
     window.close();
   });
-  await treasure.setUp(tab);
+  $('open-options').addEventListener('click', (event) => {
+    event.preventDefault();
+    chrome.runtime.openOptionsPage();
+  });
+  onNewKeysChanged(renderNewKeys);
+  await Promise.all([treasure.setUp(tab), databrain.setUp(), newKeys().then(renderNewKeys)]);
+  tabs.setUp(tab?.url && core.isDatabrainAppPage(tab.url) ? 'tab-databrain' : 'tab-treasure');
   document.body.dataset.ready = 'true';
   performance.mark('keyturn-ready');
 }

@@ -5,6 +5,15 @@
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
+use std::cell::RefCell;
+
+use crate::databrain::grace::PRESETS;
+use crate::databrain::tokens::KeyListing;
+use crate::databrain::{
+    create_token_request, interpret_create_answer, interpret_list_page, interpret_rotate_answer, is_databrain_app_url,
+    list_page_request, rotate_request, ApiOrigin, DataAppKey, DataAppName, GracePeriod, KeyLabel, ServiceToken,
+    CLOUD_API_ORIGIN,
+};
 use crate::failure::{ErrorCode, Failure};
 use crate::transport;
 use crate::treasure::region::REGIONS;
@@ -87,4 +96,142 @@ pub async fn replace_data_model_key(region: String, oid: String, key: String) ->
     let request = replace_key_request(&target, &key);
     let exchange = transport::send(&request, REQUEST_TIMEOUT_MS).await;
     interpret_replace_answer(&target, exchange).map(|summary| to_js(&summary)).map_err(fail)
+}
+
+// ---- Databrain ----------------------------------------------------------------------
+
+thread_local! {
+    /// Keys from the last listing. They stay in wasm memory: the page only ever gets their
+    /// masked form and an index to rotate by.
+    static LISTED_KEYS: RefCell<Vec<DataAppKey>> = const { RefCell::new(Vec::new()) };
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RotatedView {
+    key: String,
+    grace_seconds: u64,
+    /// Milliseconds since the epoch when the old key stops working.
+    old_key_expires_at: f64,
+}
+
+#[derive(Serialize)]
+struct PresetView {
+    seconds: u64,
+    label: &'static str,
+    recommended: bool,
+}
+
+#[wasm_bindgen(js_name = databrainCloudOrigin)]
+pub fn databrain_cloud_origin() -> String {
+    CLOUD_API_ORIGIN.to_string()
+}
+
+/// The grace period presets Databrain documents, the recommended one marked.
+#[wasm_bindgen(js_name = gracePresets)]
+pub fn grace_presets() -> JsValue {
+    let views: Vec<PresetView> = PRESETS
+        .iter()
+        .map(|(seconds, label)| PresetView { seconds: *seconds, label, recommended: *seconds == GracePeriod::RECOMMENDED.seconds() })
+        .collect();
+    to_js(&views)
+}
+
+#[wasm_bindgen(js_name = isDatabrainAppPage)]
+pub fn is_databrain_app_page(url: &str) -> bool {
+    is_databrain_app_url(url)
+}
+
+/// A self-hosted API base URL reduced to its origin, for the options page.
+#[wasm_bindgen(js_name = normaliseDatabrainOrigin)]
+pub fn normalise_databrain_origin(raw: &str) -> Result<String, JsValue> {
+    ApiOrigin::normalise(raw).map_err(fail)
+}
+
+fn granted_origins(granted: JsValue) -> Vec<String> {
+    serde_wasm_bindgen::from_value(granted).unwrap_or_default()
+}
+
+fn grace_from(grace: JsValue, confirmed_immediate: bool) -> Result<GracePeriod, Failure> {
+    let value: serde_json::Value = serde_wasm_bindgen::from_value(grace).unwrap_or(serde_json::Value::Null);
+    GracePeriod::from_value(&value)?.confirm(confirmed_immediate)
+}
+
+async fn rotate(origin: ApiOrigin, key: DataAppKey, grace: GracePeriod) -> Result<JsValue, JsValue> {
+    let exchange = transport::send(&rotate_request(&origin, &key, grace), REQUEST_TIMEOUT_MS).await;
+    let new_key = interpret_rotate_answer(&origin, exchange).map_err(fail)?;
+    Ok(to_js(&RotatedView {
+        key: new_key.key,
+        grace_seconds: grace.seconds(),
+        old_key_expires_at: grace.expiry_from(js_sys::Date::now()),
+    }))
+}
+
+/// Rotates a data app key (seed-003/004). Every input is checked before the one request;
+/// it is never retried. `grace` is a number or numeric string of seconds; 0 needs
+/// `confirmedImmediate`. `granted` lists the extension's granted origin patterns.
+#[wasm_bindgen(js_name = rotateDatabrainKey)]
+pub async fn rotate_databrain_key(
+    origin: String,
+    granted: JsValue,
+    key: String,
+    grace: JsValue,
+    confirmed_immediate: bool,
+) -> Result<JsValue, JsValue> {
+    let origin = ApiOrigin::resolve(&origin, &granted_origins(granted)).map_err(fail)?;
+    let key = DataAppKey::parse(&key).map_err(fail)?;
+    let grace = grace_from(grace, confirmed_immediate).map_err(fail)?;
+    rotate(origin, key, grace).await
+}
+
+/// Rotates the key at `index` of the last listing (which authenticates as itself).
+#[wasm_bindgen(js_name = rotateListedDatabrainKey)]
+pub async fn rotate_listed_databrain_key(
+    origin: String,
+    granted: JsValue,
+    index: usize,
+    grace: JsValue,
+    confirmed_immediate: bool,
+) -> Result<JsValue, JsValue> {
+    let origin = ApiOrigin::resolve(&origin, &granted_origins(granted)).map_err(fail)?;
+    let key = LISTED_KEYS.with(|keys| keys.borrow().get(index).cloned()).ok_or_else(|| {
+        fail(Failure::new(ErrorCode::EmptyKey, "That key is no longer listed. List the data app's keys again."))
+    })?;
+    let grace = grace_from(grace, confirmed_immediate).map_err(fail)?;
+    rotate(origin, key, grace).await
+}
+
+/// Lists a data app's keys with a service token, following every page. Resolves to
+/// `[{name, description, createdAt, maskedKey}]` in the order of the listing.
+#[wasm_bindgen(js_name = listDatabrainKeys)]
+pub async fn list_databrain_keys(origin: String, granted: JsValue, token: String, app: String) -> Result<JsValue, JsValue> {
+    let origin = ApiOrigin::resolve(&origin, &granted_origins(granted)).map_err(fail)?;
+    let token = ServiceToken::parse(&token).map_err(fail)?;
+    let app = DataAppName::parse(&app).map_err(fail)?;
+    let mut listing = KeyListing::default();
+    let mut page = Some(1);
+    while let Some(number) = page {
+        let exchange = transport::send(&list_page_request(&origin, &token, &app, number), REQUEST_TIMEOUT_MS).await;
+        page = listing.add_page(interpret_list_page(&origin, exchange).map_err(fail)?);
+    }
+    let views: Vec<_> = listing.keys.iter().map(|listed| listed.view()).collect();
+    LISTED_KEYS.with(|keys| *keys.borrow_mut() = listing.keys.into_iter().map(|listed| listed.key).collect());
+    Ok(to_js(&views))
+}
+
+/// Creates a new key for a data app with a service token. Not idempotent: never retried.
+#[wasm_bindgen(js_name = createDatabrainKey)]
+pub async fn create_databrain_key(
+    origin: String,
+    granted: JsValue,
+    token: String,
+    app: String,
+    label: String,
+) -> Result<JsValue, JsValue> {
+    let origin = ApiOrigin::resolve(&origin, &granted_origins(granted)).map_err(fail)?;
+    let token = ServiceToken::parse(&token).map_err(fail)?;
+    let app = DataAppName::parse(&app).map_err(fail)?;
+    let label = KeyLabel::parse(&label).map_err(fail)?;
+    let exchange = transport::send(&create_token_request(&origin, &token, &app, &label), REQUEST_TIMEOUT_MS).await;
+    interpret_create_answer(&origin, exchange).map(|new_key| to_js(&new_key)).map_err(fail)
 }

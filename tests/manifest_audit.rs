@@ -2,6 +2,7 @@
 //! reach is in the core's allowlist.
 #![cfg(not(target_arch = "wasm32"))]
 
+use keyturn::databrain::CLOUD_API_ORIGIN;
 use keyturn::treasure::region::REGIONS;
 use serde_json::Value;
 
@@ -19,6 +20,7 @@ fn host_permissions_are_exactly_the_core_allowlist() {
         .iter()
         .flat_map(|region| std::iter::once(region.api_host).chain(region.console_hosts.iter().copied()))
         .map(|host| format!("https://{host}/*"))
+        .chain(std::iter::once(format!("{CLOUD_API_ORIGIN}/*")))
         .collect();
     let mut granted = strings(&manifest()["host_permissions"]);
     expected.sort();
@@ -28,7 +30,11 @@ fn host_permissions_are_exactly_the_core_allowlist() {
 
 #[test]
 fn permissions_are_the_minimal_set() {
-    assert_eq!(strings(&manifest()["permissions"]), ["storage"]);
+    // storage: session memory for new keys and opted-in secrets, local for non-secret settings;
+    // activeTab: the active tab's URL when the popup opens (Databrain dashboard detection).
+    assert_eq!(strings(&manifest()["permissions"]), ["storage", "activeTab"]);
+    // Self-hosted Databrain origins are requested one by one at run time, never granted up front.
+    assert_eq!(strings(&manifest()["optional_host_permissions"]), ["https://*/*"]);
 }
 
 #[test]

@@ -11,6 +11,15 @@ const MAX_EXACT: u64 = (1 << 53) - 1;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct GracePeriod(u64);
 
+/// The durations Databrain's documentation lists, offered as presets (seconds, label).
+pub const PRESETS: [(u64, &str); 5] = [
+    (0, "Expire immediately"),
+    (300, "5 minutes"),
+    (3600, "1 hour (recommended)"),
+    (86400, "24 hours"),
+    (604800, "7 days"),
+];
+
 impl GracePeriod {
     /// The default, which Databrain recommends: time to update applications.
     pub const RECOMMENDED: GracePeriod = GracePeriod(3600);
@@ -38,6 +47,23 @@ impl GracePeriod {
             Ok(seconds) if seconds <= MAX_EXACT => Ok(GracePeriod(seconds)),
             _ => Err(invalid(Some(f64::INFINITY))),
         }
+    }
+
+    /// When a key rotated at `now_ms` (milliseconds since the epoch) stops working.
+    pub fn expiry_from(self, now_ms: f64) -> f64 {
+        now_ms + self.0 as f64 * 1000.0
+    }
+
+    /// Expiring the old key at once breaks every application that still uses it, so it
+    /// needs an explicit confirmation.
+    pub fn confirm(self, confirmed_immediate: bool) -> Result<GracePeriod, Failure> {
+        if self.is_immediate() && !confirmed_immediate {
+            return Err(Failure::new(
+                ErrorCode::ImmediateExpiryNotConfirmed,
+                "Expiring the key immediately stops every application that uses it at once. Confirm that, or choose a grace period.",
+            ));
+        }
+        Ok(self)
     }
 
     pub fn seconds(self) -> u64 {
@@ -77,6 +103,16 @@ mod tests {
             assert_eq!(GracePeriod::from_value(&value).unwrap().seconds(), seconds, "{value}");
         }
         assert!(GracePeriod::parse("0").unwrap().is_immediate());
+    }
+
+    #[test]
+    fn immediate_expiry_needs_confirmation() {
+        let now = GracePeriod::parse("0").unwrap();
+        assert_eq!(now.confirm(false).unwrap_err().code, ErrorCode::ImmediateExpiryNotConfirmed);
+        assert!(now.confirm(true).is_ok());
+        assert!(GracePeriod::RECOMMENDED.confirm(false).is_ok());
+        assert_eq!(GracePeriod::RECOMMENDED.expiry_from(1_000.0), 3_601_000.0);
+        assert!(PRESETS.iter().any(|(s, label)| *s == GracePeriod::RECOMMENDED.seconds() && label.contains("recommended")));
     }
 
     #[test]

@@ -8,9 +8,11 @@ import http from 'node:http';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { DATA_MODELS, FAULTS, TREASURE } from './scenarios.mjs';
+import { DATABRAIN, DATA_MODELS, FAULTS, LISTED_KEYS, TREASURE } from './scenarios.mjs';
+import { randomUUID } from 'node:crypto';
 
 const TREASURE_HOSTS = Object.keys(DATA_MODELS);
+const DATABRAIN_HOST = new URL(DATABRAIN.origin).host;
 export const SLOW_ANSWER_MS = 17_000; // longer than the core's 15 s REQUEST_TIMEOUT_MS
 
 function selfSignedCertificate(dir) {
@@ -76,8 +78,67 @@ function transportProbe(req, res) {
   });
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const dbError = (res, status, code, message) => send(res, status, { error: { code, message } });
+
+/** Databrain's state: which data app keys exist and which already have an expiry. */
+function databrainState() {
+  const keys = new Map([DATABRAIN.activeKey, ...LISTED_KEYS.map((k) => k.key)].map((key) => [key, { expiresAt: null }]));
+  return { keys, issued: [] };
+}
+
+function databrain(req, res, body, state) {
+  const url = new URL(req.url, DATABRAIN.origin);
+  const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+  let json = null;
+  if (body) { try { json = JSON.parse(body); } catch { return dbError(res, 400, 'INVALID_REQUEST_BODY', 'Malformed JSON'); } }
+
+  if (req.method === 'POST' && url.pathname === '/api/v2/data-app/rotate-api') {
+    if (!bearer || !UUID.test(bearer)) return dbError(res, 400, 'AUTHENTICATION_ERROR', 'API key missing or not a valid UUID');
+    const expireAt = json?.expireAt;
+    const seconds = typeof expireAt === 'string' && /^\d+$/.test(expireAt) ? Number(expireAt) : expireAt;
+    if (!Number.isInteger(seconds) || seconds < 0) return dbError(res, 400, 'INVALID_REQUEST_BODY', 'Missing or invalid expireAt');
+    switch (bearer) {
+      case DATABRAIN.expiredKey: return dbError(res, 401, 'AUTHENTICATION_ERR', 'API key not found or expired');
+      case DATABRAIN.serviceTokenAsKey: return dbError(res, 400, 'INVALID_DATA_APP_API_KEY', 'Service tokens cannot be rotated');
+      case DATABRAIN.serverErrorKey: return dbError(res, 500, 'INTERNAL_SERVER_ERROR', 'Server error');
+      case DATABRAIN.unknownCodeKey: return dbError(res, 409, 'KEY_LOCKED', 'Key is locked');
+      case DATABRAIN.nonJsonKey: return send(res, 200, '<html><body>Welcome</body></html>', 'text/html');
+      case DATABRAIN.noKeyKey: return send(res, 200, {});
+      case DATABRAIN.nonUuidKey: return send(res, 200, { key: 'not-a-uuid' });
+      case DATABRAIN.dropKey: return req.socket.destroy();
+    }
+    const known = state.keys.get(bearer);
+    if (!known) return dbError(res, 401, 'AUTHENTICATION_ERROR', 'API key not found');
+    if (known.expiresAt !== null) return dbError(res, 400, 'INVALID_DATA_APP_API_KEY', 'API key already has an expiry date set');
+    known.expiresAt = Date.now() + seconds * 1000;
+    const key = randomUUID();
+    state.keys.set(key, { expiresAt: null });
+    state.issued.push(key);
+    return send(res, 200, { key });
+  }
+
+  if (url.pathname === '/api/v2/data-app/api-tokens' && (req.method === 'GET' || req.method === 'POST')) {
+    if (bearer !== DATABRAIN.serviceToken) return dbError(res, 401, 'AUTHENTICATION_ERROR', 'Invalid service token');
+    const app = req.method === 'GET' ? url.searchParams.get('dataAppName') : json?.dataAppName;
+    if (!app || (req.method === 'POST' && typeof json?.name !== 'string')) return dbError(res, 400, 'INVALID_REQUEST_BODY', 'dataAppName and name are required');
+    if (app !== DATABRAIN.dataApp) return dbError(res, 400, 'DATA_APP_NOT_FOUND', 'Data app not found');
+    if (req.method === 'POST') {
+      const key = randomUUID();
+      state.keys.set(key, { expiresAt: null });
+      state.issued.push(key);
+      return send(res, 200, { key });
+    }
+    if (url.searchParams.get('isPagination') !== 'true') return send(res, 200, { data: LISTED_KEYS });
+    const page = Number(url.searchParams.get('pageNumber') ?? '1');
+    return send(res, 200, { data: LISTED_KEYS.slice((page - 1) * 10, page * 10) });
+  }
+  return dbError(res, 404, 'NOT_FOUND', 'Not found');
+}
+
 export async function startFakeApis({ port = 443, httpPort, certDir }) {
   const requests = [];
+  let databrainNow = databrainState();
   let inFlight = 0;
   let maxInFlight = 0;
 
@@ -87,15 +148,15 @@ export async function startFakeApis({ port = 443, httpPort, certDir }) {
     req.on('data', (chunk) => chunks.push(chunk));
     req.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8');
-      if (TREASURE_HOSTS.includes(host)) {
+      if (TREASURE_HOSTS.includes(host) || host === DATABRAIN_HOST) {
         requests.push({ host, method: req.method, path: req.url, headers: { ...req.headers }, body, at: Date.now() });
         inFlight += 1;
         maxInFlight = Math.max(maxInFlight, inFlight);
         res.on('close', () => { inFlight -= 1; });
-        return treasure(req, res, body, host);
+        return host === DATABRAIN_HOST ? databrain(req, res, body, databrainNow) : treasure(req, res, body, host);
       }
-      if (host.startsWith('console')) {
-        return send(res, 200, '<!doctype html><title>Treasure Console (fake)</title><h1>Data model</h1>', 'text/html');
+      if (host.startsWith('console') || host === 'app.usedatabrain.com') {
+        return send(res, 200, '<!doctype html><title>Console (fake)</title><h1>Fake console page</h1>', 'text/html');
       }
       // Browser background traffic also lands here: answer it and forget it.
       send(res, 404, 'not found', 'text/plain');
@@ -108,7 +169,9 @@ export async function startFakeApis({ port = 443, httpPort, certDir }) {
   return {
     requests,
     get maxInFlight() { return maxInFlight; },
-    reset() { requests.length = 0; maxInFlight = 0; },
+    /** Keys the fake Databrain issued since the last reset. */
+    get issuedKeys() { return databrainNow.issued; },
+    reset() { requests.length = 0; maxInFlight = 0; databrainNow = databrainState(); },
     async close() {
       for (const s of [server, probe].filter(Boolean)) { s.closeAllConnections(); await new Promise((resolve) => s.close(resolve)); }
     },

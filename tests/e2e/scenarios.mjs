@@ -31,3 +31,30 @@ export const FAULTS = {
 };
 
 export const CONSOLE_URL = (host, oidValue) => `https://${host}/app/admin/datamodels/${oidValue}`;
+
+const uuid = (tail) => `550e8400-e29b-41d4-a716-${tail}`;
+
+/** Databrain data app keys, each answered in one documented way by the fake. */
+export const DATABRAIN = {
+  origin: 'https://api.usedatabrain.com',
+  activeKey: uuid('000000000001'), // rotates; afterwards it has an expiry, so a second rotation is refused
+  expiredKey: uuid('000000000401'), // 401 AUTHENTICATION_ERR (the documented alternative spelling)
+  serviceTokenAsKey: uuid('0000000005e7'), // 400 INVALID_DATA_APP_API_KEY (a service token has no data app)
+  serverErrorKey: uuid('000000000500'), // 500 INTERNAL_SERVER_ERROR
+  unknownCodeKey: uuid('000000000409'), // 409 with a code no document names
+  nonJsonKey: uuid('0000000000b1'), // 200 with an HTML page
+  noKeyKey: uuid('0000000000b2'), // 200 {}
+  nonUuidKey: uuid('0000000000b3'), // 200 {"key": "not-a-uuid"}
+  dropKey: uuid('0000000000d0'), // the connection drops after the request arrived
+  serviceToken: 'st_keyturn_fake_0123456789abcdef',
+  dataApp: 'Sales Dashboard',
+  listedKeyCount: 23, // three pages of 10, 10 and 3
+};
+
+/** The keys the fake lists for DATABRAIN.dataApp; each is a working data app key. */
+export const LISTED_KEYS = Array.from({ length: DATABRAIN.listedKeyCount }, (_, i) => ({
+  key: `d0000000-0000-4000-8000-${String(i + 1).padStart(12, '0')}`,
+  name: `embed key ${i + 1}`,
+  description: i === 0 ? 'production' : '',
+  createdAt: new Date(Date.UTC(2026, 0, 1 + i)).toISOString(),
+}));

@@ -1,0 +1,61 @@
+// Options glue: self-hosted Databrain origins. The core normalises what is typed; the
+// browser's permission grant (optional_host_permissions) decides where keys may go.
+// The list itself holds origins only, no secret, so it lives in storage.local.
+import init, { normaliseDatabrainOrigin } from './keyturn.js';
+
+const $ = (id) => document.getElementById(id);
+const ITEM = 'databrainOrigins';
+
+async function stored() {
+  const { [ITEM]: origins = [] } = await chrome.storage.local.get(ITEM);
+  return origins;
+}
+
+function say(kind, text, code = '') {
+  const box = $('origin-result');
+  box.replaceChildren(Object.assign(document.createElement('p'), { textContent: text }));
+  box.className = `result ${kind}`;
+  box.dataset.code = code;
+  box.hidden = false;
+}
+
+async function render() {
+  const origins = await stored();
+  const granted = (await chrome.permissions.getAll()).origins ?? [];
+  $('no-origins').hidden = origins.length > 0;
+  $('origins').replaceChildren(...origins.map((origin) => {
+    const item = document.createElement('li');
+    const allowed = granted.includes(`${origin}/*`);
+    item.append(Object.assign(document.createElement('span'), { textContent: `${origin} ${allowed ? '' : '(access not granted)'} ` }));
+    const remove = Object.assign(document.createElement('button'), { type: 'button', textContent: 'Remove' });
+    remove.setAttribute('aria-label', `Remove ${origin}`);
+    remove.addEventListener('click', async () => {
+      await chrome.permissions.remove({ origins: [`${origin}/*`] });
+      await chrome.storage.local.set({ [ITEM]: (await stored()).filter((o) => o !== origin) });
+      say('ok', `${origin} removed; Keyturn can no longer reach it.`);
+      render();
+    });
+    item.append(remove);
+    return item;
+  }));
+}
+
+$('origin-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  let origin;
+  try {
+    origin = normaliseDatabrainOrigin($('origin').value);
+  } catch (failure) {
+    return say('error', failure.message, failure.code);
+  }
+  // permissions.request must run in the click's user gesture: ask before any other await.
+  const granted = await chrome.permissions.request({ origins: [`${origin}/*`] }).catch(() => false);
+  if (!granted) return say('error', `Access to ${origin} was not granted, so Keyturn will not send anything there.`, 'NOT_GRANTED');
+  const origins = await stored();
+  if (!origins.includes(origin)) await chrome.storage.local.set({ [ITEM]: [...origins, origin] });
+  $('origin').value = '';
+  say('ok', `${origin} added. Choose it as the Databrain API in the popup.`, 'OK');
+  render();
+});
+
+init().then(render);
