@@ -239,6 +239,7 @@ const databrain = {
     onClick($('db-create'), () => this.create());
     this.memory = sessionMemory('db-token', 'db-token-remember', 'databrainServiceToken');
     await this.memory.restore();
+    if ($('db-token').value) $('db-service').open = true; // a remembered token means that path is in use
   },
 
   /** A preset's number, or the custom text as typed: the core accepts both and validates. */

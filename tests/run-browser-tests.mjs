@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { startFakeApis } from './e2e/fake-apis.mjs';
 import { launchChromium, launchFirefox } from './e2e/browsers.mjs';
 import { treasureCases } from './e2e/treasure.cases.mjs';
+import { databrainCases } from './e2e/databrain.cases.mjs';
 import { assert, persistentStorage } from './e2e/harness.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -19,7 +20,7 @@ const browsers = option('--browser') ? [option('--browser')] : ['chromium', 'fir
 const only = option('--only');
 const grep = option('--grep');
 
-const suites = { treasure: treasureCases };
+const suites = { treasure: treasureCases, databrain: databrainCases };
 const failures = [];
 
 // Asynchronous on purpose: the fake APIs live in this process and must keep answering.
@@ -44,7 +45,7 @@ async function runEndToEnd(browserName, fake) {
   try {
     for (const [suite, cases] of Object.entries(suites)) {
       for (const [name, run] of Object.entries(cases)) {
-        if (grep && !name.includes(grep)) continue;
+        if (grep && !`${suite}: ${name}`.includes(grep)) continue;
         fake.reset();
         const started = Date.now();
         try {

@@ -83,7 +83,7 @@ const dbError = (res, status, code, message) => send(res, status, { error: { cod
 
 /** Databrain's state: which data app keys exist and which already have an expiry. */
 function databrainState() {
-  const keys = new Map([DATABRAIN.activeKey, ...LISTED_KEYS.map((k) => k.key)].map((key) => [key, { expiresAt: null }]));
+  const keys = new Map([DATABRAIN.activeKey, DATABRAIN.slowKey, ...LISTED_KEYS.map((k) => k.key)].map((key) => [key, { expiresAt: null }]));
   return { keys, issued: [] };
 }
 
@@ -107,6 +107,8 @@ function databrain(req, res, body, state) {
       case DATABRAIN.noKeyKey: return send(res, 200, {});
       case DATABRAIN.nonUuidKey: return send(res, 200, { key: 'not-a-uuid' });
       case DATABRAIN.dropKey: return req.socket.destroy();
+      case DATABRAIN.badBodyKey: return dbError(res, 400, 'INVALID_REQUEST_BODY', 'Missing or invalid expireAt');
+      case DATABRAIN.authBadRequestKey: return dbError(res, 400, 'AUTHENTICATION_ERROR', 'API key missing or not a valid UUID');
     }
     const known = state.keys.get(bearer);
     if (!known) return dbError(res, 401, 'AUTHENTICATION_ERROR', 'API key not found');
@@ -115,7 +117,7 @@ function databrain(req, res, body, state) {
     const key = randomUUID();
     state.keys.set(key, { expiresAt: null });
     state.issued.push(key);
-    return send(res, 200, { key });
+    return setTimeout(() => send(res, 200, { key }), bearer === DATABRAIN.slowKey ? 1_500 : 0);
   }
 
   if (url.pathname === '/api/v2/data-app/api-tokens' && (req.method === 'GET' || req.method === 'POST')) {
@@ -171,7 +173,13 @@ export async function startFakeApis({ port = 443, httpPort, certDir }) {
     get maxInFlight() { return maxInFlight; },
     /** Keys the fake Databrain issued since the last reset. */
     get issuedKeys() { return databrainNow.issued; },
-    reset() { requests.length = 0; maxInFlight = 0; databrainNow = databrainState(); },
+    /**
+     * Starts a case from a clean slate, idle keep-alive connections included: Chromium's
+     * network stack resends a request on its own when a *reused* connection drops before
+     * any answer (a stale-socket retry below fetch, which no fetch option turns off). Closing
+     * idle connections keeps that browser behaviour from being counted as Keyturn's.
+     */
+    reset() { requests.length = 0; maxInFlight = 0; databrainNow = databrainState(); server.closeIdleConnections(); },
     async close() {
       for (const s of [server, probe].filter(Boolean)) { s.closeAllConnections(); await new Promise((resolve) => s.close(resolve)); }
     },

@@ -46,6 +46,9 @@ export const DATABRAIN = {
   noKeyKey: uuid('0000000000b2'), // 200 {}
   nonUuidKey: uuid('0000000000b3'), // 200 {"key": "not-a-uuid"}
   dropKey: uuid('0000000000d0'), // the connection drops after the request arrived
+  badBodyKey: uuid('000000000400'), // 400 INVALID_REQUEST_BODY (the server disagrees with expireAt)
+  authBadRequestKey: uuid('0000000004a0'), // 400 AUTHENTICATION_ERROR
+  slowKey: uuid('0000000005a0'), // rotates, but answers only after 1.5 s
   serviceToken: 'st_keyturn_fake_0123456789abcdef',
   dataApp: 'Sales Dashboard',
   listedKeyCount: 23, // three pages of 10, 10 and 3
