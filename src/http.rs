@@ -115,6 +115,12 @@ impl JsonBody {
     }
 }
 
+/// A request body as JSON text, from a typed value (not `serde_json::Value`, whose generic
+/// number formatting would add a float printer to the wasm module).
+pub fn json_body<T: serde::Serialize>(value: &T) -> Option<String> {
+    Some(serde_json::to_string(value).expect("plain structs of strings and integers always serialize"))
+}
+
 /// The string field `name` of a JSON object, if it is a string.
 pub fn str_field<'a>(map: &'a Map<String, Value>, name: &str) -> Option<&'a str> {
     map.get(name).and_then(Value::as_str)

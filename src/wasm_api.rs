@@ -148,12 +148,22 @@ pub fn normalise_databrain_origin(raw: &str) -> Result<String, JsValue> {
     ApiOrigin::normalise(raw).map_err(fail)
 }
 
+// Inputs are read by hand rather than with serde-wasm-bindgen's deserializer, which
+// roughly doubled the module for two trivial shapes.
 fn granted_origins(granted: JsValue) -> Vec<String> {
-    serde_wasm_bindgen::from_value(granted).unwrap_or_default()
+    js_sys::Array::from(&granted).iter().filter_map(|origin| origin.as_string()).collect()
 }
 
+/// A JS number or string as the JSON value the core's grace period parser takes.
 fn grace_from(grace: JsValue, confirmed_immediate: bool) -> Result<GracePeriod, Failure> {
-    let value: serde_json::Value = serde_wasm_bindgen::from_value(grace).unwrap_or(serde_json::Value::Null);
+    let value = match (grace.as_f64(), grace.as_string()) {
+        (Some(number), _) => serde_json::Number::from_f64(number).map_or(serde_json::Value::Null, |n| {
+            // A whole number stays an integer, as it would in JSON text.
+            if number.fract() == 0.0 && number.abs() < 9.0e15 { serde_json::Value::from(number as i64) } else { serde_json::Value::Number(n) }
+        }),
+        (None, Some(text)) => serde_json::Value::String(text),
+        _ => serde_json::Value::Null,
+    };
     GracePeriod::from_value(&value)?.confirm(confirmed_immediate)
 }
 

@@ -40,8 +40,7 @@ impl GracePeriod {
     pub fn parse(text: &str) -> Result<GracePeriod, Failure> {
         let text = text.trim();
         if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
-            let number = text.parse::<f64>().ok();
-            return Err(invalid(number));
+            return Err(invalid(decimal_value_of(text)));
         }
         match text.parse::<u64>() {
             Ok(seconds) if seconds <= MAX_EXACT => Ok(GracePeriod(seconds)),
@@ -73,6 +72,22 @@ impl GracePeriod {
     pub fn is_immediate(self) -> bool {
         self.0 == 0
     }
+}
+
+/// Enough of a plain decimal (`-12`, `1.5`) to say why it was refused, without pulling a
+/// float parser into the wasm module.
+fn decimal_value_of(text: &str) -> Option<f64> {
+    let (negative, digits) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    let all_digits = |part: &str| part.bytes().all(|b| b.is_ascii_digit());
+    if whole.is_empty() || !all_digits(whole) || !all_digits(fraction) {
+        return None;
+    }
+    let magnitude = if fraction.trim_end_matches('0').is_empty() { 1.0 } else { 1.5 };
+    Some(if negative { -magnitude } else { magnitude })
 }
 
 fn invalid(number: Option<f64>) -> Failure {

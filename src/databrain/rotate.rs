@@ -2,14 +2,13 @@
 //! replaced; the old one expires after the grace period. Not idempotent: never retried.
 
 use serde::Serialize;
-use serde_json::json;
 
 use crate::databrain::credentials::DataAppKey;
 use crate::databrain::endpoint::ApiOrigin;
 use crate::databrain::errors::{databrain_failure, Operation};
 use crate::databrain::grace::GracePeriod;
 use crate::failure::{ErrorCode, Failure};
-use crate::http::{str_field, ApiRequest, Exchange, JsonBody, Method};
+use crate::http::{json_body, str_field, ApiRequest, Exchange, JsonBody, Method};
 use crate::input::is_uuid;
 
 /// A newly issued key. This is the one secret Keyturn hands back to the page: the user
@@ -17,6 +16,12 @@ use crate::input::is_uuid;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct NewKey {
     pub key: String,
+}
+
+#[derive(Serialize)]
+struct RotateBody {
+    #[serde(rename = "expireAt")]
+    expire_at: u64,
 }
 
 pub fn rotate_request(origin: &ApiOrigin, key: &DataAppKey, grace: GracePeriod) -> ApiRequest {
@@ -27,7 +32,7 @@ pub fn rotate_request(origin: &ApiOrigin, key: &DataAppKey, grace: GracePeriod) 
             ("Authorization", format!("Bearer {}", key.expose())),
             ("Content-Type", "application/json".to_string()),
         ],
-        body: Some(json!({ "expireAt": grace.seconds() }).to_string()),
+        body: json_body(&RotateBody { expire_at: grace.seconds() }),
     }
 }
 

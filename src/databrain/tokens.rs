@@ -2,14 +2,14 @@
 //! list a data app's API keys (paginated) and create a new one.
 
 use serde::Serialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use crate::databrain::credentials::{DataAppKey, ServiceToken};
 use crate::databrain::endpoint::ApiOrigin;
 use crate::databrain::errors::{databrain_failure, Operation};
 use crate::databrain::rotate::{new_key_from, NewKey};
 use crate::failure::{ErrorCode, Failure};
-use crate::http::{str_field, ApiRequest, Exchange, JsonBody, Method};
+use crate::http::{json_body, str_field, ApiRequest, Exchange, JsonBody, Method};
 use crate::input::display_snippet;
 use crate::url::encode_query_value;
 
@@ -63,12 +63,19 @@ pub fn list_page_request(origin: &ApiOrigin, token: &ServiceToken, app: &DataApp
     }
 }
 
+#[derive(Serialize)]
+struct CreateBody<'a> {
+    #[serde(rename = "dataAppName")]
+    data_app_name: &'a str,
+    name: &'a str,
+}
+
 pub fn create_token_request(origin: &ApiOrigin, token: &ServiceToken, app: &DataAppName, label: &KeyLabel) -> ApiRequest {
     ApiRequest {
         method: Method::Post,
         url: origin.url("/api/v2/data-app/api-tokens"),
         headers: vec![bearer(token), ("Content-Type", "application/json".to_string())],
-        body: Some(json!({ "dataAppName": app.0, "name": label.0 }).to_string()),
+        body: json_body(&CreateBody { data_app_name: &app.0, name: &label.0 }),
     }
 }
 
@@ -162,6 +169,7 @@ pub fn interpret_create_answer(origin: &ApiOrigin, exchange: Exchange) -> Result
 mod tests {
     use super::*;
     use crate::http::{ApiResponse, TransportFailure};
+    use serde_json::json;
 
     fn token() -> ServiceToken {
         ServiceToken::parse("st_0123456789abcdef").unwrap()

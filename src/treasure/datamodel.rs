@@ -3,10 +3,9 @@
 //! credential and in the body. A 200 answer carries the data model.
 
 use serde::Serialize;
-use serde_json::json;
 
 use crate::failure::{ErrorCode, Failure};
-use crate::http::{str_field, ApiRequest, Exchange, JsonBody, Method};
+use crate::http::{json_body, str_field, ApiRequest, Exchange, JsonBody, Method};
 use crate::input::display_snippet;
 use crate::treasure::api_key::TreasureKey;
 use crate::treasure::console_url::DataModelTarget;
@@ -20,6 +19,16 @@ pub struct DataModelSummary {
     pub kind: String,
 }
 
+#[derive(Serialize)]
+struct ReplaceKeyBody<'a> {
+    datamodel: ApiKeyField<'a>,
+}
+
+#[derive(Serialize)]
+struct ApiKeyField<'a> {
+    apikey: &'a str,
+}
+
 pub fn replace_key_request(target: &DataModelTarget, key: &TreasureKey) -> ApiRequest {
     ApiRequest {
         method: Method::Put,
@@ -29,7 +38,7 @@ pub fn replace_key_request(target: &DataModelTarget, key: &TreasureKey) -> ApiRe
             ("Authorization", format!("TD1 {}", key.expose())),
             ("Content-Type", "application/json".to_string()),
         ],
-        body: Some(json!({ "datamodel": { "apikey": key.expose() } }).to_string()),
+        body: json_body(&ReplaceKeyBody { datamodel: ApiKeyField { apikey: key.expose() } }),
     }
 }
 
@@ -140,6 +149,7 @@ mod tests {
     use super::*;
     use crate::http::{ApiResponse, TransportFailure};
     use crate::treasure::parse_console_url;
+    use serde_json::json;
 
     const OID: &str = "93d34997-1b2c-4d5e-8f90-123456789abc";
     const KEY: &str = "1234/0123456789abcdef0123456789abcdef01234567";

@@ -138,7 +138,7 @@ function databrain(req, res, body, state) {
   return dbError(res, 404, 'NOT_FOUND', 'Not found');
 }
 
-export async function startFakeApis({ port = 443, httpPort, certDir }) {
+export async function startFakeApis({ port = 443, httpPort, certDir, latencyMs = 0 }) {
   const requests = [];
   let databrainNow = databrainState();
   let inFlight = 0;
@@ -155,7 +155,8 @@ export async function startFakeApis({ port = 443, httpPort, certDir }) {
         inFlight += 1;
         maxInFlight = Math.max(maxInFlight, inFlight);
         res.on('close', () => { inFlight -= 1; });
-        return host === DATABRAIN_HOST ? databrain(req, res, body, databrainNow) : treasure(req, res, body, host);
+        const answer = () => (host === DATABRAIN_HOST ? databrain(req, res, body, databrainNow) : treasure(req, res, body, host));
+        return latencyMs ? setTimeout(answer, latencyMs) : answer();
       }
       if (host.startsWith('console') || host === 'app.usedatabrain.com') {
         return send(res, 200, '<!doctype html><title>Console (fake)</title><h1>Fake console page</h1>', 'text/html');

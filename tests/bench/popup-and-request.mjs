@@ -1,0 +1,96 @@
+// Keyturn's performance benchmark (a script, not a test): `./build.sh bench`.
+// Measures the release build in headless Chromium, each figure against a baseline taken
+// in the same run, as medians over repeated trials, and writes tests/bench/results.json.
+//   - popup time to usable (core initialised, form wired) vs a blank page of the same extension
+//   - click-to-result of a key replacement vs a bare fetch() of the same endpoint, same page
+//   - wasm size, raw and gzipped
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir, cpus } from 'node:os';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { fileURLToPath } from 'node:url';
+import { startFakeApis } from '../e2e/fake-apis.mjs';
+import { launchChromium } from '../e2e/browsers.mjs';
+import { openPopup, waitFor } from '../e2e/harness.mjs';
+import { CONSOLE_URL, DATA_MODELS, TREASURE } from '../e2e/scenarios.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const TRIALS = Number(process.env.BENCH_TRIALS ?? 25);
+const LATENCY_MS = 25; // the fake API's answer delay, so requests cost something like a network
+const median = (values) => { const s = [...values].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
+
+// A copy of the build with one blank page added as the baseline; the shipped build is untouched.
+const extensionDir = mkdtempSync(path.join(tmpdir(), 'keyturn-bench-'));
+cpSync(path.join(root, 'dist', 'chrome'), extensionDir, { recursive: true });
+writeFileSync(path.join(extensionDir, 'blank.html'), '<!doctype html><title>blank</title><script type="module" src="blank.js"></script>');
+writeFileSync(path.join(extensionDir, 'blank.js'), "performance.mark('keyturn-ready'); document.body.dataset.ready = 'true';");
+
+const fake = await startFakeApis({ port: 443, certDir: path.join(root, 'tests', 'e2e', '.certs'), latencyMs: LATENCY_MS });
+const browser = await launchChromium({ extensionDir });
+
+async function timeToReady(page) {
+  return page.eval(() => performance.getEntriesByName('keyturn-ready')[0].startTime);
+}
+
+async function openTimes(pagePath) {
+  const times = [];
+  for (let i = 0; i < TRIALS; i++) {
+    const page = await browser.open(pagePath);
+    await waitFor(page, () => document.body?.dataset.ready === 'true');
+    times.push(await timeToReady(page));
+    await page.close();
+  }
+  return times;
+}
+
+const blank = await openTimes('blank.html');
+const popup = await openTimes('popup.html');
+
+// Click-to-result vs bare fetch, alternating in one page so both see the same conditions.
+const model = DATA_MODELS['api.treasuredata.com'][0];
+const page = await openPopup(browser);
+await page.fill('#td-url', CONSOLE_URL('console.treasuredata.com', model.oid));
+await page.fill('#td-key', TREASURE.masterKey);
+const replaceTimes = [];
+const fetchTimes = [];
+for (let i = 0; i < TRIALS; i++) {
+  replaceTimes.push(await page.eval(() => new Promise((resolve) => {
+    const box = document.getElementById('td-result');
+    box.hidden = true;
+    const started = performance.now();
+    new MutationObserver((_, observer) => {
+      if (!box.hidden && box.dataset.code) { observer.disconnect(); resolve(performance.now() - started); }
+    }).observe(box, { attributes: true, childList: true });
+    document.getElementById('td-replace').click();
+  })));
+  fetchTimes.push(await page.eval(async (oid, key) => {
+    const started = performance.now();
+    const response = await fetch(`https://api.treasuredata.com/reporting/datamodels/${oid}`, {
+      method: 'PUT', headers: { Authorization: `TD1 ${key}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ datamodel: { apikey: key } }), credentials: 'omit', cache: 'no-store', redirect: 'manual',
+    });
+    JSON.parse(await response.text());
+    return performance.now() - started;
+  }, model.oid, TREASURE.masterKey));
+}
+const lastResult = await page.eval(() => document.getElementById('td-result').dataset.code);
+await page.close();
+await browser.close();
+await fake.close();
+rmSync(extensionDir, { recursive: true, force: true });
+
+const wasm = readFileSync(path.join(root, 'dist', 'chrome', 'keyturn_bg.wasm'));
+const results = {
+  date: new Date().toISOString(),
+  machine: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${process.platform}`,
+  browser: 'headless Chromium (Debian)',
+  trials: TRIALS,
+  popupTimeToUsableMs: { popup: median(popup), blankExtensionPage: median(blank), ratio: +(median(popup) / median(blank)).toFixed(2), goal: '<= 1.5' },
+  clickToResultMs: {
+    replaceKey: +median(replaceTimes).toFixed(1), bareFetch: +median(fetchTimes).toFixed(1),
+    ratio: +(median(replaceTimes) / median(fetchTimes)).toFixed(2), goal: '<= 1.1', fakeLatencyMs: LATENCY_MS, lastResult,
+  },
+  wasmBytes: { raw: wasm.length, gzipped: gzipSync(wasm, { level: 9 }).length, goalGzipped: '<= 40960' },
+};
+writeFileSync(path.join(root, 'tests', 'bench', 'results.json'), JSON.stringify(results, null, 2) + '\n');
+console.log(JSON.stringify(results, null, 2));
