@@ -1,7 +1,8 @@
-// Background glue. Two jobs, both delegating every decision to the Rust core:
+// Background glue. Three jobs, each delegating every decision to the Rust core:
 // 1. mark the toolbar button on tabs that show a Treasure data model;
 // 2. run Databrain calls that issue keys (and the listing they use), so that a new key is
-//    kept in storage.session even when the popup closes while the request is in flight.
+//    kept in storage.session even when the popup closes while the request is in flight;
+// 3. run bulk data model key replacements, which outlive the page that started them.
 import init, * as core from './keyturn.js';
 import { keepNewKey } from './new-keys.js';
 
@@ -45,8 +46,54 @@ const databrain = {
   },
 };
 
+// ---- many data models ---------------------------------------------------------------
+// The run lives here, not in the page: closing the page does not stop it. Its state (no
+// key) is in storage.session for the page to show; the key is held only by this run.
+let bulkRunActive = false;
+
+function saveBulkRun(runJson, running) {
+  return chrome.storage.session.set({ bulkRun: { ...JSON.parse(runJson), running } });
+}
+
+function launchBulkRun(planJson, key) {
+  bulkRunActive = true;
+  saveBulkRun(planJson, true);
+  core.runBulkReplace(planJson, key, (runJson) => saveBulkRun(runJson, true))
+    .then((finishedJson) => saveBulkRun(finishedJson, false))
+    .catch(() => saveBulkRun(core.interruptedRun(planJson), false))
+    .finally(() => { bulkRunActive = false; });
+}
+
+const bulk = {
+  async start({ lines, region, key }) {
+    if (bulkRunActive) throw { code: 'RUN_IN_PROGRESS', message: 'A run is already going. Wait for it to finish.' };
+    core.checkTreasureKey(key);
+    const planJson = core.planBulkRun(lines, region);
+    if (JSON.parse(planJson).rows.length === 0) await saveBulkRun(planJson, false);
+    else launchBulkRun(planJson, key);
+    return JSON.parse(planJson);
+  },
+  async retry({ key }) {
+    if (bulkRunActive) throw { code: 'RUN_IN_PROGRESS', message: 'A run is already going. Wait for it to finish.' };
+    core.checkTreasureKey(key);
+    const { bulkRun } = await chrome.storage.session.get('bulkRun');
+    launchBulkRun(core.retryFailedPlan(JSON.stringify(bulkRun)), key);
+    return true;
+  },
+};
+
+// A run recorded as going, found by a freshly started background, was cut short.
+coreReady.then(async () => {
+  const { bulkRun } = await chrome.storage.session.get('bulkRun');
+  if (bulkRun?.running && !bulkRunActive) await saveBulkRun(core.interruptedRun(JSON.stringify(bulkRun)), false);
+});
+
+// ---- messages from Keyturn's own pages ----------------------------------------------
+// {service: 'databrain' | 'bulk', call, args} -> {ok: value} or {failure: {code, message}}.
+const services = { databrain, bulk };
+
 chrome.runtime.onMessage.addListener((message, sender, reply) => {
-  const run = sender.id === chrome.runtime.id && databrain[message?.databrain];
+  const run = sender.id === chrome.runtime.id && services[message?.service]?.[message?.call];
   if (!run) return false;
   coreReady
     .then(() => run(message.args))

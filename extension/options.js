@@ -2,8 +2,7 @@
 // browser's permission grant (optional_host_permissions) decides where keys may go.
 // The list itself holds origins only, no secret, so it lives in storage.local.
 import init, { normaliseDatabrainOrigin } from './keyturn.js';
-
-const $ = (id) => document.getElementById(id);
+import { $, showResult } from './ui.js';
 const ITEM = 'databrainOrigins';
 
 async function stored() {
@@ -11,13 +10,7 @@ async function stored() {
   return origins;
 }
 
-function say(kind, text, code = '') {
-  const box = $('origin-result');
-  box.replaceChildren(Object.assign(document.createElement('p'), { textContent: text }));
-  box.className = `result ${kind}`;
-  box.dataset.code = code;
-  box.hidden = false;
-}
+const say = (kind, text, code = '') => showResult($('origin-result'), kind, [text], code);
 
 async function render() {
   const origins = await stored();

@@ -4,72 +4,10 @@
 // is kept even if this popup closes mid-request.
 import init, * as core from './keyturn.js';
 import { acknowledgeNewKey, newKeys, onNewKeysChanged } from './new-keys.js';
+import { askBackground } from './messages.js';
+import { $, hideResult, onClick, onSubmit, showFailure, showResult } from './ui.js';
 
 const coreReady = init();
-const $ = (id) => document.getElementById(id);
-
-// ---- shared helpers -------------------------------------------------------------
-
-/** Shows a result box: kind is 'ok' or 'error'; lines are plain strings (never HTML). */
-function showResult(box, kind, lines, code) {
-  box.replaceChildren(...lines.map((line) => Object.assign(document.createElement('p'), { textContent: line })));
-  box.className = `result ${kind}`;
-  box.dataset.code = code ?? '';
-  box.hidden = false;
-}
-
-function hideResult(box) {
-  box.hidden = true;
-  box.replaceChildren();
-  box.dataset.code = '';
-}
-
-/** Failures from the core are {code, message}; anything else is a bug worth saying plainly. */
-function asFailure(error) {
-  if (error && typeof error === 'object' && 'code' in error && 'message' in error) return error;
-  return { code: 'INTERNAL', message: 'Something went wrong inside Keyturn. Nothing was retried; please check and try again.' };
-}
-
-function showFailure(box, error) {
-  const failure = asFailure(error);
-  showResult(box, 'error', [failure.message], failure.code);
-  return failure;
-}
-
-/** Runs an async action with its button disabled, so a request is never sent twice by a double click. */
-async function whileDisabled(button, action) {
-  if (button.disabled) return;
-  button.disabled = true;
-  button.setAttribute('aria-busy', 'true');
-  try {
-    await action();
-  } finally {
-    button.disabled = false;
-    button.removeAttribute('aria-busy');
-  }
-}
-
-function onSubmit(form, button, action) {
-  form.addEventListener('submit', (event) => {
-    event.preventDefault();
-    whileDisabled(button, action);
-  });
-}
-
-function onClick(button, action) {
-  button.addEventListener('click', () => whileDisabled(button, action));
-}
-
-// Show/hide for every masked field, including the ones added later (new keys).
-document.addEventListener('click', (event) => {
-  const button = event.target.closest('button.toggle[data-toggles]');
-  if (!button) return;
-  const input = $(button.dataset.toggles);
-  const show = input.type === 'password';
-  input.type = show ? 'text' : 'password';
-  button.textContent = show ? 'Hide' : 'Show';
-  button.setAttribute('aria-pressed', String(show));
-});
 
 /**
  * An opt-in "remember for this browser session" for a secret field: storage.session only
@@ -105,11 +43,7 @@ async function targetTab() {
 }
 
 /** Asks the background to run a Databrain call; rejects with the core's failure. */
-async function inBackground(call, args) {
-  const answer = await chrome.runtime.sendMessage({ databrain: call, args });
-  if (answer && 'ok' in answer) return answer.ok;
-  throw answer?.failure ?? null;
-}
+const inBackground = (call, args) => askBackground('databrain', call, args);
 
 // ---- service tabs ---------------------------------------------------------------
 
@@ -376,6 +310,11 @@ async function start() {
     event.preventDefault();
     const query = tab?.id ? `?tab=${tab.id}` : '';
     await chrome.tabs.create({ url: chrome.runtime.getURL(`popup.html${query}`) });
+    window.close();
+  });
+  $('open-bulk').addEventListener('click', async (event) => {
+    event.preventDefault();
+    await chrome.tabs.create({ url: chrome.runtime.getURL('bulk.html') });
     window.close();
   });
   $('open-options').addEventListener('click', (event) => {

@@ -49,6 +49,8 @@ pub enum ErrorCode {
     NetworkError,
     /// A non-idempotent request failed after it may have reached the server.
     OutcomeUnknown,
+    /// A bulk row whose run was cut short by the browser.
+    Interrupted,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

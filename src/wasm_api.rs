@@ -6,6 +6,9 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use std::cell::RefCell;
+use std::rc::Rc;
+
+use wasm_bindgen_futures::{future_to_promise, JsFuture};
 
 use crate::databrain::grace::PRESETS;
 use crate::databrain::tokens::KeyListing;
@@ -16,6 +19,7 @@ use crate::databrain::{
 };
 use crate::failure::{ErrorCode, Failure};
 use crate::transport;
+use crate::treasure::bulk::{BulkRun, MAX_IN_FLIGHT_PER_HOST};
 use crate::treasure::region::REGIONS;
 use crate::treasure::{interpret_replace_answer, parse_console_url, replace_key_request, DataModelTarget, Oid, Region, TreasureKey};
 use crate::REQUEST_TIMEOUT_MS;
@@ -85,6 +89,12 @@ fn target_from(region: &str, oid: &str) -> Result<DataModelTarget, Failure> {
     let region = Region::from_id(region)
         .ok_or_else(|| Failure::new(ErrorCode::UnknownRegion, "Choose the data model's region: US, EU01, Korea (AP02) or Tokyo."))?;
     Ok(DataModelTarget { region, oid: Oid::parse(oid)? })
+}
+
+/// Checks a pasted Treasure key without sending it anywhere (before a bulk run starts).
+#[wasm_bindgen(js_name = checkTreasureKey)]
+pub fn check_treasure_key(key: &str) -> Result<(), JsValue> {
+    TreasureKey::parse(key).map(drop).map_err(fail)
 }
 
 /// Replaces the data model's Treasure API key with `key` (seed-000). Input is validated
@@ -244,4 +254,90 @@ pub async fn create_databrain_key(
     let label = KeyLabel::parse(&label).map_err(fail)?;
     let exchange = transport::send(&create_token_request(&origin, &token, &app, &label), REQUEST_TIMEOUT_MS).await;
     interpret_create_answer(&origin, exchange).map(|new_key| to_js(&new_key)).map_err(fail)
+}
+
+// ---- many data models ---------------------------------------------------------------
+// A run crosses the boundary as JSON text (the core's `BulkRun`), which holds no key: the
+// background keeps it in storage.session and hands it back for retries and the CSV.
+
+fn run_from(json: &str) -> Result<BulkRun, JsValue> {
+    serde_json::from_str(json)
+        .map_err(|_| fail(Failure::new(ErrorCode::UnexpectedResponse, "That run could not be read back. Start a new run.")))
+}
+
+/// The run as the page sees it: its rows plus the core's done / failed / remaining counts.
+#[derive(Serialize)]
+struct BulkSnapshot<'a> {
+    #[serde(flatten)]
+    run: &'a BulkRun,
+    counts: crate::treasure::bulk::Counts,
+    finished: bool,
+}
+
+fn run_json(run: &BulkRun) -> String {
+    serde_json::to_string(&BulkSnapshot { run, counts: run.counts(), finished: run.is_finished() }).unwrap_or_default()
+}
+
+/// Reads pasted lines (console URLs or bare OIDs, which take `bareOidRegion`, may be "").
+#[wasm_bindgen(js_name = planBulkRun)]
+pub fn plan_bulk_run(text: &str, bare_oid_region: &str) -> String {
+    run_json(&BulkRun::plan(text, Region::from_id(bare_oid_region)))
+}
+
+/// The run with its failed and skipped rows pending again.
+#[wasm_bindgen(js_name = retryFailedPlan)]
+pub fn retry_failed_plan(run: &str) -> Result<String, JsValue> {
+    let mut run = run_from(run)?;
+    run.retry_failed();
+    Ok(run_json(&run))
+}
+
+/// The run with rows left open by a stopped background marked as interrupted.
+#[wasm_bindgen(js_name = interruptedRun)]
+pub fn interrupted_run(run: &str) -> Result<String, JsValue> {
+    let mut run = run_from(run)?;
+    run.interrupt();
+    Ok(run_json(&run))
+}
+
+#[wasm_bindgen(js_name = bulkRunCsv)]
+pub fn bulk_run_csv(run: &str) -> Result<String, JsValue> {
+    Ok(run_from(run)?.csv())
+}
+
+/// Sends every pending row of `run` with `key`, at most four in flight per API host,
+/// stopping early when the key itself is refused. `onProgress(runJson)` is called as rows
+/// start and finish; resolves to the finished run's JSON.
+#[wasm_bindgen(js_name = runBulkReplace)]
+pub async fn run_bulk_replace(run: String, key: String, on_progress: js_sys::Function) -> Result<String, JsValue> {
+    let key = TreasureKey::parse(&key).map_err(fail)?;
+    let state = Rc::new(RefCell::new(run_from(&run)?));
+    let report = {
+        let state = state.clone();
+        move || {
+            let _ = on_progress.call1(&JsValue::NULL, &JsValue::from_str(&run_json(&state.borrow())));
+        }
+    };
+    let report = Rc::new(report);
+    let workers = js_sys::Array::new();
+    for host in state.borrow().hosts() {
+        for _ in 0..MAX_IN_FLIGHT_PER_HOST {
+            let (state, key, host, report) = (state.clone(), key.clone(), host.clone(), report.clone());
+            workers.push(&future_to_promise(async move {
+                loop {
+                    let next = state.borrow_mut().next_for_host(&host);
+                    let Some(index) = next else { break };
+                    let Some(target) = state.borrow().target(index) else { break };
+                    report();
+                    let exchange = transport::send(&replace_key_request(&target, &key), REQUEST_TIMEOUT_MS).await;
+                    state.borrow_mut().record(index, interpret_replace_answer(&target, exchange));
+                    report();
+                }
+                Ok(JsValue::UNDEFINED)
+            }));
+        }
+    }
+    JsFuture::from(js_sys::Promise::all(&workers)).await?;
+    let finished = run_json(&state.borrow());
+    Ok(finished)
 }

@@ -2,6 +2,7 @@
 //! (`PUT /reporting/datamodels/<OID>`, seed-000).
 
 pub mod api_key;
+pub mod bulk;
 pub mod console_url;
 pub mod datamodel;
 pub mod region;

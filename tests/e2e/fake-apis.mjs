@@ -8,7 +8,7 @@ import http from 'node:http';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { DATABRAIN, DATA_MODELS, FAULTS, LISTED_KEYS, TREASURE } from './scenarios.mjs';
+import { DATABRAIN, DATA_MODELS, FAULTS, LISTED_KEYS, TREASURE, generatedName, generatedOid } from './scenarios.mjs';
 import { randomUUID } from 'node:crypto';
 
 const TREASURE_HOSTS = Object.keys(DATA_MODELS);
@@ -51,6 +51,10 @@ function treasure(req, res, body, host) {
     case FAULTS.malformedJson: return send(res, 200, `{"oid":"${oid}","name":"trunc`);
     case FAULTS.otherOid: return send(res, 200, { oid: DATA_MODELS[host][0].oid, name: 'someone_else', type: 'elasticube', relations: [] });
     case FAULTS.slow: return setTimeout(() => send(res, 200, { oid, name: 'slow', type: 'elasticube', relations: [] }), SLOW_ANSWER_MS);
+    case FAULTS.slowButFine: return setTimeout(() => send(res, 200, { oid, name: 'slow_but_fine', type: 'elasticube', relations: [] }), 2_000);
+  }
+  if (oid.slice(0, 25) === generatedOid(0).slice(0, 25)) {
+    return send(res, 200, { oid, name: generatedName(oid), type: 'elasticube', relations: [] });
   }
   const model = DATA_MODELS[host].find((m) => m.oid === oid);
   if (!model) return send(res, 404, { error: 'Not Found', message: `Datamodel ${oid} not found` });
@@ -141,8 +145,8 @@ function databrain(req, res, body, state) {
 export async function startFakeApis({ port = 443, httpPort, certDir, latencyMs = 0 }) {
   const requests = [];
   let databrainNow = databrainState();
-  let inFlight = 0;
-  let maxInFlight = 0;
+  const inFlight = new Map(); // API host -> requests being answered now
+  const maxInFlight = new Map(); // API host -> the most ever answered at once
 
   const server = https.createServer(selfSignedCertificate(certDir), (req, res) => {
     const host = (req.headers.host ?? '').replace(/:\d+$/, '').toLowerCase();
@@ -152,9 +156,9 @@ export async function startFakeApis({ port = 443, httpPort, certDir, latencyMs =
       const body = Buffer.concat(chunks).toString('utf8');
       if (TREASURE_HOSTS.includes(host) || host === DATABRAIN_HOST) {
         requests.push({ host, method: req.method, path: req.url, headers: { ...req.headers }, body, at: Date.now() });
-        inFlight += 1;
-        maxInFlight = Math.max(maxInFlight, inFlight);
-        res.on('close', () => { inFlight -= 1; });
+        inFlight.set(host, (inFlight.get(host) ?? 0) + 1);
+        maxInFlight.set(host, Math.max(maxInFlight.get(host) ?? 0, inFlight.get(host)));
+        res.on('close', () => inFlight.set(host, inFlight.get(host) - 1));
         const answer = () => (host === DATABRAIN_HOST ? databrain(req, res, body, databrainNow) : treasure(req, res, body, host));
         return latencyMs ? setTimeout(answer, latencyMs) : answer();
       }
@@ -171,7 +175,8 @@ export async function startFakeApis({ port = 443, httpPort, certDir, latencyMs =
 
   return {
     requests,
-    get maxInFlight() { return maxInFlight; },
+    /** The most requests one API host was answering at once, per host. */
+    get maxInFlight() { return Object.fromEntries(maxInFlight); },
     /** Keys the fake Databrain issued since the last reset. */
     get issuedKeys() { return databrainNow.issued; },
     /**
@@ -180,7 +185,7 @@ export async function startFakeApis({ port = 443, httpPort, certDir, latencyMs =
      * any answer (a stale-socket retry below fetch, which no fetch option turns off). Closing
      * idle connections keeps that browser behaviour from being counted as Keyturn's.
      */
-    reset() { requests.length = 0; maxInFlight = 0; databrainNow = databrainState(); server.closeIdleConnections(); },
+    reset() { requests.length = 0; maxInFlight.clear(); databrainNow = databrainState(); server.closeIdleConnections(); },
     async close() {
       for (const s of [server, probe].filter(Boolean)) { s.closeAllConnections(); await new Promise((resolve) => s.close(resolve)); }
     },

@@ -28,7 +28,12 @@ export const FAULTS = {
   otherOid: oid('00000000f0d1'), // 200 naming a different data model
   slow: oid('00000000f5e0'), // answers only after the extension's timeout
   missing: oid('00000000f404'), // a data model that does not exist
+  slowButFine: oid('00000000f5e1'), // answers 200 after 2 s (well inside the timeout)
 };
+
+/** Any number of data models that exist in every region, for bulk runs: `generatedOid(7)`. */
+export const generatedOid = (n) => oid(`1${String(n).padStart(11, '0')}`);
+export const generatedName = (oidValue) => `model_${Number(oidValue.slice(-11))}`;
 
 export const CONSOLE_URL = (host, oidValue) => `https://${host}/app/admin/datamodels/${oidValue}`;
 

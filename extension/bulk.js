@@ -1,0 +1,93 @@
+// Bulk page glue: collects lines, asks the background to run them, and shows the run from
+// storage.session (so closing and reopening this page shows it still going, or finished).
+// Parsing, scheduling, stopping, retries and the CSV are the core's.
+import init, * as core from './keyturn.js';
+import { askBackground } from './messages.js';
+import { $, hideResult, onClick, onSubmit, showFailure, showResult } from './ui.js';
+
+const STATE_TEXT = { pending: 'Waiting', running: 'Sending…', done: 'Replaced', failed: 'Failed', skipped: 'Not sent (run stopped)' };
+
+function renderInvalid(run) {
+  $('bulk-invalid').replaceChildren(...(run.invalid ?? []).map((line) =>
+    Object.assign(document.createElement('li'), { textContent: `Line ${line.line} (${line.text}): ${line.message}` })));
+}
+
+function renderRun(run) {
+  if (!run || !run.rows?.length) return;
+  $('bulk-run').hidden = false;
+  const { done, failed, remaining } = run.counts;
+  $('bulk-progress').max = run.rows.length;
+  $('bulk-progress').value = done + failed;
+  $('bulk-counts').textContent = `Done ${done} · Failed ${failed} · Remaining ${remaining}${run.running ? '' : ' · Finished'}`;
+  $('bulk-run').dataset.running = String(Boolean(run.running));
+  $('bulk-stopped').hidden = !run.stopped;
+  $('bulk-stopped').textContent = run.stopped ?? '';
+  $('bulk-retry').disabled = run.running || failed === 0;
+  $('bulk-export').disabled = run.running;
+  $('bulk-start').disabled = Boolean(run.running);
+  $('bulk-rows').tBodies[0].replaceChildren(...run.rows.map((row) => {
+    const tr = document.createElement('tr');
+    tr.dataset.state = row.state;
+    tr.dataset.oid = row.oid;
+    const result = row.state === 'done' ? `Replaced: "${row.name}" (${row.type})`
+      : row.state === 'failed' ? `${row.code}: ${row.message}` : STATE_TEXT[row.state];
+    for (const text of [row.oid, row.regionLabel, result]) tr.append(Object.assign(document.createElement('td'), { textContent: text }));
+    return tr;
+  }));
+  renderInvalid(run);
+}
+
+async function start() {
+  await init();
+  for (const region of core.treasureRegions()) $('bulk-region').append(new Option(`${region.label} (${region.apiHost})`, region.id));
+
+  onClick($('bulk-add-tabs'), async () => {
+    const tabs = await chrome.tabs.query({});
+    const urls = tabs.map((tab) => tab.url).filter((url) => url && core.detectDataModelPage(url));
+    const text = $('bulk-lines').value.trim();
+    $('bulk-lines').value = [text, ...urls].filter(Boolean).join('\n');
+    showResult($('bulk-result'), 'ok', [`${urls.length} open data-model tab${urls.length === 1 ? '' : 's'} added.`], 'OK');
+  });
+
+  onSubmit($('bulk-form'), $('bulk-start'), async () => {
+    hideResult($('bulk-result'));
+    try {
+      const run = await askBackground('bulk', 'start', { lines: $('bulk-lines').value, region: $('bulk-region').value, key: $('bulk-key').value });
+      renderInvalid(run);
+      const lines = [`${run.rows.length} data model${run.rows.length === 1 ? '' : 's'} to replace.`];
+      if (run.duplicates) lines.push(`${run.duplicates} duplicate line${run.duplicates === 1 ? '' : 's'} removed.`);
+      if (run.invalid.length) lines.push(`${run.invalid.length} line${run.invalid.length === 1 ? ' was' : 's were'} not understood (listed below).`);
+      showResult($('bulk-result'), run.rows.length ? 'ok' : 'error', lines, run.rows.length ? 'OK' : 'NOTHING_TO_RUN');
+    } catch (error) {
+      showFailure($('bulk-result'), error);
+    }
+  });
+
+  onClick($('bulk-retry'), async () => {
+    hideResult($('bulk-result'));
+    try {
+      await askBackground('bulk', 'retry', { key: $('bulk-key').value });
+    } catch (error) {
+      showFailure($('bulk-result'), error);
+    }
+  });
+
+  onClick($('bulk-export'), async () => {
+    const { bulkRun } = await chrome.storage.session.get('bulkRun');
+    const csv = core.bulkRunCsv(JSON.stringify(bulkRun));
+    const link = $('bulk-csv-link');
+    if (link.href) URL.revokeObjectURL(link.href);
+    link.href = URL.createObjectURL(new Blob([csv], { type: 'text/csv' }));
+    link.download = `keyturn-run-${new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-')}.csv`;
+    link.click();
+  });
+
+  chrome.storage.onChanged.addListener((changes, area) => {
+    if (area === 'session' && changes.bulkRun) renderRun(changes.bulkRun.newValue);
+  });
+  const { bulkRun } = await chrome.storage.session.get('bulkRun');
+  renderRun(bulkRun);
+  document.body.dataset.ready = 'true';
+}
+
+start();

@@ -1,0 +1,65 @@
+// DOM helpers shared by Keyturn's pages (popup, bulk run, options). Glue only: results
+// and failures are shown as the core produced them, as text, never as HTML.
+
+export const $ = (id) => document.getElementById(id);
+
+/** Shows a result box: kind is 'ok' or 'error'; lines are plain strings (never HTML). */
+export function showResult(box, kind, lines, code) {
+  box.replaceChildren(...lines.map((line) => Object.assign(document.createElement('p'), { textContent: line })));
+  box.className = `result ${kind}`;
+  box.dataset.code = code ?? '';
+  box.hidden = false;
+}
+
+export function hideResult(box) {
+  box.hidden = true;
+  box.replaceChildren();
+  box.dataset.code = '';
+}
+
+/** Failures from the core are {code, message}; anything else is a bug worth saying plainly. */
+export function asFailure(error) {
+  if (error && typeof error === 'object' && 'code' in error && 'message' in error) return error;
+  return { code: 'INTERNAL', message: 'Something went wrong inside Keyturn. Nothing was retried; please check and try again.' };
+}
+
+export function showFailure(box, error) {
+  const failure = asFailure(error);
+  showResult(box, 'error', [failure.message], failure.code);
+  return failure;
+}
+
+/** Runs an async action with its button disabled, so a request is never sent twice by a double click. */
+export async function whileDisabled(button, action) {
+  if (button.disabled) return;
+  button.disabled = true;
+  button.setAttribute('aria-busy', 'true');
+  try {
+    await action();
+  } finally {
+    button.disabled = false;
+    button.removeAttribute('aria-busy');
+  }
+}
+
+export function onSubmit(form, button, action) {
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    whileDisabled(button, action);
+  });
+}
+
+export function onClick(button, action) {
+  button.addEventListener('click', () => whileDisabled(button, action));
+}
+
+// Show/hide for every masked field, including the ones added later (new keys).
+document.addEventListener('click', (event) => {
+  const button = event.target.closest('button.toggle[data-toggles]');
+  if (!button) return;
+  const input = $(button.dataset.toggles);
+  const show = input.type === 'password';
+  input.type = show ? 'text' : 'password';
+  button.textContent = show ? 'Hide' : 'Show';
+  button.setAttribute('aria-pressed', String(show));
+});

@@ -1,0 +1,366 @@
+//! Replacing the key of many data models in one run (when a key expires, every data model
+//! holding it breaks at once, seed-001). This module is the run's plain-data state: which
+//! lines were understood, which rows are pending, running, done or failed, when the run
+//! stops early, and its CSV summary. The wasm side only drives requests through it.
+
+use serde::{Deserialize, Serialize};
+
+use crate::failure::{ErrorCode, Failure};
+use crate::input::display_snippet;
+use crate::treasure::console_url::{parse_console_url, DataModelTarget, Oid};
+use crate::treasure::datamodel::DataModelSummary;
+use crate::treasure::region::Region;
+
+/// At most this many requests in flight per API host.
+pub const MAX_IN_FLIGHT_PER_HOST: usize = 4;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RowState {
+    Pending,
+    Running,
+    Done,
+    Failed,
+    /// Not sent because the run stopped (the key itself was refused).
+    Skipped,
+}
+
+/// One data model of the run. Holds no key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Row {
+    pub region: String,
+    pub region_label: String,
+    pub api_host: String,
+    pub oid: String,
+    pub state: RowState,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none", rename = "type")]
+    pub kind: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+/// A line that could not be read, with its reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InvalidLine {
+    pub line: usize,
+    pub text: String,
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+/// The run's whole state: what the popup shows and storage.session keeps (never the key).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BulkRun {
+    pub rows: Vec<Row>,
+    /// Why the run stopped early, if it did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stopped: Option<String>,
+    #[serde(default)]
+    pub invalid: Vec<InvalidLineRecord>,
+    #[serde(default)]
+    pub duplicates: usize,
+}
+
+/// [`InvalidLine`] as kept with the run (the code as text, so the run round-trips).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InvalidLineRecord {
+    pub line: usize,
+    pub text: String,
+    pub code: String,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    pub done: usize,
+    pub failed: usize,
+    pub remaining: usize,
+}
+
+fn code_text(code: ErrorCode) -> String {
+    serde_json::to_string(&code).unwrap_or_default().trim_matches('"').to_string()
+}
+
+impl BulkRun {
+    /// Reads pasted lines: console data model URLs or bare OIDs (which take
+    /// `bare_oid_region`), one per line, blank lines ignored, duplicates removed.
+    pub fn plan(text: &str, bare_oid_region: Option<Region>) -> BulkRun {
+        let mut run = BulkRun { rows: Vec::new(), stopped: None, invalid: Vec::new(), duplicates: 0 };
+        let mut seen: Vec<DataModelTarget> = Vec::new();
+        for (index, line) in text.lines().enumerate() {
+            let line_text = line.trim();
+            if line_text.is_empty() {
+                continue;
+            }
+            match Self::read_line(line_text, bare_oid_region) {
+                Ok(target) if seen.contains(&target) => run.duplicates += 1,
+                Ok(target) => {
+                    let info = target.region.info();
+                    run.rows.push(Row {
+                        region: info.id.to_string(),
+                        region_label: info.label.to_string(),
+                        api_host: info.api_host.to_string(),
+                        oid: target.oid.as_str().to_string(),
+                        state: RowState::Pending,
+                        name: None,
+                        kind: None,
+                        code: None,
+                        message: None,
+                    });
+                    seen.push(target);
+                }
+                Err(failure) => run.invalid.push(InvalidLineRecord {
+                    line: index + 1,
+                    text: display_snippet(line_text, 120),
+                    code: code_text(failure.code),
+                    message: failure.message,
+                }),
+            }
+        }
+        run
+    }
+
+    fn read_line(line: &str, bare_oid_region: Option<Region>) -> Result<DataModelTarget, Failure> {
+        if line.contains("://") {
+            return parse_console_url(line);
+        }
+        let oid = Oid::parse(line)?;
+        let region = bare_oid_region.ok_or_else(|| {
+            Failure::new(ErrorCode::UnknownRegion, "A bare OID needs a region: choose the region for bare OIDs, or paste the console address.")
+        })?;
+        Ok(DataModelTarget { region, oid })
+    }
+
+    /// The target of a row, rebuilt from its checked parts.
+    pub fn target(&self, index: usize) -> Option<DataModelTarget> {
+        let row = self.rows.get(index)?;
+        Some(DataModelTarget { region: Region::from_id(&row.region)?, oid: Oid::parse(&row.oid).ok()? })
+    }
+
+    /// The API hosts this run sends to, each once.
+    pub fn hosts(&self) -> Vec<String> {
+        let mut hosts: Vec<String> = Vec::new();
+        for row in &self.rows {
+            if !hosts.contains(&row.api_host) {
+                hosts.push(row.api_host.clone());
+            }
+        }
+        hosts
+    }
+
+    /// Takes the next pending row for `host` and marks it running; `None` when there is
+    /// none or the run has stopped.
+    pub fn next_for_host(&mut self, host: &str) -> Option<usize> {
+        if self.stopped.is_some() {
+            return None;
+        }
+        let index = self.rows.iter().position(|row| row.state == RowState::Pending && row.api_host == host)?;
+        self.rows[index].state = RowState::Running;
+        Some(index)
+    }
+
+    /// Records a row's answer. A 401 or 403 says the key itself is bad: the run stops and
+    /// the rows not yet sent are skipped.
+    pub fn record(&mut self, index: usize, result: Result<DataModelSummary, Failure>) {
+        let Some(row) = self.rows.get_mut(index) else { return };
+        match result {
+            Ok(summary) => {
+                row.state = RowState::Done;
+                row.name = Some(summary.name);
+                row.kind = Some(summary.kind);
+                row.code = None;
+                row.message = None;
+            }
+            Err(failure) => {
+                row.state = RowState::Failed;
+                row.code = Some(code_text(failure.code));
+                if matches!(failure.code, ErrorCode::Unauthorized | ErrorCode::Forbidden) && self.stopped.is_none() {
+                    self.stopped = Some(format!("Stopped: the key itself was refused. {}", failure.message));
+                    for other in &mut self.rows {
+                        if other.state == RowState::Pending {
+                            other.state = RowState::Skipped;
+                        }
+                    }
+                }
+                let row = &mut self.rows[index];
+                row.message = Some(failure.message);
+            }
+        }
+    }
+
+    /// Prepares "Retry failed": failed and skipped rows become pending again (the PUT is
+    /// idempotent); successful rows are left alone.
+    pub fn retry_failed(&mut self) {
+        self.stopped = None;
+        for row in &mut self.rows {
+            if matches!(row.state, RowState::Failed | RowState::Skipped) {
+                row.state = RowState::Pending;
+                row.code = None;
+                row.message = None;
+            }
+        }
+    }
+
+    /// Marks rows that were pending or running when the background that ran them went away
+    /// (browser restart, worker stopped) as failed, so a run never looks alive forever.
+    pub fn interrupt(&mut self) {
+        for row in &mut self.rows {
+            if matches!(row.state, RowState::Pending | RowState::Running) {
+                row.state = RowState::Failed;
+                row.code = Some(code_text(ErrorCode::Interrupted));
+                row.message = Some(
+                    "Interrupted before Treasure answered: the browser stopped Keyturn's background. Use Retry failed; \
+                     replacing a key again is safe."
+                        .to_string(),
+                );
+            }
+        }
+    }
+
+    pub fn counts(&self) -> Counts {
+        let count = |wanted: &[RowState]| self.rows.iter().filter(|row| wanted.contains(&row.state)).count();
+        Counts {
+            done: count(&[RowState::Done]),
+            failed: count(&[RowState::Failed, RowState::Skipped]),
+            remaining: count(&[RowState::Pending, RowState::Running]),
+        }
+    }
+
+    pub fn is_finished(&self) -> bool {
+        self.counts().remaining == 0
+    }
+
+    /// The summary as CSV: OID, region, name, outcome. Never a key.
+    pub fn csv(&self) -> String {
+        let mut out = String::from("oid,region,name,outcome\r\n");
+        for row in &self.rows {
+            let outcome = match row.state {
+                RowState::Done => "replaced".to_string(),
+                RowState::Skipped => "not sent (run stopped)".to_string(),
+                RowState::Pending | RowState::Running => "not finished".to_string(),
+                RowState::Failed => row.code.clone().unwrap_or_else(|| "failed".to_string()),
+            };
+            let fields = [row.oid.as_str(), row.region_label.as_str(), row.name.as_deref().unwrap_or(""), outcome.as_str()];
+            out.push_str(&fields.iter().map(|field| csv_field(field)).collect::<Vec<_>>().join(","));
+            out.push_str("\r\n");
+        }
+        out
+    }
+}
+
+/// Quotes a CSV field when needed, and defuses spreadsheet formulas (a data model name is
+/// text from the server).
+fn csv_field(value: &str) -> String {
+    let value = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{value}") } else { value.to_string() };
+    if value.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", value.replace('"', "\"\""))
+    } else {
+        value
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const A: &str = "93d34997-1b2c-4d5e-8f90-000000000001";
+    const B: &str = "93d34997-1b2c-4d5e-8f90-000000000002";
+
+    fn ok(name: &str) -> Result<DataModelSummary, Failure> {
+        Ok(DataModelSummary { oid: A.into(), name: name.into(), kind: "elasticube".into() })
+    }
+
+    #[test]
+    fn plans_urls_and_bare_oids_removing_duplicates_and_listing_bad_lines() {
+        let text = format!(
+            "https://console.treasuredata.com/app/admin/datamodels/{A}\n\n  {B}  \n{A}\nhttps://console.eu01.treasuredata.com/app/admin/datamodels/{A}/\nhttps://console.treasuredata.com/app/admin/datamodels/{A}?x\nnot an oid\nhttp://console.treasuredata.com/app/admin/datamodels/{B}\n"
+        );
+        let run = BulkRun::plan(&text, Some(Region::Us));
+        let rows: Vec<(&str, &str)> = run.rows.iter().map(|r| (r.region.as_str(), r.oid.as_str())).collect();
+        assert_eq!(rows, [("us", A), ("us", B), ("eu01", A)]);
+        assert_eq!(run.duplicates, 2);
+        let invalid: Vec<(usize, &str)> = run.invalid.iter().map(|i| (i.line, i.code.as_str())).collect();
+        assert_eq!(invalid, [(7, "INVALID_OID"), (8, "NOT_HTTPS")]);
+        assert_eq!(run.hosts(), ["api.treasuredata.com", "api.eu01.treasuredata.com"]);
+    }
+
+    #[test]
+    fn bare_oids_need_a_region() {
+        let run = BulkRun::plan(A, None);
+        assert!(run.rows.is_empty());
+        assert_eq!(run.invalid[0].code, "UNKNOWN_REGION");
+    }
+
+    #[test]
+    fn hands_out_rows_per_host_and_counts_progress() {
+        let mut run = BulkRun::plan(&format!("{A}\n{B}"), Some(Region::Us));
+        assert_eq!(run.next_for_host("api.eu01.treasuredata.com"), None);
+        assert_eq!(run.next_for_host("api.treasuredata.com"), Some(0));
+        assert_eq!(run.next_for_host("api.treasuredata.com"), Some(1));
+        assert_eq!(run.next_for_host("api.treasuredata.com"), None);
+        run.record(0, ok("sales"));
+        run.record(1, Err(Failure::with_status(ErrorCode::NotFound, 404, "no such model")));
+        assert_eq!(run.counts(), Counts { done: 1, failed: 1, remaining: 0 });
+        assert!(run.is_finished());
+        assert_eq!(run.rows[0].name.as_deref(), Some("sales"));
+        assert_eq!(run.rows[1].code.as_deref(), Some("NOT_FOUND"));
+        assert!(run.stopped.is_none(), "a missing data model does not stop the run");
+    }
+
+    #[test]
+    fn a_refused_key_stops_the_run() {
+        for code in [ErrorCode::Unauthorized, ErrorCode::Forbidden] {
+            let mut run = BulkRun::plan(&format!("{A}\n{B}\n93d34997-1b2c-4d5e-8f90-000000000003"), Some(Region::Us));
+            let first = run.next_for_host("api.treasuredata.com").unwrap();
+            run.record(first, Err(Failure::with_status(code, 401, "bad key")));
+            assert!(run.stopped.as_deref().unwrap().contains("bad key"));
+            assert_eq!(run.next_for_host("api.treasuredata.com"), None);
+            assert_eq!(run.rows.iter().filter(|r| r.state == RowState::Skipped).count(), 2);
+            assert!(run.is_finished());
+        }
+    }
+
+    #[test]
+    fn an_interrupted_run_ends_with_its_open_rows_failed() {
+        let mut run = BulkRun::plan(&format!("{A}\n{B}"), Some(Region::Us));
+        run.next_for_host("api.treasuredata.com");
+        run.interrupt();
+        assert!(run.rows.iter().all(|r| r.state == RowState::Failed && r.code.as_deref() == Some("INTERRUPTED")));
+        assert!(run.is_finished());
+    }
+
+    #[test]
+    fn retry_takes_only_what_did_not_succeed() {
+        let mut run = BulkRun::plan(&format!("{A}\n{B}"), Some(Region::Us));
+        run.next_for_host("api.treasuredata.com");
+        run.next_for_host("api.treasuredata.com");
+        run.record(0, ok("sales"));
+        run.record(1, Err(Failure::with_status(ErrorCode::ServerError, 500, "later")));
+        run.retry_failed();
+        assert_eq!(run.rows[0].state, RowState::Done);
+        assert_eq!(run.rows[1].state, RowState::Pending);
+        assert_eq!(run.next_for_host("api.treasuredata.com"), Some(1));
+        assert_eq!(run.next_for_host("api.treasuredata.com"), None);
+    }
+
+    #[test]
+    fn round_trips_as_json_without_keys_and_exports_csv() {
+        let mut run = BulkRun::plan(&format!("{A}\n{B}"), Some(Region::Eu01));
+        run.next_for_host("api.eu01.treasuredata.com");
+        run.record(0, Ok(DataModelSummary { oid: A.into(), name: "=cmd, \"x\"".into(), kind: "t".into() }));
+        let json = serde_json::to_string(&run).unwrap();
+        assert_eq!(serde_json::from_str::<BulkRun>(&json).unwrap(), run);
+        assert_eq!(
+            run.csv(),
+            format!("oid,region,name,outcome\r\n{A},EU01,\"'=cmd, \"\"x\"\"\",replaced\r\n{B},EU01,,not finished\r\n")
+        );
+    }
+}
