@@ -261,8 +261,8 @@ pub async fn create_databrain_key(
 // background keeps it in storage.session and hands it back for retries and the CSV.
 
 fn run_from(json: &str) -> Result<BulkRun, JsValue> {
-    serde_json::from_str(json)
-        .map_err(|_| fail(Failure::new(ErrorCode::UnexpectedResponse, "That run could not be read back. Start a new run.")))
+    BulkRun::from_json(json)
+        .ok_or_else(|| fail(Failure::new(ErrorCode::UnexpectedResponse, "That run could not be read back. Start a new run.")))
 }
 
 /// The run as the page sees it: its rows plus the core's done / failed / remaining counts.

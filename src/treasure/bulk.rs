@@ -3,7 +3,8 @@
 //! lines were understood, which rows are pending, running, done or failed, when the run
 //! stops early, and its CSV summary. The wasm side only drives requests through it.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+use serde_json::{Map, Value};
 
 use crate::failure::{ErrorCode, Failure};
 use crate::input::display_snippet;
@@ -14,7 +15,7 @@ use crate::treasure::region::Region;
 /// At most this many requests in flight per API host.
 pub const MAX_IN_FLIGHT_PER_HOST: usize = 4;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum RowState {
     Pending,
@@ -26,7 +27,7 @@ pub enum RowState {
 }
 
 /// One data model of the run. Holds no key.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Row {
     pub region: String,
@@ -34,44 +35,32 @@ pub struct Row {
     pub api_host: String,
     pub oid: String,
     pub state: RowState,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none", rename = "type")]
+    #[serde(skip_serializing_if = "Option::is_none", rename = "type")]
     pub kind: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
 }
 
-/// A line that could not be read, with its reason.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct InvalidLine {
-    pub line: usize,
-    pub text: String,
-    pub code: ErrorCode,
-    pub message: String,
-}
-
 /// The run's whole state: what the popup shows and storage.session keeps (never the key).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct BulkRun {
     pub rows: Vec<Row>,
     /// Why the run stopped early, if it did.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub stopped: Option<String>,
-    #[serde(default)]
-    pub invalid: Vec<InvalidLineRecord>,
-    #[serde(default)]
+    pub invalid: Vec<InvalidLine>,
     pub duplicates: usize,
 }
 
-/// [`InvalidLine`] as kept with the run (the code as text, so the run round-trips).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// A line that could not be read, with its reason (the code as text, so the run round-trips).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct InvalidLineRecord {
+pub struct InvalidLine {
     pub line: usize,
     pub text: String,
     pub code: String,
@@ -89,7 +78,58 @@ fn code_text(code: ErrorCode) -> String {
     serde_json::to_string(&code).unwrap_or_default().trim_matches('"').to_string()
 }
 
+impl RowState {
+    fn from_name(name: &str) -> Option<RowState> {
+        [RowState::Pending, RowState::Running, RowState::Done, RowState::Failed, RowState::Skipped]
+            .into_iter()
+            .find(|state| serde_json::to_string(state).is_ok_and(|json| json.trim_matches('"') == name))
+    }
+}
+
+/// Reads back what `serde_json::to_string(&run)` wrote. By hand, on purpose: a derived
+/// `Deserialize` brings serde's error formatting (float printing included) into the wasm
+/// module for a shape Keyturn writes itself.
+fn text(map: &Map<String, Value>, field: &str) -> Option<String> {
+    map.get(field).and_then(Value::as_str).map(String::from)
+}
+
 impl BulkRun {
+    pub fn from_json(json: &str) -> Option<BulkRun> {
+        let value: Value = serde_json::from_str(json).ok()?;
+        let map = value.as_object()?;
+        let rows = map.get("rows")?.as_array()?.iter().map(|row| {
+            let row = row.as_object()?;
+            Some(Row {
+                region: text(row, "region")?,
+                region_label: text(row, "regionLabel")?,
+                api_host: text(row, "apiHost")?,
+                oid: text(row, "oid")?,
+                state: RowState::from_name(row.get("state")?.as_str()?)?,
+                name: text(row, "name"),
+                kind: text(row, "type"),
+                code: text(row, "code"),
+                message: text(row, "message"),
+            })
+        });
+        let invalid = map.get("invalid").and_then(Value::as_array).map_or(Some(Vec::new()), |lines| {
+            lines.iter().map(|line| {
+                let line = line.as_object()?;
+                Some(InvalidLine {
+                    line: line.get("line")?.as_u64()? as usize,
+                    text: text(line, "text")?,
+                    code: text(line, "code")?,
+                    message: text(line, "message")?,
+                })
+            }).collect()
+        })?;
+        Some(BulkRun {
+            rows: rows.collect::<Option<Vec<Row>>>()?,
+            stopped: text(map, "stopped"),
+            invalid,
+            duplicates: map.get("duplicates").and_then(Value::as_u64).unwrap_or(0) as usize,
+        })
+    }
+
     /// Reads pasted lines: console data model URLs or bare OIDs (which take
     /// `bare_oid_region`), one per line, blank lines ignored, duplicates removed.
     pub fn plan(text: &str, bare_oid_region: Option<Region>) -> BulkRun {
@@ -117,7 +157,7 @@ impl BulkRun {
                     });
                     seen.push(target);
                 }
-                Err(failure) => run.invalid.push(InvalidLineRecord {
+                Err(failure) => run.invalid.push(InvalidLine {
                     line: index + 1,
                     text: display_snippet(line_text, 120),
                     code: code_text(failure.code),
@@ -357,7 +397,9 @@ mod tests {
         run.next_for_host("api.eu01.treasuredata.com");
         run.record(0, Ok(DataModelSummary { oid: A.into(), name: "=cmd, \"x\"".into(), kind: "t".into() }));
         let json = serde_json::to_string(&run).unwrap();
-        assert_eq!(serde_json::from_str::<BulkRun>(&json).unwrap(), run);
+        assert_eq!(BulkRun::from_json(&json).unwrap(), run);
+        assert_eq!(BulkRun::from_json(r#"{"rows":[{"oid":1}]}"#), None);
+        assert_eq!(BulkRun::from_json("not json"), None);
         assert_eq!(
             run.csv(),
             format!("oid,region,name,outcome\r\n{A},EU01,\"'=cmd, \"\"x\"\"\",replaced\r\n{B},EU01,,not finished\r\n")

@@ -31,6 +31,15 @@ async function openBulk(browser) {
   return page;
 }
 
+/** A bulk page with no earlier run on record, so "finished" can only mean this case's run. */
+async function openFreshBulk(browser) {
+  const page = await openBulk(browser);
+  await page.eval(async () => chrome.storage.session.remove('bulkRun'));
+  await page.reload();
+  await waitFor(page, () => document.body.dataset.ready === 'true', [], { what: 'bulk page ready' });
+  return page;
+}
+
 function runState(page) {
   return page.eval(() => ({
     counts: document.getElementById('bulk-counts').textContent,
@@ -50,7 +59,7 @@ const sessionHasNoKey = async (page) => {
 
 export const bulkCases = {
   async 'replaces 25 data models in two regions, at most 4 in flight per host, and survives the page closing'({ browser, fake }) {
-    let page = await openBulk(browser);
+    let page = await openFreshBulk(browser);
     await page.fill('#bulk-lines', mixedLines());
     await page.select('#bulk-region', 'eu01');
     await page.fill('#bulk-key', TREASURE.masterKey);
@@ -120,7 +129,7 @@ export const bulkCases = {
   },
 
   async 'a refused key stops the run early instead of sending the rest'({ browser, fake }) {
-    const page = await openBulk(browser);
+    const page = await openFreshBulk(browser);
     await page.fill('#bulk-lines', mixedLines());
     await page.select('#bulk-region', 'eu01');
     await page.fill('#bulk-key', TREASURE.expiredKey);

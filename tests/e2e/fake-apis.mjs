@@ -110,7 +110,10 @@ function databrain(req, res, body, state) {
       case DATABRAIN.nonJsonKey: return send(res, 200, '<html><body>Welcome</body></html>', 'text/html');
       case DATABRAIN.noKeyKey: return send(res, 200, {});
       case DATABRAIN.nonUuidKey: return send(res, 200, { key: 'not-a-uuid' });
-      case DATABRAIN.dropKey: return req.socket.destroy();
+      // Drops after the answer has begun: both browsers resend a request on their own when a
+      // connection is reset before any byte of the answer (see README), which no fetch
+      // option can stop, so that variant would test the browser, not Keyturn.
+      case DATABRAIN.dropKey: return req.socket.end('HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 60\r\n\r\n{"key":"', () => req.socket.destroy());
       case DATABRAIN.badBodyKey: return dbError(res, 400, 'INVALID_REQUEST_BODY', 'Missing or invalid expireAt');
       case DATABRAIN.authBadRequestKey: return dbError(res, 400, 'AUTHENTICATION_ERROR', 'API key missing or not a valid UUID');
     }
@@ -180,12 +183,12 @@ export async function startFakeApis({ port = 443, httpPort, certDir, latencyMs =
     /** Keys the fake Databrain issued since the last reset. */
     get issuedKeys() { return databrainNow.issued; },
     /**
-     * Starts a case from a clean slate, idle keep-alive connections included: Chromium's
-     * network stack resends a request on its own when a *reused* connection drops before
-     * any answer (a stale-socket retry below fetch, which no fetch option turns off). Closing
-     * idle connections keeps that browser behaviour from being counted as Keyturn's.
+     * Starts a case from a clean slate, keep-alive connections included: Chromium and
+     * Firefox both resend a request on their own when a *reused* connection drops before any
+     * answer (a stale-socket retry below fetch, which no fetch option turns off). Closing
+     * every connection keeps that browser behaviour from being counted as Keyturn's.
      */
-    reset() { requests.length = 0; maxInFlight.clear(); databrainNow = databrainState(); server.closeIdleConnections(); },
+    reset() { requests.length = 0; maxInFlight.clear(); databrainNow = databrainState(); server.closeAllConnections(); },
     async close() {
       for (const s of [server, probe].filter(Boolean)) { s.closeAllConnections(); await new Promise((resolve) => s.close(resolve)); }
     },

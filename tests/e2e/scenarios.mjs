@@ -50,7 +50,7 @@ export const DATABRAIN = {
   nonJsonKey: uuid('0000000000b1'), // 200 with an HTML page
   noKeyKey: uuid('0000000000b2'), // 200 {}
   nonUuidKey: uuid('0000000000b3'), // 200 {"key": "not-a-uuid"}
-  dropKey: uuid('0000000000d0'), // the connection drops after the request arrived
+  dropKey: uuid('0000000000d0'), // the connection drops after the request arrived, mid-answer
   badBodyKey: uuid('000000000400'), // 400 INVALID_REQUEST_BODY (the server disagrees with expireAt)
   authBadRequestKey: uuid('0000000004a0'), // 400 AUTHENTICATION_ERROR
   slowKey: uuid('0000000005a0'), // rotates, but answers only after 1.5 s
