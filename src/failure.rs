@@ -100,6 +100,18 @@ impl Failure {
                 ErrorCode::NetworkError,
                 format!("Could not reach {host}. Check your connection, VPN or proxy, then try again."),
             ),
+            (TransportFailure::TooLarge, idempotent) => Failure::new(
+                ErrorCode::UnexpectedResponse,
+                format!(
+                    "Unexpected response: {host} answered with more than 2 MB, far more than any documented answer, so \
+                     Keyturn stopped reading it. {}",
+                    if idempotent {
+                        "Whether the change was made is not confirmed: check in the service's console before relying on it."
+                    } else {
+                        "The change may have happened: check whether the current key still works before you try again."
+                    }
+                ),
+            ),
             (TransportFailure::Timeout | TransportFailure::Network, false) => Failure::new(
                 ErrorCode::OutcomeUnknown,
                 format!(

@@ -70,7 +70,12 @@ pub enum TransportFailure {
     /// The server answered with a redirect; Keyturn never follows one, so a key cannot be
     /// carried to another host.
     Redirected,
+    /// The answer was larger than [`MAX_ANSWER_BYTES`]; Keyturn stopped reading it.
+    TooLarge,
 }
+
+/// No documented answer comes near this size; a larger one is not read into memory.
+pub const MAX_ANSWER_BYTES: usize = 2 * 1024 * 1024;
 
 /// What one request produced: an answer, or the reason there was none.
 pub type Exchange = Result<ApiResponse, TransportFailure>;

@@ -4,7 +4,7 @@
 use gloo_net::http::{Method as FetchMethod, RequestBuilder};
 use web_sys::{AbortSignal, ReferrerPolicy, RequestCache, RequestCredentials, RequestRedirect, ResponseType};
 
-use crate::http::{ApiRequest, ApiResponse, Exchange, Method, TransportFailure};
+use crate::http::{ApiRequest, ApiResponse, Exchange, Method, TransportFailure, MAX_ANSWER_BYTES};
 
 /// Sends `request`; the time limit covers the answer's body as well as its headers.
 ///
@@ -39,7 +39,14 @@ pub async fn send(request: &ApiRequest, timeout_ms: u32) -> Exchange {
         return Err(TransportFailure::Redirected);
     }
     let status = response.status();
-    let content_type = response.headers().get("content-type");
+    let headers = response.headers();
+    let declared_length = headers.get("content-length").and_then(|length| length.trim().parse::<usize>().ok());
+    if declared_length.is_some_and(|length| length > MAX_ANSWER_BYTES) {
+        return Err(TransportFailure::TooLarge);
+    }
     let body = response.text().await.map_err(failed)?;
-    Ok(ApiResponse { status, content_type, body })
+    if body.len() > MAX_ANSWER_BYTES {
+        return Err(TransportFailure::TooLarge);
+    }
+    Ok(ApiResponse { status, content_type: headers.get("content-type"), body })
 }

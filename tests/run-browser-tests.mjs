@@ -12,6 +12,7 @@ import { launchChromium, launchFirefox } from './e2e/browsers.mjs';
 import { treasureCases } from './e2e/treasure.cases.mjs';
 import { databrainCases } from './e2e/databrain.cases.mjs';
 import { bulkCases } from './e2e/bulk.cases.mjs';
+import { faultCases } from './e2e/faults.cases.mjs';
 import { assert, persistentStorage } from './e2e/harness.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -21,7 +22,7 @@ const browsers = option('--browser') ? [option('--browser')] : ['chromium', 'fir
 const only = option('--only');
 const grep = option('--grep');
 
-const suites = { treasure: treasureCases, databrain: databrainCases, bulk: bulkCases };
+const suites = { treasure: treasureCases, databrain: databrainCases, bulk: bulkCases, faults: faultCases };
 const failures = [];
 
 // Asynchronous on purpose: the fake APIs live in this process and must keep answering.

@@ -244,6 +244,9 @@ mod tests {
         assert!(timeout.message.contains("api.eu01.treasuredata.com"));
         assert_eq!(interpret_replace_answer(&t, Err(TransportFailure::Network)).unwrap_err().code, ErrorCode::NetworkError);
         assert_eq!(interpret_replace_answer(&t, Err(TransportFailure::Redirected)).unwrap_err().code, ErrorCode::Redirected);
+        let huge = interpret_replace_answer(&t, Err(TransportFailure::TooLarge)).unwrap_err();
+        assert_eq!(huge.code, ErrorCode::UnexpectedResponse);
+        assert!(huge.message.contains("more than 2 MB") && huge.message.contains("not confirmed"));
     }
 
     #[test]

@@ -4,11 +4,12 @@
 // network.dns.forceResolve in Firefox), so the production build is tested unchanged.
 // It records every request to a known API host, and how many were in flight at once.
 import https from 'node:https';
+import tls from 'node:tls';
 import http from 'node:http';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { DATABRAIN, DATA_MODELS, FAULTS, LISTED_KEYS, TREASURE, generatedName, generatedOid } from './scenarios.mjs';
+import { DATABRAIN, DATA_MODELS, EVIL_HOST, FAULTS, LISTED_KEYS, TREASURE, generatedName, generatedOid } from './scenarios.mjs';
 import { randomUUID } from 'node:crypto';
 
 const TREASURE_HOSTS = Object.keys(DATA_MODELS);
@@ -51,6 +52,23 @@ function treasure(req, res, body, host) {
     case FAULTS.malformedJson: return send(res, 200, `{"oid":"${oid}","name":"trunc`);
     case FAULTS.otherOid: return send(res, 200, { oid: DATA_MODELS[host][0].oid, name: 'someone_else', type: 'elasticube', relations: [] });
     case FAULTS.slow: return setTimeout(() => send(res, 200, { oid, name: 'slow', type: 'elasticube', relations: [] }), SLOW_ANSWER_MS);
+    case FAULTS.resetBeforeHeaders: return req.socket.destroy();
+    case FAULTS.resetMidBody: return req.socket.end(`HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 200\r\n\r\n{"oid":"${oid}","na`, () => req.socket.destroy());
+    case FAULTS.emptyOk: return send(res, 200, '');
+    case FAULTS.hugeBody: return send(res, 200, JSON.stringify({ oid, name: 'huge', type: 'elasticube', relations: 'x'.repeat(8 * 1024 * 1024) }));
+    case FAULTS.slowDrip: {
+      const body = JSON.stringify({ oid, name: 'drip', type: 'elasticube', relations: [] });
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+      let sent = 0;
+      const timer = setInterval(() => {
+        if (res.destroyed || sent >= body.length) { clearInterval(timer); return res.destroyed || res.end(); }
+        res.write(body[sent++]);
+      }, 1_000);
+      return res.on('close', () => clearInterval(timer));
+    }
+    case FAULTS.redirectAway:
+      res.writeHead(307, { location: `https://${EVIL_HOST}/steal`, 'content-length': 0 });
+      return res.end();
     case FAULTS.slowButFine: return setTimeout(() => send(res, 200, { oid, name: 'slow_but_fine', type: 'elasticube', relations: [] }), 2_000);
   }
   if (oid.slice(0, 25) === generatedOid(0).slice(0, 25)) {
@@ -151,8 +169,20 @@ export async function startFakeApis({ port = 443, httpPort, certDir, latencyMs =
   const inFlight = new Map(); // API host -> requests being answered now
   const maxInFlight = new Map(); // API host -> the most ever answered at once
 
-  const server = https.createServer(selfSignedCertificate(certDir), (req, res) => {
+  const strays = []; // requests that reached a host outside the allowlists
+  let tlsFailureHost = null;
+  const certificate = selfSignedCertificate(certDir);
+  const server = https.createServer({
+    ...certificate,
+    // Fault injection: fail the TLS handshake for one host name.
+    SNICallback: (servername, done) => (servername === tlsFailureHost
+      ? done(new Error('injected TLS failure'))
+      : done(null, tls.createSecureContext(certificate))),
+  }, (req, res) => {
     const host = (req.headers.host ?? '').replace(/:\d+$/, '').toLowerCase();
+    if (host === EVIL_HOST || (req.headers.authorization && !TREASURE_HOSTS.includes(host) && host !== DATABRAIN_HOST)) {
+      strays.push({ host, method: req.method, path: req.url, authorization: req.headers.authorization ?? null });
+    }
     const chunks = [];
     req.on('data', (chunk) => chunks.push(chunk));
     req.on('end', () => {
@@ -180,6 +210,10 @@ export async function startFakeApis({ port = 443, httpPort, certDir, latencyMs =
     requests,
     /** The most requests one API host was answering at once, per host. */
     get maxInFlight() { return Object.fromEntries(maxInFlight); },
+    /** Requests that reached a host outside the allowlists (a key sent elsewhere shows here). */
+    strays,
+    /** Makes the TLS handshake fail for `host` (null: none) until the next reset. */
+    failTlsFor(host) { tlsFailureHost = host; },
     /** Keys the fake Databrain issued since the last reset. */
     get issuedKeys() { return databrainNow.issued; },
     /**
@@ -188,7 +222,7 @@ export async function startFakeApis({ port = 443, httpPort, certDir, latencyMs =
      * answer (a stale-socket retry below fetch, which no fetch option turns off). Closing
      * every connection keeps that browser behaviour from being counted as Keyturn's.
      */
-    reset() { requests.length = 0; maxInFlight.clear(); databrainNow = databrainState(); server.closeAllConnections(); },
+    reset() { requests.length = 0; strays.length = 0; tlsFailureHost = null; maxInFlight.clear(); databrainNow = databrainState(); server.closeAllConnections(); },
     async close() {
       for (const s of [server, probe].filter(Boolean)) { s.closeAllConnections(); await new Promise((resolve) => s.close(resolve)); }
     },

@@ -29,7 +29,17 @@ export const FAULTS = {
   slow: oid('00000000f5e0'), // answers only after the extension's timeout
   missing: oid('00000000f404'), // a data model that does not exist
   slowButFine: oid('00000000f5e1'), // answers 200 after 2 s (well inside the timeout)
+  // Fault injection: the transport's failure modes.
+  resetBeforeHeaders: oid('0000000fa001'), // the connection is reset before any answer
+  resetMidBody: oid('0000000fa002'), // headers and half a body, then the connection drops
+  emptyOk: oid('0000000fa003'), // 200 with an empty body
+  hugeBody: oid('0000000fa004'), // 200 with an 8 MB body
+  slowDrip: oid('0000000fa005'), // a valid answer dripped a byte a second, past the timeout
+  redirectAway: oid('0000000fa006'), // 307 to another host, which must not get the key
 };
+
+/** A host outside every allowlist; the fake records anything that reaches it. */
+export const EVIL_HOST = 'evil.example';
 
 /** Any number of data models that exist in every region, for bulk runs: `generatedOid(7)`. */
 export const generatedOid = (n) => oid(`1${String(n).padStart(11, '0')}`);
