@@ -2,7 +2,8 @@
 # Keyturn's one entry point.
 #   ./build.sh          install what is missing, build dist/chrome, dist/firefox and their zips
 #   ./build.sh test     build, then run every test (native, wasm in Chromium and Firefox, end to end)
-#   ./build.sh bench    build, then run the performance benchmark (writes bench/results.json)
+#   ./build.sh bench    build, then run the performance benchmark (writes tests/bench/results.json)
+#   ./build.sh fuzz [S] fuzz each untrusted-input parser for S seconds (default 60)
 # Every tool is installed here, so a fresh machine (and CI) needs nothing else.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -90,9 +91,32 @@ run_tests() {
   node tests/run-browser-tests.mjs
 }
 
+# ---- fuzzing ----------------------------------------------------------------------
+# cargo-fuzz (libFuzzer) on stable Rust: without a sanitizer, which needs nightly; the
+# targets assert their own invariants. New inputs go to target/fuzz-corpus, so the seed
+# corpus in tests/fuzz/corpus stays as committed.
+run_fuzz() {
+  local seconds=${1:-60}
+  command -v cargo-fuzz >/dev/null || { log "installing cargo-fuzz"; cargo install -q cargo-fuzz; }
+  local failed=0
+  for target in console_url keys expire_at responses; do
+    local corpus=target/fuzz-corpus/$target
+    mkdir -p "$corpus"
+    cp -n tests/fuzz/corpus/$target/* "$corpus/" 2>/dev/null || true
+    log "fuzzing $target for ${seconds}s"
+    if ! cargo fuzz run --fuzz-dir tests/fuzz --sanitizer none -O "$target" "$corpus" -- -max_total_time="$seconds" 2>&1 \
+        | grep -E '^Done|panicked|SUMMARY|Test unit written'; then
+      :
+    fi
+    [ "${PIPESTATUS[0]}" = 0 ] || failed=1
+  done
+  [ $failed = 0 ] || { log "a fuzz target failed: see tests/fuzz/artifacts"; exit 1; }
+}
+
 case "${1:-build}" in
   build) build ;;
   test) run_tests ;;
   bench) install_test_tools; build; node tests/bench/popup-and-request.mjs ;;
-  *) echo "usage: ./build.sh [build|test|bench]" >&2; exit 2 ;;
+  fuzz) run_fuzz "${2:-60}" ;;
+  *) echo "usage: ./build.sh [build|test|bench|fuzz [seconds]]" >&2; exit 2 ;;
 esac

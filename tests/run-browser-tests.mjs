@@ -14,6 +14,7 @@ import { databrainCases } from './e2e/databrain.cases.mjs';
 import { bulkCases } from './e2e/bulk.cases.mjs';
 import { faultCases } from './e2e/faults.cases.mjs';
 import { assert, persistentStorage } from './e2e/harness.mjs';
+import { auditBuild } from './e2e/audit-build.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -71,6 +72,16 @@ async function runEndToEnd(browserName, fake) {
     }
   } finally {
     await browser.close();
+  }
+}
+
+if (only !== 'wasm') {
+  try {
+    auditBuild(root);
+    console.log('\n# build audit\n  ok    dist/chrome and dist/firefox: permissions, CSP, local scripts only, no source maps, version');
+  } catch (error) {
+    console.log(`\n# build audit\n  FAIL  ${error.message}`);
+    failures.push('build audit');
   }
 }
 

@@ -1,0 +1,50 @@
+// Audit of the built packages (dist/chrome, dist/firefox): the permissions are exactly the
+// source manifest's (which tests/manifest_audit.rs ties to the core's allowlist), the CSP is
+// strict, every script is a local file of the package, and nothing points outside it.
+import { readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { assert } from './harness.mjs';
+
+const files = (dir) => readdirSync(dir, { withFileTypes: true })
+  .flatMap((entry) => (entry.isDirectory() ? files(path.join(dir, entry.name)) : [path.join(dir, entry.name)]));
+
+export function auditBuild(root) {
+  const source = JSON.parse(readFileSync(path.join(root, 'extension', 'manifest.json'), 'utf8'));
+  for (const browser of ['chrome', 'firefox']) {
+    const dir = path.join(root, 'dist', browser);
+    const manifest = JSON.parse(readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
+    for (const field of ['permissions', 'host_permissions', 'optional_host_permissions', 'content_security_policy']) {
+      assert.deepEqual(manifest[field], source[field], `${browser}: ${field}`);
+    }
+    const csp = manifest.content_security_policy.extension_pages;
+    assert.equal(csp, "script-src 'self' 'wasm-unsafe-eval'; object-src 'self'", `${browser}: CSP`);
+    assert.ok(!/'unsafe-eval'|'unsafe-inline'|https?:/.test(csp), `${browser}: CSP has no unsafe source`);
+    if (browser === 'chrome') {
+      assert.equal(manifest.background.service_worker, 'background.js');
+      assert.equal(manifest.browser_specific_settings, undefined);
+    } else {
+      assert.deepEqual(manifest.background.scripts, ['background.js']);
+      assert.equal(manifest.browser_specific_settings.gecko.id, 'keyturn@keyturn.dev');
+    }
+    const version = readFileSync(path.join(root, 'Cargo.toml'), 'utf8').match(/^version = "(.+)"/m)[1];
+    assert.equal(manifest.version, version, `${browser}: version from Cargo.toml`);
+
+    for (const file of files(dir)) {
+      const name = path.relative(dir, file);
+      assert.ok(!name.endsWith('.map'), `${browser}: no source maps (${name})`);
+      if (name.endsWith('.html')) {
+        const html = readFileSync(file, 'utf8');
+        for (const [, src] of html.matchAll(/<script\b[^>]*\bsrc="([^"]+)"/g)) {
+          assert.ok(!/^[a-z]+:|^\/\//i.test(src), `${browser}: ${name} loads a remote script ${src}`);
+          assert.ok(files(dir).includes(path.join(dir, src)), `${browser}: ${name} loads a missing ${src}`);
+        }
+        assert.ok(!/<script\b(?![^>]*\bsrc=)[^>]*>\s*\S/.test(html), `${browser}: ${name} has an inline script`);
+      }
+      if (name.endsWith('.js')) {
+        const js = readFileSync(file, 'utf8');
+        assert.ok(!/\beval\(|new Function\(|sourceMappingURL=/.test(js), `${browser}: ${name} uses eval or a source map`);
+        assert.ok(!/import\s*\(?\s*['"]https?:/.test(js), `${browser}: ${name} imports remote code`);
+      }
+    }
+  }
+}

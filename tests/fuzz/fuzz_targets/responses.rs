@@ -1,0 +1,40 @@
+//! Both services' answers: never a panic, exactly one typed outcome, and success only with
+//! the documented success shape. The first byte picks a status, the rest is the body.
+#![no_main]
+use keyturn::databrain::{interpret_create_answer, interpret_list_page, interpret_rotate_answer, ApiOrigin};
+use keyturn::http::ApiResponse;
+use keyturn::treasure::bulk::BulkRun;
+use keyturn::treasure::{interpret_replace_answer, parse_console_url};
+use libfuzzer_sys::fuzz_target;
+
+const STATUSES: [u16; 12] = [200, 200, 200, 201, 204, 301, 400, 401, 403, 404, 500, 502];
+const OID: &str = "93d34997-1b2c-4d5e-8f90-123456789abc";
+
+fuzz_target!(|data: &[u8]| {
+    let Some((&first, rest)) = data.split_first() else { return };
+    let status = STATUSES[first as usize % STATUSES.len()];
+    let body = String::from_utf8_lossy(rest).into_owned();
+    let response = || Ok(ApiResponse { status, content_type: None, body: body.clone() });
+
+    let target = parse_console_url(&format!("https://console.treasuredata.com/app/admin/datamodels/{OID}")).unwrap();
+    if let Ok(model) = interpret_replace_answer(&target, response()) {
+        let json: serde_json::Value = serde_json::from_str(body.trim().trim_start_matches('\u{feff}')).unwrap();
+        assert_eq!(status, 200);
+        assert!(json["oid"].as_str().unwrap().eq_ignore_ascii_case(OID));
+        assert_eq!(json["name"].as_str(), Some(model.name.as_str()));
+    }
+    for new_key in [interpret_rotate_answer(&ApiOrigin::cloud(), response()), interpret_create_answer(&ApiOrigin::cloud(), response())] {
+        if let Ok(new_key) = new_key {
+            assert_eq!(status, 200);
+            assert!(keyturn::input::is_uuid(&new_key.key));
+        }
+    }
+    if let Ok(keys) = interpret_list_page(&ApiOrigin::cloud(), response()) {
+        assert_eq!(status, 200);
+        assert!(keys.iter().all(|listed| listed.view().masked_key.starts_with("••••")));
+    }
+    if let Some(run) = BulkRun::from_json(&body) {
+        let _ = run.csv();
+        let _ = run.counts();
+    }
+});
