@@ -75,6 +75,10 @@ build() {
     node extension/manifest.mjs "$browser" "$version" < extension/manifest.json > "$dir/manifest.json"
     (cd "$dir" && rm -f "../keyturn-$browser.zip" && zip -qrX "../keyturn-$browser.zip" .)
   done
+  # The source package AMO asks for (the wasm is generated): the committed tree at HEAD.
+  if git rev-parse --verify -q HEAD >/dev/null 2>&1; then
+    git archive --format=zip --prefix=keyturn-source/ -o dist/keyturn-source.zip HEAD
+  fi
   local bytes gz
   bytes=$(stat -c %s "$out/keyturn_bg.wasm")
   gz=$(gzip -9c "$out/keyturn_bg.wasm" | wc -c)

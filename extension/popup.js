@@ -80,6 +80,13 @@ const treasure = {
     const select = $('td-region');
     for (const region of core.treasureRegions()) {
       select.append(new Option(`${region.label} (${region.apiHost})`, region.id));
+      const link = Object.assign(document.createElement('a'), {
+        href: `https://${region.consoleHost}/`, target: '_blank', rel: 'noopener', textContent: `${region.label}: ${region.consoleHost}`,
+      });
+      const item = document.createElement('li');
+      item.dataset.region = region.id;
+      item.append(link);
+      $('td-console-links').append(item);
     }
     this.detected = tab?.url ? core.detectDataModelPage(tab.url) : null;
     this.showDetected(Boolean(this.detected));

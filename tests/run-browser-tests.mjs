@@ -13,6 +13,7 @@ import { treasureCases } from './e2e/treasure.cases.mjs';
 import { databrainCases } from './e2e/databrain.cases.mjs';
 import { bulkCases } from './e2e/bulk.cases.mjs';
 import { faultCases } from './e2e/faults.cases.mjs';
+import { a11yCases } from './e2e/a11y.cases.mjs';
 import { assert, persistentStorage } from './e2e/harness.mjs';
 import { auditBuild } from './e2e/audit-build.mjs';
 
@@ -23,7 +24,7 @@ const browsers = option('--browser') ? [option('--browser')] : ['chromium', 'fir
 const only = option('--only');
 const grep = option('--grep');
 
-const suites = { treasure: treasureCases, databrain: databrainCases, bulk: bulkCases, faults: faultCases };
+const suites = { treasure: treasureCases, databrain: databrainCases, bulk: bulkCases, faults: faultCases, a11y: a11yCases };
 const failures = [];
 
 // Asynchronous on purpose: the fake APIs live in this process and must keep answering.
@@ -82,6 +83,21 @@ if (only !== 'wasm') {
   } catch (error) {
     console.log(`\n# build audit\n  FAIL  ${error.message}`);
     failures.push('build audit');
+  }
+}
+
+// Firefox Add-ons' own linter on the Firefox package: 0 errors and 0 warnings.
+if (only !== 'wasm') {
+  const lint = spawn(path.join(root, 'tests', 'e2e', 'node_modules', '.bin', 'web-ext'),
+    ['lint', '--source-dir', path.join(root, 'dist', 'firefox'), '--output', 'json'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  let out = '';
+  lint.stdout.on('data', (chunk) => { out += chunk; });
+  await new Promise((resolve) => lint.on('exit', resolve));
+  const summary = JSON.parse(out || '{}').summary;
+  if (summary?.errors === 0 && summary?.warnings === 0) console.log('  ok    web-ext lint dist/firefox: 0 errors, 0 warnings');
+  else {
+    console.log(`  FAIL  web-ext lint dist/firefox: ${JSON.stringify(summary ?? out.slice(0, 500))}`);
+    failures.push('web-ext lint');
   }
 }
 

@@ -91,7 +91,7 @@ class FirefoxPage {
     await this.eval((s, v) => { const el = document.querySelector(s); el.value = v; el.dispatchEvent(new Event('change', { bubbles: true })); }, selector, value);
   }
   async press(key) {
-    const codes = { Tab: '\uE004', Enter: '\uE007', Space: ' ' };
+    const codes = { Tab: '\uE004', Enter: '\uE007', Space: ' ', ArrowLeft: '\uE012', ArrowRight: '\uE014' };
     const value = codes[key] ?? key;
     await this.session('POST', '/actions', { actions: [{ type: 'key', id: 'kb', actions: [{ type: 'keyDown', value }, { type: 'keyUp', value }] }] });
   }
