@@ -1,8 +1,11 @@
-// Background glue. Three jobs, each delegating every decision to the Rust core:
+// Background glue. Four jobs, each delegating every decision to the Rust core:
 // 1. mark the toolbar button on tabs that show a Treasure data model;
 // 2. run Databrain calls that issue keys (and the listing they use), so that a new key is
 //    kept in storage.session even when the popup closes while the request is in flight;
-// 3. run bulk data model key replacements, which outlive the page that started them.
+// 3. run bulk data model key replacements, which outlive the page that started them;
+// 4. keep the rotation history (storage.local, no secret: the core reduces keys to a
+//    fingerprint before a record is made);
+// 5. schedule expiry reminders (alarms) and show them (notifications).
 import init, * as core from './keyturn.js';
 import { keepNewKey } from './new-keys.js';
 
@@ -23,25 +26,75 @@ chrome.tabs.onUpdated.addListener((tabId, change, tab) => {
   if (change.url || change.status === 'complete') markTab(tabId, tab.url).catch(() => {});
 });
 
+// ---- history ----------------------------------------------------------------------------
+const HISTORY_LIMIT = 1000;
+let historyWrites = Promise.resolve(); // one read-modify-write at a time
+
+const history = {
+  record(entry) {
+    historyWrites = historyWrites.then(async () => {
+      const { history: entries = [] } = await chrome.storage.local.get('history');
+      await chrome.storage.local.set({ history: [entry, ...entries].slice(0, HISTORY_LIMIT) });
+    }).catch(() => {});
+    return historyWrites.then(() => true);
+  },
+  clear() {
+    historyWrites = historyWrites.then(() => chrome.storage.local.remove('history'));
+    return historyWrites.then(() => true);
+  },
+};
+
+const outcomeOf = (failure) => failure?.code ?? 'INTERNAL';
+
+/**
+ * Runs a Databrain call and records it in the history, success or not. `keyOf(value)` gives
+ * the key to fingerprint (the rotated one, or the one created); `fingerprint()` stands in
+ * when only the core holds the key (a listed key).
+ */
+async function recorded(call, { origin, target, keyOf = () => '', fingerprint }) {
+  const entry = (outcome, value) => {
+    const made = core.historyEntry('Databrain', origin, target, outcome, keyOf(value));
+    return fingerprint ? { ...made, fingerprint: fingerprint() } : made;
+  };
+  try {
+    const value = await call();
+    await history.record(entry('success', value));
+    return value;
+  } catch (failure) {
+    if (failure?.requestSent) await history.record(entry(outcomeOf(failure)));
+    throw failure;
+  }
+}
+
 /** Origins the browser has granted: the core only sends to these (besides the cloud API). */
 async function grantedOrigins() {
   return (await chrome.permissions.getAll()).origins ?? [];
 }
 
+/** Keeps a rotated key until saved, and reminds the user before the old one expires. */
+async function keepRotated(origin, rotated) {
+  const kept = await keepNewKey({ key: rotated.key, origin, source: 'rotation', oldKeyExpiresAt: rotated.oldKeyExpiresAt });
+  await reminders.add(core.databrainOldKeyReminder(origin, rotated.oldKeyFingerprint, rotated.oldKeyExpiresAt));
+  return kept;
+}
+
 const databrain = {
   async rotate({ origin, key, grace, confirmedImmediate }) {
-    const rotated = await core.rotateDatabrainKey(origin, await grantedOrigins(), key, grace, confirmedImmediate);
-    return keepNewKey({ key: rotated.key, origin, source: 'rotation', oldKeyExpiresAt: rotated.oldKeyExpiresAt });
+    const rotated = await recorded(async () => core.rotateDatabrainKey(origin, await grantedOrigins(), key, grace, confirmedImmediate),
+      { origin, target: 'data app key (rotation)', keyOf: () => key });
+    return keepRotated(origin, rotated);
   },
   async rotateListed({ origin, index, grace, confirmedImmediate }) {
-    const rotated = await core.rotateListedDatabrainKey(origin, await grantedOrigins(), index, grace, confirmedImmediate);
-    return keepNewKey({ key: rotated.key, origin, source: 'rotation', oldKeyExpiresAt: rotated.oldKeyExpiresAt });
+    const rotated = await recorded(async () => core.rotateListedDatabrainKey(origin, await grantedOrigins(), index, grace, confirmedImmediate),
+      { origin, target: 'listed data app key (rotation)', fingerprint: () => core.listedKeyFingerprint(index) });
+    return keepRotated(origin, rotated);
   },
   async list({ origin, token, app }) {
     return core.listDatabrainKeys(origin, await grantedOrigins(), token, app);
   },
   async create({ origin, token, app, label }) {
-    const created = await core.createDatabrainKey(origin, await grantedOrigins(), token, app, label);
+    const created = await recorded(async () => core.createDatabrainKey(origin, await grantedOrigins(), token, app, label),
+      { origin, target: `new key "${label}" for data app "${app}"`, keyOf: (made) => made?.key ?? '' });
     return keepNewKey({ key: created.key, origin, source: 'creation', label });
   },
 };
@@ -75,13 +128,28 @@ function saveFinished(runJson) {
   return saveBulkRun(runJson, false);
 }
 
+/** One history record per data model this launch sent (the rows pending at its start). */
+async function recordBulkRows(planJson, finishedJson, key) {
+  const sent = new Set(JSON.parse(planJson).rows.filter((row) => row.state === 'pending').map((row) => `${row.apiHost} ${row.oid}`));
+  for (const row of JSON.parse(finishedJson).rows.filter((r) => sent.has(`${r.apiHost} ${r.oid}`) && r.state !== 'skipped')) {
+    const target = row.name ? `${row.oid} (${row.name})` : row.oid;
+    await history.record(core.historyEntry('Treasure', row.regionLabel, target, row.state === 'done' ? 'success' : row.code, key));
+  }
+}
+
 function launchBulkRun(planJson, key) {
   bulkRunActive = true;
   saveBulkRun(planJson, true);
   core.runBulkReplace(planJson, key, saveProgress)
-    .then(saveFinished)
-    .catch(() => saveFinished(core.interruptedRun(planJson)))
-    .finally(() => { bulkRunActive = false; });
+    .then(async (finishedJson) => {
+      await recordBulkRows(planJson, finishedJson, key).catch(() => {});
+      return finishedJson;
+    }, () => core.interruptedRun(planJson))
+    // Free the run before showing it finished, so "Retry failed" works as soon as it shows.
+    .then((finalJson) => {
+      bulkRunActive = false;
+      return saveFinished(finalJson);
+    });
 }
 
 const bulk = {
@@ -108,9 +176,64 @@ coreReady.then(async () => {
   if (bulkRun?.running && !bulkRunActive) await saveBulkRun(core.interruptedRun(JSON.stringify(bulkRun)), false);
 });
 
+// ---- expiry reminders ------------------------------------------------------------------
+// Reminders (no secret) live in storage.local; their alarms are re-created from it at every
+// start, so they survive browser restarts in both browsers.
+const reminders = {
+  async all() {
+    const { reminders: stored = [] } = await chrome.storage.local.get('reminders');
+    return stored;
+  },
+  async add(reminder) {
+    if (core.reminderFireTimes(reminder.expiresAt, reminder.leadDays).length === 0) return null; // nothing left to remind
+    const kept = { ...reminder, id: crypto.randomUUID() };
+    await chrome.storage.local.set({ reminders: [...await reminders.all(), kept] });
+    return kept;
+  },
+  async remove({ id }) {
+    await chrome.storage.local.set({ reminders: (await reminders.all()).filter((reminder) => reminder.id !== id) });
+    return true;
+  },
+};
+
+async function scheduleReminders() {
+  await coreReady;
+  for (const alarm of await chrome.alarms.getAll()) {
+    if (alarm.name.startsWith('reminder:')) await chrome.alarms.clear(alarm.name);
+  }
+  for (const reminder of await reminders.all()) {
+    for (const { lead, when } of core.reminderFireTimes(reminder.expiresAt, reminder.leadDays)) {
+      await chrome.alarms.create(`reminder:${reminder.id}:${lead}`, { when });
+    }
+  }
+}
+
+const reminderOf = async (name) => (await reminders.all()).find((reminder) => name.startsWith(`reminder:${reminder.id}:`));
+
+chrome.runtime.onStartup.addListener(() => { scheduleReminders(); });
+chrome.runtime.onInstalled.addListener(() => { scheduleReminders(); });
+chrome.storage.onChanged.addListener((changes, area) => {
+  if (area === 'local' && changes.reminders) scheduleReminders();
+});
+chrome.alarms.onAlarm.addListener(async (alarm) => {
+  const reminder = await reminderOf(alarm.name);
+  if (!reminder) return;
+  await coreReady;
+  const { title, message } = core.reminderNotification(reminder.service, reminder.place, reminder.label, reminder.expiresAt);
+  await chrome.notifications.create(alarm.name, { type: 'basic', iconUrl: chrome.runtime.getURL('icons/icon-128.png'), title, message });
+});
+chrome.notifications.onClicked.addListener(async (id) => {
+  const reminder = await reminderOf(id);
+  chrome.notifications.clear(id);
+  if (!reminder) return;
+  await coreReady;
+  const { target } = core.reminderNotification(reminder.service, reminder.place, reminder.label, reminder.expiresAt);
+  await chrome.tabs.create({ url: target.startsWith('https://') ? target : chrome.runtime.getURL(target) });
+});
+
 // ---- messages from Keyturn's own pages ----------------------------------------------
 // {service: 'databrain' | 'bulk', call, args} -> {ok: value} or {failure: {code, message}}.
-const services = { databrain, bulk };
+const services = { databrain, bulk, history, reminders };
 
 chrome.runtime.onMessage.addListener((message, sender, reply) => {
   const run = sender.id === chrome.runtime.id && services[message?.service]?.[message?.call];

@@ -1,8 +1,9 @@
 // Options glue: self-hosted Databrain origins. The core normalises what is typed; the
 // browser's permission grant (optional_host_permissions) decides where keys may go.
 // The list itself holds origins only, no secret, so it lives in storage.local.
-import init, { normaliseDatabrainOrigin } from './keyturn.js';
-import { $, showResult } from './ui.js';
+import init, { normaliseDatabrainOrigin, treasureRegions, treasureReminder } from './keyturn.js';
+import { askBackground } from './messages.js';
+import { $, onSubmit, showFailure, showResult } from './ui.js';
 const ITEM = 'databrainOrigins';
 
 async function stored() {
@@ -51,4 +52,43 @@ $('origin-form').addEventListener('submit', async (event) => {
   render();
 });
 
-init().then(render);
+// ---- expiry reminders (kept and scheduled by the background) ----------------------------
+
+async function renderReminders() {
+  const { reminders = [] } = await chrome.storage.local.get('reminders');
+  $('no-reminders').hidden = reminders.length > 0;
+  $('reminders').replaceChildren(...reminders.map((reminder) => {
+    const item = document.createElement('li');
+    item.dataset.id = reminder.id;
+    const text = `${reminder.service}: ${reminder.label} (${reminder.place}), expires ${new Date(reminder.expiresAt).toLocaleString()}; `
+      + `reminders ${reminder.leadDays.join(', ')} day(s) ahead `;
+    const remove = Object.assign(document.createElement('button'), { type: 'button', textContent: 'Remove' });
+    remove.setAttribute('aria-label', `Remove the reminder for ${reminder.label}`);
+    remove.addEventListener('click', () => askBackground('reminders', 'remove', { id: reminder.id }));
+    item.append(Object.assign(document.createElement('span'), { textContent: text }), remove);
+    return item;
+  }));
+}
+
+onSubmit($('reminder-form'), $('add-reminder'), async () => {
+  const box = $('reminder-result');
+  try {
+    const reminder = treasureReminder($('reminder-region').value, $('reminder-label').value, $('reminder-date').valueAsNumber || 0, $('reminder-leads').value);
+    const kept = await askBackground('reminders', 'add', reminder);
+    if (!kept) return showResult(box, 'error', ['Every reminder time for that date has passed.'], 'NOTHING_TO_REMIND');
+    showResult(box, 'ok', [`Reminder added for ${reminder.label}.`], 'OK');
+  } catch (error) {
+    showFailure(box, error);
+  }
+});
+
+chrome.storage.onChanged.addListener((changes, area) => {
+  if (area === 'local' && changes.reminders) renderReminders();
+});
+
+init().then(() => {
+  for (const region of treasureRegions()) $('reminder-region').append(new Option(`${region.label} (${region.consoleHost})`, region.id));
+  render();
+  renderReminders();
+  document.body.dataset.ready = 'true';
+});

@@ -126,6 +126,12 @@ const treasure = {
     }
   },
 
+  /** Adds the attempt to the history; the core reduces the key to its fingerprint first. */
+  record(target, label, outcome) {
+    const entry = core.historyEntry('Treasure', target.regionLabel, label, outcome, $('td-key').value);
+    askBackground('history', 'record', entry).catch(() => {});
+  },
+
   /** The detected data model, else the pasted address (when there is one), else region + OID. Throws a failure. */
   chosenTarget() {
     if (this.detected) return this.detected;
@@ -136,16 +142,19 @@ const treasure = {
   async replace() {
     const box = $('td-result');
     hideResult(box);
+    let target;
     try {
-      const { region, oid } = this.chosenTarget();
-      const model = await core.replaceDataModelKey(region, oid, $('td-key').value);
+      target = this.chosenTarget();
+      const model = await core.replaceDataModelKey(target.region, target.oid, $('td-key').value);
       await this.memory.keepIfAsked();
       showResult(box, 'ok', [
         `Key replaced for data model "${model.name}" (${model.type}).`,
         'Now build the data model in the Treasure Console to confirm it works with the new key.',
       ], 'OK');
+      this.record(target, `${model.oid} (${model.name})`, 'success');
     } catch (error) {
-      showFailure(box, error);
+      const failure = showFailure(box, error);
+      if (failure.requestSent) this.record(target, target.oid, failure.code);
     }
   },
 };
@@ -313,17 +322,15 @@ function renderNewKeys(keys) {
 
 async function start() {
   const [tab] = await Promise.all([targetTab(), coreReady]);
-  $('pop-out').addEventListener('click', async (event) => {
+  // Links that open one of Keyturn's pages in a tab (the popup would close anyway).
+  const openPage = (linkId, page) => $(linkId).addEventListener('click', async (event) => {
     event.preventDefault();
-    const query = tab?.id ? `?tab=${tab.id}` : '';
-    await chrome.tabs.create({ url: chrome.runtime.getURL(`popup.html${query}`) });
+    await chrome.tabs.create({ url: chrome.runtime.getURL(page) });
     window.close();
   });
-  $('open-bulk').addEventListener('click', async (event) => {
-    event.preventDefault();
-    await chrome.tabs.create({ url: chrome.runtime.getURL('bulk.html') });
-    window.close();
-  });
+  openPage('pop-out', `popup.html${tab?.id ? `?tab=${tab.id}` : ''}`);
+  openPage('open-bulk', 'bulk.html');
+  openPage('open-history', 'history.html');
   $('open-options').addEventListener('click', (event) => {
     event.preventDefault();
     chrome.runtime.openOptionsPage();

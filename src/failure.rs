@@ -60,15 +60,19 @@ pub struct Failure {
     /// The HTTP status, when the failure is an answer from the service.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<u16>,
+    /// Whether a request went out (so the attempt belongs in the history), as opposed to
+    /// input refused before anything was sent.
+    #[serde(rename = "requestSent")]
+    pub request_sent: bool,
 }
 
 impl Failure {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Failure { code, message: message.into(), status: None }
+        Failure { code, message: message.into(), status: None, request_sent: false }
     }
 
     pub fn with_status(code: ErrorCode, status: u16, message: impl Into<String>) -> Self {
-        Failure { code, message: message.into(), status: Some(status) }
+        Failure { code, message: message.into(), status: Some(status), request_sent: true }
     }
 }
 
@@ -79,6 +83,12 @@ impl Failure {
     /// (the Databrain rotation), a timeout or dropped connection leaves the outcome unknown
     /// and the message must not invite a blind retry.
     pub fn from_transport(host: &str, failure: TransportFailure, idempotent: bool) -> Failure {
+        let mut failure = Self::transport_message(host, failure, idempotent);
+        failure.request_sent = true;
+        failure
+    }
+
+    fn transport_message(host: &str, failure: TransportFailure, idempotent: bool) -> Failure {
         match (failure, idempotent) {
             (TransportFailure::Redirected, _) => Failure::new(
                 ErrorCode::Redirected,

@@ -14,6 +14,8 @@
 
 pub mod databrain;
 pub mod failure;
+pub mod history;
+pub mod reminders;
 pub mod http;
 pub mod input;
 pub mod treasure;

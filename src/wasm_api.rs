@@ -18,6 +18,8 @@ use crate::databrain::{
     CLOUD_API_ORIGIN,
 };
 use crate::failure::{ErrorCode, Failure};
+use crate::history::{history_csv, HistoryEntry};
+use crate::reminders::{fire_times, Reminder};
 use crate::transport;
 use crate::treasure::bulk::{BulkRun, MAX_IN_FLIGHT_PER_HOST};
 use crate::treasure::region::REGIONS;
@@ -120,6 +122,8 @@ thread_local! {
 #[serde(rename_all = "camelCase")]
 struct RotatedView {
     key: String,
+    /// The fingerprint of the key that was rotated, for the history.
+    old_key_fingerprint: String,
     grace_seconds: u64,
     /// Milliseconds since the epoch when the old key stops working.
     old_key_expires_at: f64,
@@ -182,6 +186,7 @@ async fn rotate(origin: ApiOrigin, key: DataAppKey, grace: GracePeriod) -> Resul
     let new_key = interpret_rotate_answer(&origin, exchange).map_err(fail)?;
     Ok(to_js(&RotatedView {
         key: new_key.key,
+        old_key_fingerprint: key.fingerprint(),
         grace_seconds: grace.seconds(),
         old_key_expires_at: grace.expiry_from(js_sys::Date::now()),
     }))
@@ -340,4 +345,96 @@ pub async fn run_bulk_replace(run: String, key: String, on_progress: js_sys::Fun
     JsFuture::from(js_sys::Promise::all(&workers)).await?;
     let finished = run_json(&state.borrow());
     Ok(finished)
+}
+
+// ---- history ------------------------------------------------------------------------
+
+/// A history record for one attempt; the key is reduced to its fingerprint here, so only
+/// the record travels on.
+#[wasm_bindgen(js_name = historyEntry)]
+pub fn history_entry(service: &str, place: &str, target: &str, outcome: &str, key: &str) -> JsValue {
+    to_js(&HistoryEntry::new(js_sys::Date::now() as u64, service, place, target, outcome, key))
+}
+
+/// The fingerprint of the key at `index` of the last Databrain listing.
+#[wasm_bindgen(js_name = listedKeyFingerprint)]
+pub fn listed_key_fingerprint(index: usize) -> String {
+    LISTED_KEYS.with(|keys| keys.borrow().get(index).map(DataAppKey::fingerprint)).unwrap_or_else(|| "-".to_string())
+}
+
+/// The stored history (a JSON array of entries) as CSV.
+#[wasm_bindgen(js_name = historyCsv)]
+pub fn history_csv_of(entries_json: &str) -> String {
+    let entries: Vec<HistoryEntry> = serde_json::from_str::<serde_json::Value>(entries_json)
+        .ok()
+        .and_then(|value| value.as_array().cloned())
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|entry| {
+            let text = |field: &str| entry.get(field).and_then(|v| v.as_str()).unwrap_or_default().to_string();
+            Some(HistoryEntry {
+                at: entry.get("at")?.as_u64()?,
+                service: text("service"),
+                place: text("place"),
+                target: text("target"),
+                outcome: text("outcome"),
+                fingerprint: text("fingerprint"),
+            })
+        })
+        .collect();
+    history_csv(&entries)
+}
+
+// ---- expiry reminders -----------------------------------------------------------------
+
+fn now_ms() -> u64 {
+    js_sys::Date::now() as u64
+}
+
+/// A checked Treasure key reminder from the options form (`expiresAt`: the date field's
+/// milliseconds; `leadDays`: text such as "7, 1").
+#[wasm_bindgen(js_name = treasureReminder)]
+pub fn treasure_reminder(region: &str, label: &str, expires_at: f64, lead_days: &str) -> Result<JsValue, JsValue> {
+    Reminder::treasure(region, label, expires_at.max(0.0) as u64, lead_days, now_ms()).map(|r| to_js(&r)).map_err(fail)
+}
+
+/// The reminder a rotation sets for the Databrain key it rotated.
+#[wasm_bindgen(js_name = databrainOldKeyReminder)]
+pub fn databrain_old_key_reminder(origin: &str, fingerprint: &str, expires_at: f64) -> JsValue {
+    to_js(&Reminder::databrain_old_key(origin, fingerprint, expires_at.max(0.0) as u64))
+}
+
+fn reminder_from(service: String, place: String, label: String, expires_at: f64, lead_days: &JsValue) -> Reminder {
+    let lead_days = js_sys::Array::from(lead_days).iter().filter_map(|day| day.as_f64()).map(|day| day as u32).collect();
+    Reminder { service, place, label, expires_at: expires_at.max(0.0) as u64, lead_days }
+}
+
+#[derive(Serialize)]
+struct FireTime {
+    lead: u32,
+    when: u64,
+}
+
+/// When a stored reminder's alarms fire: `[{lead, when}]`.
+#[wasm_bindgen(js_name = reminderFireTimes)]
+pub fn reminder_fire_times(expires_at: f64, lead_days: JsValue) -> JsValue {
+    let reminder = reminder_from(String::new(), String::new(), String::new(), expires_at, &lead_days);
+    let times: Vec<FireTime> = fire_times(reminder.expires_at, &reminder.lead_days, now_ms()).into_iter().map(|(lead, when)| FireTime { lead, when }).collect();
+    to_js(&times)
+}
+
+#[derive(Serialize)]
+struct NotificationView {
+    title: String,
+    message: String,
+    /// An https URL, or a Keyturn page to open.
+    target: String,
+}
+
+/// A due reminder's notification and where clicking it leads.
+#[wasm_bindgen(js_name = reminderNotification)]
+pub fn reminder_notification(service: String, place: String, label: String, expires_at: f64) -> JsValue {
+    let reminder = reminder_from(service, place, label, expires_at, &JsValue::UNDEFINED);
+    let (title, message) = reminder.notification(now_ms());
+    to_js(&NotificationView { title, message, target: reminder.click_target() })
 }

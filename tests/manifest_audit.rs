@@ -31,8 +31,9 @@ fn host_permissions_are_exactly_the_core_allowlist() {
 #[test]
 fn permissions_are_the_minimal_set() {
     // storage: session memory for new keys and opted-in secrets, local for non-secret settings;
-    // activeTab: the active tab's URL when the popup opens (Databrain dashboard detection).
-    assert_eq!(strings(&manifest()["permissions"]), ["storage", "activeTab"]);
+    // activeTab: the active tab's URL when the popup opens (Databrain dashboard detection);
+    // alarms + notifications: expiry reminders.
+    assert_eq!(strings(&manifest()["permissions"]), ["storage", "activeTab", "alarms", "notifications"]);
     // Self-hosted Databrain origins are requested one by one at run time, never granted up front.
     assert_eq!(strings(&manifest()["optional_host_permissions"]), ["https://*/*"]);
 }

@@ -14,7 +14,11 @@ import { databrainCases } from './e2e/databrain.cases.mjs';
 import { bulkCases } from './e2e/bulk.cases.mjs';
 import { faultCases } from './e2e/faults.cases.mjs';
 import { a11yCases } from './e2e/a11y.cases.mjs';
-import { assert, persistentStorage } from './e2e/harness.mjs';
+import { exported, historyCases, openHistory } from './e2e/history.cases.mjs';
+import { EVER_ISSUED } from './e2e/fake-apis.mjs';
+import { reminderCases } from './e2e/reminders.cases.mjs';
+import { KNOWN_SECRETS } from './e2e/scenarios.mjs';
+import { assertNoSecretIn, assertNothingSecretPersisted } from './e2e/harness.mjs';
 import { auditBuild } from './e2e/audit-build.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -24,7 +28,7 @@ const browsers = option('--browser') ? [option('--browser')] : ['chromium', 'fir
 const only = option('--only');
 const grep = option('--grep');
 
-const suites = { treasure: treasureCases, databrain: databrainCases, bulk: bulkCases, faults: faultCases, a11y: a11yCases };
+const suites = { treasure: treasureCases, databrain: databrainCases, bulk: bulkCases, faults: faultCases, a11y: a11yCases, history: historyCases, reminders: reminderCases };
 const failures = [];
 
 // Asynchronous on purpose: the fake APIs live in this process and must keep answering.
@@ -61,15 +65,20 @@ async function runEndToEnd(browserName, fake) {
         }
       }
     }
-    // After every flow: no key of any kind may have reached persistent storage.
-    const page = await browser.open('popup.html');
-    const stored = JSON.stringify(await persistentStorage(page));
+    // After every flow: no key of any kind in storage.local or storage.sync, in the
+    // history's exports, or (Chromium, where pages' console output is captured) the console.
     try {
-      assert.ok(!/[0-9a-f]{16}|[0-9a-f]{8}-[0-9a-f]{4}-/.test(stored), `persistent storage holds something key-like: ${stored}`);
-      console.log('  ok    no key in storage.local or storage.sync after the whole suite');
+      const secrets = [...KNOWN_SECRETS, ...EVER_ISSUED];
+      const page = await openHistory(browser);
+      await assertNothingSecretPersisted(page, secrets);
+      assertNoSecretIn(await exported(page, 'history-csv'), secrets, 'the history CSV');
+      assertNoSecretIn(await exported(page, 'history-json'), secrets, 'the history JSON');
+      await page.close();
+      if (browser.consoleLog) assertNoSecretIn(browser.consoleLog.join('\n'), secrets, 'console output');
+      console.log(`  ok    no key in storage.local, storage.sync, the history exports${browser.consoleLog ? ' or console output' : ''} after the whole suite`);
     } catch (error) {
-      console.log(`  FAIL  ${error.message}`);
-      failures.push(`${browserName}: storage audit`);
+      console.log(`  FAIL  secrets audit: ${error.message}`);
+      failures.push(`${browserName}: secrets audit`);
     }
   } finally {
     await browser.close();

@@ -29,6 +29,11 @@ impl DataAppKey {
     pub fn masked(&self) -> String {
         format!("••••{}", &self.0[self.0.len() - 4..])
     }
+
+    /// The history's fingerprint of this key.
+    pub fn fingerprint(&self) -> String {
+        crate::history::fingerprint(&self.0)
+    }
 }
 
 impl std::fmt::Debug for DataAppKey {

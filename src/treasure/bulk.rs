@@ -298,7 +298,7 @@ impl BulkRun {
 
 /// Quotes a CSV field when needed, and defuses spreadsheet formulas (a data model name is
 /// text from the server).
-fn csv_field(value: &str) -> String {
+pub(crate) fn csv_field(value: &str) -> String {
     let value = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{value}") } else { value.to_string() };
     if value.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", value.replace('"', "\"\""))

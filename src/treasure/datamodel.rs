@@ -250,6 +250,15 @@ mod tests {
     }
 
     #[test]
+    fn failures_say_whether_a_request_went_out() {
+        assert!(answer(404, "{}").unwrap_err().request_sent);
+        assert!(answer(200, "").unwrap_err().request_sent);
+        assert!(interpret_replace_answer(&target("console.treasuredata.com"), Err(TransportFailure::Timeout)).unwrap_err().request_sent);
+        assert!(!TreasureKey::parse("").unwrap_err().request_sent);
+        assert!(!parse_console_url("http://x").unwrap_err().request_sent);
+    }
+
+    #[test]
     fn no_failure_message_contains_the_key() {
         for status in [200, 400, 401, 403, 404, 500, 502] {
             if let Err(failure) = answer(status, &format!(r#"{{"message":"bad","apikey":"{KEY}"}}"#)) {

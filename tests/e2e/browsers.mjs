@@ -42,11 +42,18 @@ export async function launchChromium({ extensionDir }) {
   });
   const worker = context.serviceWorkers()[0] ?? await context.waitForEvent('serviceworker');
   const origin = worker.url().match(/^chrome-extension:\/\/[a-p]{32}/)[0];
+  // Everything Keyturn's pages and background print, for the secrets audit.
+  const consoleLog = [];
+  const listen = (target) => target.on?.('console', (message) => consoleLog.push(message.text()));
+  listen(worker);
+  context.on('serviceworker', listen);
   return {
     name: 'chromium',
     origin,
+    consoleLog,
     async open(pagePath) {
       const page = await context.newPage();
+      listen(page);
       await page.goto(`${origin}/${pagePath}`);
       return new ChromiumPage(page);
     },

@@ -109,6 +109,16 @@ function databrainState() {
   return { keys, issued: [] };
 }
 
+/** Every key the fake Databrain ever issued in this process, for the final secrets audit. */
+export const EVER_ISSUED = [];
+function issue(state) {
+  const key = randomUUID();
+  state.keys.set(key, { expiresAt: null });
+  state.issued.push(key);
+  EVER_ISSUED.push(key);
+  return key;
+}
+
 function databrain(req, res, body, state) {
   const url = new URL(req.url, DATABRAIN.origin);
   const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
@@ -139,9 +149,7 @@ function databrain(req, res, body, state) {
     if (!known) return dbError(res, 401, 'AUTHENTICATION_ERROR', 'API key not found');
     if (known.expiresAt !== null) return dbError(res, 400, 'INVALID_DATA_APP_API_KEY', 'API key already has an expiry date set');
     known.expiresAt = Date.now() + seconds * 1000;
-    const key = randomUUID();
-    state.keys.set(key, { expiresAt: null });
-    state.issued.push(key);
+    const key = issue(state);
     return setTimeout(() => send(res, 200, { key }), bearer === DATABRAIN.slowKey ? 1_500 : 0);
   }
 
@@ -150,12 +158,7 @@ function databrain(req, res, body, state) {
     const app = req.method === 'GET' ? url.searchParams.get('dataAppName') : json?.dataAppName;
     if (!app || (req.method === 'POST' && typeof json?.name !== 'string')) return dbError(res, 400, 'INVALID_REQUEST_BODY', 'dataAppName and name are required');
     if (app !== DATABRAIN.dataApp) return dbError(res, 400, 'DATA_APP_NOT_FOUND', 'Data app not found');
-    if (req.method === 'POST') {
-      const key = randomUUID();
-      state.keys.set(key, { expiresAt: null });
-      state.issued.push(key);
-      return send(res, 200, { key });
-    }
+    if (req.method === 'POST') return send(res, 200, { key: issue(state) });
     if (url.searchParams.get('isPagination') !== 'true') return send(res, 200, { data: LISTED_KEYS });
     const page = Number(url.searchParams.get('pageNumber') ?? '1');
     return send(res, 200, { data: LISTED_KEYS.slice((page - 1) * 10, page * 10) });

@@ -37,6 +37,23 @@ export function persistentStorage(page) {
   return page.eval(async () => ({ local: await chrome.storage.local.get(null), sync: await chrome.storage.sync.get(null) }));
 }
 
+/** Fails if any of `secrets` (or a long hex run, the shape of a Treasure secret) is in `text`. */
+export function assertNoSecretIn(text, secrets, where) {
+  for (const secret of secrets) {
+    const bare = secret.includes('/') ? secret.split('/')[1] : secret;
+    assert.ok(!text.toLowerCase().includes(bare.toLowerCase()), `a key is in ${where}`);
+  }
+  assert.ok(!/[0-9a-f]{20}/i.test(text.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, '')), `a key-like hex run is in ${where}`);
+}
+
+/** Persistent storage holds no key: storage.sync is empty, storage.local at most settings and history. */
+export async function assertNothingSecretPersisted(page, secrets) {
+  const stored = await persistentStorage(page);
+  assert.deepEqual(stored.sync, {});
+  assert.ok(Object.keys(stored.local).every((name) => ['history', 'databrainOrigins', 'reminders'].includes(name)), Object.keys(stored.local).join());
+  assertNoSecretIn(JSON.stringify(stored), secrets, 'persistent storage');
+}
+
 /** Opens a normal web tab from an extension page and returns its tab id once loaded. */
 export async function openWebTab(page, url) {
   const id = await page.eval(async (u) => (await chrome.tabs.create({ url: u, active: false })).id, url);

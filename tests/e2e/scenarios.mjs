@@ -76,3 +76,10 @@ export const LISTED_KEYS = Array.from({ length: DATABRAIN.listedKeyCount }, (_, 
   description: i === 0 ? 'production' : '',
   createdAt: new Date(Date.UTC(2026, 0, 1 + i)).toISOString(),
 }));
+
+/** Every secret the suite uses; none may ever reach persistent storage, an export or the console. */
+export const KNOWN_SECRETS = [
+  ...Object.values(TREASURE),
+  ...Object.entries(DATABRAIN).filter(([name]) => name.endsWith('Key') || name === 'serviceToken').map(([, value]) => value),
+  ...LISTED_KEYS.map((listed) => listed.key),
+];

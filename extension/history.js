@@ -1,0 +1,43 @@
+// History page glue: shows storage.local's rotation history (no secrets in it) and
+// exports it; the CSV is the core's.
+import init, { historyCsv } from './keyturn.js';
+import { askBackground } from './messages.js';
+import { $, onClick } from './ui.js';
+
+async function entries() {
+  const { history = [] } = await chrome.storage.local.get('history');
+  return history;
+}
+
+function render(history) {
+  $('history-empty').hidden = history.length > 0;
+  $('history-table').hidden = history.length === 0;
+  $('history-table').tBodies[0].replaceChildren(...history.map((entry) => {
+    const row = document.createElement('tr');
+    const cells = [new Date(entry.at).toLocaleString(), entry.service, entry.place, entry.target, entry.outcome, entry.fingerprint];
+    for (const text of cells) row.append(Object.assign(document.createElement('td'), { textContent: text }));
+    return row;
+  }));
+}
+
+function download(text, type, extension) {
+  const link = $('history-download');
+  if (link.href) URL.revokeObjectURL(link.href);
+  link.href = URL.createObjectURL(new Blob([text], { type }));
+  link.download = `keyturn-history-${new Date().toISOString().slice(0, 10)}.${extension}`;
+  link.click();
+}
+
+async function start() {
+  await init();
+  onClick($('history-csv'), async () => download(historyCsv(JSON.stringify(await entries())), 'text/csv', 'csv'));
+  onClick($('history-json'), async () => download(JSON.stringify(await entries(), null, 2), 'application/json', 'json'));
+  onClick($('history-clear'), () => askBackground('history', 'clear', {}));
+  chrome.storage.onChanged.addListener((changes, area) => {
+    if (area === 'local' && changes.history) render(changes.history.newValue ?? []);
+  });
+  render(await entries());
+  document.body.dataset.ready = 'true';
+}
+
+start();
