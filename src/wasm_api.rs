@@ -164,8 +164,11 @@ pub fn normalise_databrain_origin(raw: &str) -> Result<String, JsValue> {
 
 // Inputs are read by hand rather than with serde-wasm-bindgen's deserializer, which
 // roughly doubled the module for two trivial shapes.
-fn granted_origins(granted: JsValue) -> Vec<String> {
-    js_sys::Array::from(&granted).iter().filter_map(|origin| origin.as_string()).collect()
+/// The Databrain API origin to use: the cloud, or one of `granted` (the extension's granted
+/// origin patterns, as `permissions.getAll()` lists them).
+fn resolve_origin(origin: &str, granted: JsValue) -> Result<ApiOrigin, JsValue> {
+    let granted: Vec<String> = js_sys::Array::from(&granted).iter().filter_map(|pattern| pattern.as_string()).collect();
+    ApiOrigin::resolve(origin, &granted).map_err(fail)
 }
 
 /// A JS number or string as the JSON value the core's grace period parser takes.
@@ -203,7 +206,7 @@ pub async fn rotate_databrain_key(
     grace: JsValue,
     confirmed_immediate: bool,
 ) -> Result<JsValue, JsValue> {
-    let origin = ApiOrigin::resolve(&origin, &granted_origins(granted)).map_err(fail)?;
+    let origin = resolve_origin(&origin, granted)?;
     let key = DataAppKey::parse(&key).map_err(fail)?;
     let grace = grace_from(grace, confirmed_immediate).map_err(fail)?;
     rotate(origin, key, grace).await
@@ -218,7 +221,7 @@ pub async fn rotate_listed_databrain_key(
     grace: JsValue,
     confirmed_immediate: bool,
 ) -> Result<JsValue, JsValue> {
-    let origin = ApiOrigin::resolve(&origin, &granted_origins(granted)).map_err(fail)?;
+    let origin = resolve_origin(&origin, granted)?;
     let key = LISTED_KEYS.with(|keys| keys.borrow().get(index).cloned()).ok_or_else(|| {
         fail(Failure::new(ErrorCode::EmptyKey, "That key is no longer listed. List the data app's keys again."))
     })?;
@@ -230,7 +233,7 @@ pub async fn rotate_listed_databrain_key(
 /// `[{name, description, createdAt, maskedKey}]` in the order of the listing.
 #[wasm_bindgen(js_name = listDatabrainKeys)]
 pub async fn list_databrain_keys(origin: String, granted: JsValue, token: String, app: String) -> Result<JsValue, JsValue> {
-    let origin = ApiOrigin::resolve(&origin, &granted_origins(granted)).map_err(fail)?;
+    let origin = resolve_origin(&origin, granted)?;
     let token = ServiceToken::parse(&token).map_err(fail)?;
     let app = DataAppName::parse(&app).map_err(fail)?;
     let mut listing = KeyListing::default();
@@ -253,7 +256,7 @@ pub async fn create_databrain_key(
     app: String,
     label: String,
 ) -> Result<JsValue, JsValue> {
-    let origin = ApiOrigin::resolve(&origin, &granted_origins(granted)).map_err(fail)?;
+    let origin = resolve_origin(&origin, granted)?;
     let token = ServiceToken::parse(&token).map_err(fail)?;
     let app = DataAppName::parse(&app).map_err(fail)?;
     let label = KeyLabel::parse(&label).map_err(fail)?;

@@ -47,7 +47,12 @@ async function runEndToEnd(browserName, fake) {
   const browser = await launch({ extensionDir: path.join(root, 'dist', browserName === 'chromium' ? 'chrome' : 'firefox') });
   const screenshotDir = path.join(root, 'tests', 'e2e', 'screenshots');
   const screenshot = browserName === 'chromium'
-    ? async (page, file) => { mkdirSync(screenshotDir, { recursive: true }); await page.screenshot(path.join(screenshotDir, file)); }
+    ? async (page, file) => {
+      // Light and dark (prefers-color-scheme), for the README.
+      mkdirSync(screenshotDir, { recursive: true });
+      await page.screenshot(path.join(screenshotDir, file), 'light');
+      await page.screenshot(path.join(screenshotDir, file.replace('.png', '-dark.png')), 'dark');
+    }
     : undefined;
   console.log(`\n# end to end in headless ${browserName} (${browser.origin})`);
   try {

@@ -23,7 +23,11 @@ class ChromiumPage {
   eval(fn, ...args) { return this.page.evaluate(([source, a]) => (0, eval)(`(${source})`)(...a), [fn.toString(), args]); }
   reload() { return this.page.reload(); }
   close() { return this.page.close(); }
-  screenshot(file) { return this.page.screenshot({ path: file, fullPage: true }); }
+  async screenshot(file, colorScheme = 'light') {
+    await this.page.emulateMedia({ colorScheme });
+    await this.page.screenshot({ path: file, fullPage: true });
+    await this.page.emulateMedia({ colorScheme: null });
+  }
 }
 
 export async function launchChromium({ extensionDir }) {
