@@ -25,6 +25,8 @@ install_build_tools() {
     command -v chromium >/dev/null || missing+=(chromium)
     command -v chromedriver >/dev/null || missing+=(chromium-driver)
     command -v firefox-esr >/dev/null || missing+=(firefox-esr)
+    # Japanese glyphs for the ja end-to-end run and its screenshots.
+    fc-list 2>/dev/null | grep -qi ipagothic || missing+=(fonts-ipafont-gothic)
   fi
   if [ ${#missing[@]} -gt 0 ]; then
     log "apt: installing ${missing[*]}"
@@ -70,7 +72,7 @@ build() {
   for browser in chrome firefox; do
     local dir=dist/$browser
     rm -rf "$dir" && mkdir -p "$dir"
-    cp -r extension/icons extension/*.html extension/*.css extension/*.js "$dir/"
+    cp -r extension/icons extension/_locales extension/*.html extension/*.css extension/*.js "$dir/"
     cp "$out/keyturn.js" "$out/keyturn_bg.wasm" "$dir/"
     node extension/manifest.mjs "$browser" "$version" < extension/manifest.json > "$dir/manifest.json"
     (cd "$dir" && rm -f "../keyturn-$browser.zip" && zip -qrX "../keyturn-$browser.zip" .)

@@ -8,6 +8,7 @@
 // 5. schedule expiry reminders (alarms) and show them (notifications).
 import init, * as core from './keyturn.js';
 import { keepNewKey } from './new-keys.js';
+import { regionName, t } from './i18n.js';
 
 // No top-level await: Chromium refuses to start a module service worker that uses it.
 const coreReady = init();
@@ -219,7 +220,11 @@ chrome.alarms.onAlarm.addListener(async (alarm) => {
   const reminder = await reminderOf(alarm.name);
   if (!reminder) return;
   await coreReady;
-  const { title, message } = core.reminderNotification(reminder.service, reminder.place, reminder.label, reminder.expiresAt);
+  const due = core.reminderNotification(reminder.service, reminder.place, reminder.label, reminder.expiresAt);
+  const when = t(`when${due.unit[0].toUpperCase()}${due.unit.slice(1)}`, due.amount);
+  const [title, message] = reminder.service === 'Treasure'
+    ? [t('notifyTreasureTitle', when), t('notifyTreasureText', reminder.label, regionName({ id: reminder.place, label: reminder.place }), when)]
+    : [t('notifyDatabrainTitle', when), t('notifyDatabrainText', reminder.label, reminder.place, when)];
   await chrome.notifications.create(alarm.name, { type: 'basic', iconUrl: chrome.runtime.getURL('icons/icon-128.png'), title, message });
 });
 chrome.notifications.onClicked.addListener(async (id) => {

@@ -4,12 +4,13 @@
 import init, * as core from './keyturn.js';
 import { askBackground } from './messages.js';
 import { $, hideResult, onClick, onSubmit, showFailure, showResult } from './ui.js';
+import { failureText, localize, regionName, t } from './i18n.js';
 
-const STATE_TEXT = { pending: 'Waiting', running: 'Sending…', done: 'Replaced', failed: 'Failed', skipped: 'Not sent (run stopped)' };
+const STATE_TEXT = { pending: 'rowPending', running: 'rowRunning', skipped: 'rowSkipped' };
 
 function renderInvalid(run) {
   $('bulk-invalid').replaceChildren(...(run.invalid ?? []).map((line) =>
-    Object.assign(document.createElement('li'), { textContent: `Line ${line.line} (${line.text}): ${line.message}` })));
+    Object.assign(document.createElement('li'), { textContent: t('bulkInvalidLine', line.line, line.text, failureText(line)) })));
 }
 
 function renderRun(run) {
@@ -18,10 +19,11 @@ function renderRun(run) {
   const { done, failed, remaining } = run.counts;
   $('bulk-progress').max = run.rows.length;
   $('bulk-progress').value = done + failed;
-  $('bulk-counts').textContent = `Done ${done} · Failed ${failed} · Remaining ${remaining}${run.running ? '' : ' · Finished'}`;
+  $('bulk-counts').textContent = `${t('bulkCounts', done, failed, remaining)}${run.running ? '' : ` · ${t('bulkFinished')}`}`;
   $('bulk-run').dataset.running = String(Boolean(run.running));
   $('bulk-stopped').hidden = !run.stopped;
-  $('bulk-stopped').textContent = run.stopped ?? '';
+  // In English the core's own words (they quote Treasure's refusal); otherwise the translation.
+  $('bulk-stopped').textContent = run.stopped ? failureText({ code: 'BULK_STOPPED', message: run.stopped }) : '';
   $('bulk-retry').disabled = run.running || failed === 0;
   $('bulk-export').disabled = run.running;
   $('bulk-start').disabled = Boolean(run.running);
@@ -29,24 +31,25 @@ function renderRun(run) {
     const tr = document.createElement('tr');
     tr.dataset.state = row.state;
     tr.dataset.oid = row.oid;
-    const result = row.state === 'done' ? `Replaced: "${row.name}" (${row.type})`
-      : row.state === 'failed' ? `${row.code}: ${row.message}` : STATE_TEXT[row.state];
-    for (const text of [row.oid, row.regionLabel, result]) tr.append(Object.assign(document.createElement('td'), { textContent: text }));
+    const result = row.state === 'done' ? t('rowReplaced', row.name, row.type)
+      : row.state === 'failed' ? `${row.code}: ${failureText(row)}` : t(STATE_TEXT[row.state]);
+    for (const text of [row.oid, regionName({ id: row.region, label: row.regionLabel }), result]) tr.append(Object.assign(document.createElement('td'), { textContent: text }));
     return tr;
   }));
   renderInvalid(run);
 }
 
 async function start() {
+  localize();
   await init();
-  for (const region of core.treasureRegions()) $('bulk-region').append(new Option(`${region.label} (${region.apiHost})`, region.id));
+  for (const region of core.treasureRegions()) $('bulk-region').append(new Option(`${regionName(region)} (${region.apiHost})`, region.id));
 
   onClick($('bulk-add-tabs'), async () => {
     const tabs = await chrome.tabs.query({});
     const urls = tabs.map((tab) => tab.url).filter((url) => url && core.detectDataModelPage(url));
     const text = $('bulk-lines').value.trim();
     $('bulk-lines').value = [text, ...urls].filter(Boolean).join('\n');
-    showResult($('bulk-result'), 'ok', [`${urls.length} open data-model tab${urls.length === 1 ? '' : 's'} added.`], 'OK');
+    showResult($('bulk-result'), 'ok', [t('bulkTabsAdded', urls.length)], 'OK');
   });
 
   onSubmit($('bulk-form'), $('bulk-start'), async () => {
@@ -54,9 +57,9 @@ async function start() {
     try {
       const run = await askBackground('bulk', 'start', { lines: $('bulk-lines').value, region: $('bulk-region').value, key: $('bulk-key').value });
       renderInvalid(run);
-      const lines = [`${run.rows.length} data model${run.rows.length === 1 ? '' : 's'} to replace.`];
-      if (run.duplicates) lines.push(`${run.duplicates} duplicate line${run.duplicates === 1 ? '' : 's'} removed.`);
-      if (run.invalid.length) lines.push(`${run.invalid.length} line${run.invalid.length === 1 ? ' was' : 's were'} not understood (listed below).`);
+      const lines = [t('bulkToReplace', run.rows.length)];
+      if (run.duplicates) lines.push(t('bulkDuplicates', run.duplicates));
+      if (run.invalid.length) lines.push(t('bulkInvalidCount', run.invalid.length));
       showResult($('bulk-result'), run.rows.length ? 'ok' : 'error', lines, run.rows.length ? 'OK' : 'NOTHING_TO_RUN');
     } catch (error) {
       showFailure($('bulk-result'), error);

@@ -3,6 +3,7 @@
 import init, { historyCsv } from './keyturn.js';
 import { askBackground } from './messages.js';
 import { $, onClick } from './ui.js';
+import { localize } from './i18n.js';
 
 async function entries() {
   const { history = [] } = await chrome.storage.local.get('history');
@@ -29,6 +30,7 @@ function download(text, type, extension) {
 }
 
 async function start() {
+  localize();
   await init();
   onClick($('history-csv'), async () => download(historyCsv(JSON.stringify(await entries())), 'text/csv', 'csv'));
   onClick($('history-json'), async () => download(JSON.stringify(await entries(), null, 2), 'application/json', 'json'));

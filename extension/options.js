@@ -4,6 +4,7 @@
 import init, { normaliseDatabrainOrigin, treasureRegions, treasureReminder } from './keyturn.js';
 import { askBackground } from './messages.js';
 import { $, onSubmit, showFailure, showResult } from './ui.js';
+import { localize, regionName, t } from './i18n.js';
 const ITEM = 'databrainOrigins';
 
 async function stored() {
@@ -20,13 +21,13 @@ async function render() {
   $('origins').replaceChildren(...origins.map((origin) => {
     const item = document.createElement('li');
     const allowed = granted.includes(`${origin}/*`);
-    item.append(Object.assign(document.createElement('span'), { textContent: `${origin} ${allowed ? '' : '(access not granted)'} ` }));
-    const remove = Object.assign(document.createElement('button'), { type: 'button', textContent: 'Remove' });
-    remove.setAttribute('aria-label', `Remove ${origin}`);
+    item.append(Object.assign(document.createElement('span'), { textContent: `${origin} ${allowed ? '' : t('originNotGranted')} ` }));
+    const remove = Object.assign(document.createElement('button'), { type: 'button', textContent: t('remove') });
+    remove.setAttribute('aria-label', t('removeLabel', origin));
     remove.addEventListener('click', async () => {
       await chrome.permissions.remove({ origins: [`${origin}/*`] });
       await chrome.storage.local.set({ [ITEM]: (await stored()).filter((o) => o !== origin) });
-      say('ok', `${origin} removed; Keyturn can no longer reach it.`);
+      say('ok', t('originRemoved', origin));
       render();
     });
     item.append(remove);
@@ -40,15 +41,15 @@ $('origin-form').addEventListener('submit', async (event) => {
   try {
     origin = normaliseDatabrainOrigin($('origin').value);
   } catch (failure) {
-    return say('error', failure.message, failure.code);
+    return showFailure($('origin-result'), failure);
   }
   // permissions.request must run in the click's user gesture: ask before any other await.
   const granted = await chrome.permissions.request({ origins: [`${origin}/*`] }).catch(() => false);
-  if (!granted) return say('error', `Access to ${origin} was not granted, so Keyturn will not send anything there.`, 'NOT_GRANTED');
+  if (!granted) return say('error', t('originRefused', origin), 'NOT_GRANTED');
   const origins = await stored();
   if (!origins.includes(origin)) await chrome.storage.local.set({ [ITEM]: [...origins, origin] });
   $('origin').value = '';
-  say('ok', `${origin} added. Choose it as the Databrain API in the popup.`, 'OK');
+  say('ok', t('originAdded', origin), 'OK');
   render();
 });
 
@@ -60,10 +61,9 @@ async function renderReminders() {
   $('reminders').replaceChildren(...reminders.map((reminder) => {
     const item = document.createElement('li');
     item.dataset.id = reminder.id;
-    const text = `${reminder.service}: ${reminder.label} (${reminder.place}), expires ${new Date(reminder.expiresAt).toLocaleString()}; `
-      + `reminders ${reminder.leadDays.join(', ')} day(s) ahead `;
-    const remove = Object.assign(document.createElement('button'), { type: 'button', textContent: 'Remove' });
-    remove.setAttribute('aria-label', `Remove the reminder for ${reminder.label}`);
+    const text = `${t('reminderItem', reminder.service, reminder.label, reminder.place, new Date(reminder.expiresAt).toLocaleString(), reminder.leadDays.join(', '))} `;
+    const remove = Object.assign(document.createElement('button'), { type: 'button', textContent: t('remove') });
+    remove.setAttribute('aria-label', t('reminderRemoveLabel', reminder.label));
     remove.addEventListener('click', () => askBackground('reminders', 'remove', { id: reminder.id }));
     item.append(Object.assign(document.createElement('span'), { textContent: text }), remove);
     return item;
@@ -75,8 +75,8 @@ onSubmit($('reminder-form'), $('add-reminder'), async () => {
   try {
     const reminder = treasureReminder($('reminder-region').value, $('reminder-label').value, $('reminder-date').valueAsNumber || 0, $('reminder-leads').value);
     const kept = await askBackground('reminders', 'add', reminder);
-    if (!kept) return showResult(box, 'error', ['Every reminder time for that date has passed.'], 'NOTHING_TO_REMIND');
-    showResult(box, 'ok', [`Reminder added for ${reminder.label}.`], 'OK');
+    if (!kept) return showResult(box, 'error', [t('reminderNothing')], 'NOTHING_TO_REMIND');
+    showResult(box, 'ok', [t('reminderAdded', reminder.label)], 'OK');
   } catch (error) {
     showFailure(box, error);
   }
@@ -86,8 +86,9 @@ chrome.storage.onChanged.addListener((changes, area) => {
   if (area === 'local' && changes.reminders) renderReminders();
 });
 
+localize();
 init().then(() => {
-  for (const region of treasureRegions()) $('reminder-region').append(new Option(`${region.label} (${region.consoleHost})`, region.id));
+  for (const region of treasureRegions()) $('reminder-region').append(new Option(`${regionName(region)} (${region.consoleHost})`, region.id));
   render();
   renderReminders();
   document.body.dataset.ready = 'true';

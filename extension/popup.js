@@ -6,6 +6,7 @@ import init, * as core from './keyturn.js';
 import { acknowledgeNewKey, newKeys, onNewKeysChanged } from './new-keys.js';
 import { askBackground } from './messages.js';
 import { $, hideResult, onClick, onSubmit, showFailure, showResult } from './ui.js';
+import { localize, regionName, t } from './i18n.js';
 
 const coreReady = init();
 
@@ -79,9 +80,9 @@ const treasure = {
   async setUp(tab) {
     const select = $('td-region');
     for (const region of core.treasureRegions()) {
-      select.append(new Option(`${region.label} (${region.apiHost})`, region.id));
+      select.append(new Option(`${regionName(region)} (${region.apiHost})`, region.id));
       const link = Object.assign(document.createElement('a'), {
-        href: `https://${region.consoleHost}/`, target: '_blank', rel: 'noopener', textContent: `${region.label}: ${region.consoleHost}`,
+        href: `https://${region.consoleHost}/`, target: '_blank', rel: 'noopener', textContent: `${regionName(region)}: ${region.consoleHost}`,
       });
       const item = document.createElement('li');
       item.dataset.region = region.id;
@@ -105,7 +106,7 @@ const treasure = {
     $('td-detected').hidden = !on;
     $('td-manual').hidden = Boolean(on);
     if (on) {
-      $('td-detected-region').textContent = `${this.detected.regionLabel} (${this.detected.apiHost})`;
+      $('td-detected-region').textContent = `${regionName({ id: this.detected.region, label: this.detected.regionLabel })} (${this.detected.apiHost})`;
       $('td-detected-oid').textContent = this.detected.oid;
     } else {
       this.detected = null;
@@ -147,10 +148,7 @@ const treasure = {
       target = this.chosenTarget();
       const model = await core.replaceDataModelKey(target.region, target.oid, $('td-key').value);
       await this.memory.keepIfAsked();
-      showResult(box, 'ok', [
-        `Key replaced for data model "${model.name}" (${model.type}).`,
-        'Now build the data model in the Treasure Console to confirm it works with the new key.',
-      ], 'OK');
+      showResult(box, 'ok', [t('tdReplaced', model.name, model.type), t('tdBuildNow')], 'OK');
       this.record(target, `${model.oid} (${model.name})`, 'success');
     } catch (error) {
       const failure = showFailure(box, error);
@@ -166,18 +164,18 @@ const databrain = {
 
   async setUp() {
     const origins = $('db-origin');
-    origins.append(new Option(`Databrain cloud (${core.databrainCloudOrigin().replace('https://', '')})`, core.databrainCloudOrigin()));
+    origins.append(new Option(t('dbCloud', core.databrainCloudOrigin().replace('https://', '')), core.databrainCloudOrigin()));
     const { databrainOrigins = [] } = await chrome.storage.local.get('databrainOrigins');
     const granted = (await chrome.permissions.getAll()).origins ?? [];
     for (const origin of databrainOrigins) {
-      if (granted.includes(`${origin}/*`)) origins.append(new Option(`Self-hosted: ${origin}`, origin));
+      if (granted.includes(`${origin}/*`)) origins.append(new Option(t('dbSelfHosted', origin), origin));
     }
 
     const grace = $('db-grace');
     for (const preset of core.gracePresets()) {
-      grace.append(new Option(preset.label, String(preset.seconds), preset.recommended, preset.recommended));
+      grace.append(new Option(t(`grace${preset.seconds}`) || preset.label, String(preset.seconds), preset.recommended, preset.recommended));
     }
-    grace.append(new Option('Custom number of seconds', 'custom'));
+    grace.append(new Option(t('graceCustom'), 'custom'));
     grace.addEventListener('change', () => {
       $('db-custom-wrap').hidden = grace.value !== 'custom';
       $('db-confirm-wrap').hidden = grace.value !== '0';
@@ -211,9 +209,9 @@ const databrain = {
 
   rotated(box, kept) {
     const when = kept.oldKeyExpiresAt > Date.now() + 1000
-      ? `The old key keeps working until ${new Date(kept.oldKeyExpiresAt).toLocaleString()}.`
-      : 'The old key stopped working at once.';
-    showResult(box, 'ok', ['Key rotated. The new key is shown at the top: save it now.', when], 'OK');
+      ? t('dbOldKeepsWorking', new Date(kept.oldKeyExpiresAt).toLocaleString())
+      : t('dbOldStopped');
+    showResult(box, 'ok', [t('dbRotated'), when], 'OK');
   },
 
   async rotate() {
@@ -237,7 +235,7 @@ const databrain = {
       await this.memory.keepIfAsked();
       table.tBodies[0].replaceChildren(...keys.map((listed, index) => this.keyRow(listed, index)));
       table.hidden = false;
-      showResult(box, 'ok', [`${keys.length} key${keys.length === 1 ? '' : 's'} listed.`], 'OK');
+      showResult(box, 'ok', [t('dbListed', keys.length)], 'OK');
     } catch (error) {
       table.hidden = true;
       showFailure(box, error);
@@ -249,8 +247,8 @@ const databrain = {
     const cell = (text, tag = 'td') => Object.assign(document.createElement(tag), { textContent: text });
     const masked = document.createElement('td');
     masked.append(Object.assign(document.createElement('code'), { textContent: listed.maskedKey }));
-    const rotate = Object.assign(document.createElement('button'), { type: 'button', textContent: 'Rotate' });
-    rotate.setAttribute('aria-label', `Rotate key ${listed.name || listed.maskedKey}`);
+    const rotate = Object.assign(document.createElement('button'), { type: 'button', textContent: t('dbRotateRow') });
+    rotate.setAttribute('aria-label', t('dbRotateRowLabel', listed.name || listed.maskedKey));
     rotate.dataset.index = String(index);
     onClick(rotate, async () => {
       const box = $('db-service-result');
@@ -263,7 +261,7 @@ const databrain = {
     });
     const action = document.createElement('td');
     action.append(rotate);
-    row.append(cell(listed.name || '(no name)'), cell(listed.createdAt ? new Date(listed.createdAt).toLocaleDateString() : ''), masked, action);
+    row.append(cell(listed.name || t('dbNoName')), cell(listed.createdAt ? new Date(listed.createdAt).toLocaleDateString() : ''), masked, action);
     return row;
   },
 
@@ -273,7 +271,7 @@ const databrain = {
     try {
       await inBackground('create', { origin: $('db-origin').value, token: $('db-token').value, app: $('db-app').value, label: $('db-label').value });
       await this.memory.keepIfAsked();
-      showResult(box, 'ok', ['New key created. It is shown at the top: save it now.'], 'OK');
+      showResult(box, 'ok', [t('dbCreated')], 'OK');
     } catch (error) {
       showFailure(box, error);
     }
@@ -289,27 +287,27 @@ function renderNewKeys(keys) {
     item.dataset.id = entry.id;
     const host = entry.origin.replace('https://', '');
     const what = entry.source === 'rotation'
-      ? `Rotated data app key (${host}). ${entry.oldKeyExpiresAt > entry.issuedAt + 1000
-        ? `The old key expires at ${new Date(entry.oldKeyExpiresAt).toLocaleString()}.`
-        : 'The old key stopped working at once.'}`
-      : `New data app key "${entry.label}" (${host}).`;
+      ? `${t('newKeyRotated', host)} ${entry.oldKeyExpiresAt > entry.issuedAt + 1000
+        ? t('newKeyOldExpires', new Date(entry.oldKeyExpiresAt).toLocaleString())
+        : t('dbOldStopped')}`
+      : t('newKeyCreated', entry.label, host);
     const inputId = `new-key-${entry.id}`;
     const label = Object.assign(document.createElement('label'), { htmlFor: inputId, textContent: what });
     const field = Object.assign(document.createElement('input'), { id: inputId, type: 'password', readOnly: true, value: entry.key, className: 'new-key' });
-    const toggle = Object.assign(document.createElement('button'), { type: 'button', className: 'toggle', textContent: 'Show' });
+    const toggle = Object.assign(document.createElement('button'), { type: 'button', className: 'toggle', textContent: t('show') });
     toggle.dataset.toggles = inputId;
     toggle.setAttribute('aria-pressed', 'false');
-    const copy = Object.assign(document.createElement('button'), { type: 'button', className: 'copy', textContent: 'Copy' });
+    const copy = Object.assign(document.createElement('button'), { type: 'button', className: 'copy', textContent: t('copy') });
     const status = Object.assign(document.createElement('p'), { className: 'hint', role: 'status' });
     copy.addEventListener('click', async () => {
       try {
         await navigator.clipboard.writeText(entry.key);
-        status.textContent = 'Copied. Store it where your applications read it, then confirm below.';
+        status.textContent = t('copied');
       } catch {
-        status.textContent = 'Could not copy: press Show and copy the key by hand.';
+        status.textContent = t('copyFailed');
       }
     });
-    const saved = Object.assign(document.createElement('button'), { type: 'button', className: 'saved', textContent: 'I have saved it' });
+    const saved = Object.assign(document.createElement('button'), { type: 'button', className: 'saved', textContent: t('saved') });
     saved.addEventListener('click', () => acknowledgeNewKey(entry.id));
     const secret = Object.assign(document.createElement('div'), { className: 'secret' });
     secret.append(field, toggle, copy);
@@ -321,6 +319,7 @@ function renderNewKeys(keys) {
 // ---- start-up -------------------------------------------------------------------
 
 async function start() {
+  localize();
   const [tab] = await Promise.all([targetTab(), coreReady]);
   // Links that open one of Keyturn's pages in a tab (the popup would close anyway).
   const openPage = (linkId, page) => $(linkId).addEventListener('click', async (event) => {

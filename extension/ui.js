@@ -1,6 +1,8 @@
 // DOM helpers shared by Keyturn's pages (popup, bulk run, options). Glue only: results
 // and failures are shown as the core produced them, as text, never as HTML.
 
+import { failureText, t } from './i18n.js';
+
 export const $ = (id) => document.getElementById(id);
 
 /** Shows a result box: kind is 'ok' or 'error'; lines are plain strings (never HTML). */
@@ -20,12 +22,12 @@ export function hideResult(box) {
 /** Failures from the core are {code, message}; anything else is a bug worth saying plainly. */
 export function asFailure(error) {
   if (error && typeof error === 'object' && 'code' in error && 'message' in error) return error;
-  return { code: 'INTERNAL', message: 'Something went wrong inside Keyturn. Nothing was retried; please check and try again.' };
+  return { code: 'INTERNAL', message: t('internalError') };
 }
 
 export function showFailure(box, error) {
   const failure = asFailure(error);
-  showResult(box, 'error', [failure.message], failure.code);
+  showResult(box, 'error', [failureText(failure)], failure.code);
   return failure;
 }
 
@@ -60,6 +62,6 @@ document.addEventListener('click', (event) => {
   const input = $(button.dataset.toggles);
   const show = input.type === 'password';
   input.type = show ? 'text' : 'password';
-  button.textContent = show ? 'Hide' : 'Show';
+  button.textContent = t(show ? 'hide' : 'show');
   button.setAttribute('aria-pressed', String(show));
 });

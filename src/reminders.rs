@@ -91,28 +91,15 @@ impl Reminder {
         }
     }
 
-    /// The notification's title and text `lead` days ahead (0: the halfway reminder).
-    pub fn notification(&self, now: u64) -> (String, String) {
+    /// How far off the expiry is, for the notification's text (which _locales words):
+    /// `("minutes" | "hours" | "tomorrow" | "days", amount)`.
+    pub fn due(&self, now: u64) -> (&'static str, u64) {
         let left = self.expires_at.saturating_sub(now);
-        let when = match left / DAY_MS {
-            0 if left < 3_600_000 => format!("in {} minutes", left.div_ceil(60_000)),
-            0 => format!("in {} hours", left / 3_600_000),
-            1 => "tomorrow".to_string(),
-            days => format!("in {days} days"),
-        };
-        match self.service.as_str() {
-            "Treasure" => (
-                format!("Treasure API key expires {when}"),
-                format!(
-                    "{} ({}) expires {when}. Create its successor on the API Keys page, then replace it in every data model with Keyturn.",
-                    self.label,
-                    Region::from_id(&self.place).map_or(self.place.as_str(), |region| region.label())
-                ),
-            ),
-            _ => (
-                format!("Databrain key stops working {when}"),
-                format!("The {} on {} stops working {when}. Make sure every application uses the new key.", self.label, self.place),
-            ),
+        match left / DAY_MS {
+            0 if left < 3_600_000 => ("minutes", left.div_ceil(60_000)),
+            0 => ("hours", left / 3_600_000),
+            1 => ("tomorrow", 1),
+            days => ("days", days),
         }
     }
 
@@ -161,13 +148,13 @@ mod tests {
     }
 
     #[test]
-    fn notifications_say_when_and_what_to_do() {
+    fn notifications_know_how_far_off_the_expiry_is_and_where_to_go() {
         let reminder = Reminder::treasure("us", "", NOW + 7 * DAY_MS, "7,1", NOW).unwrap();
-        let (title, text) = reminder.notification(NOW);
-        assert_eq!(title, "Treasure API key expires in 7 days");
-        assert!(text.contains("(US)") && text.contains("every data model"));
+        assert_eq!(reminder.due(NOW), ("days", 7));
+        assert_eq!(reminder.due(NOW + 6 * DAY_MS), ("tomorrow", 1));
+        assert_eq!(reminder.due(NOW + 7 * DAY_MS - 7_200_000), ("hours", 2));
         let old = Reminder::databrain_old_key("https://api.usedatabrain.com", "…0000", NOW + 1_800_000);
-        assert_eq!(old.notification(NOW).0, "Databrain key stops working in 30 minutes");
+        assert_eq!(old.due(NOW), ("minutes", 30));
         assert_eq!(old.click_target(), "popup.html");
     }
 }

@@ -428,16 +428,17 @@ pub fn reminder_fire_times(expires_at: f64, lead_days: JsValue) -> JsValue {
 
 #[derive(Serialize)]
 struct NotificationView {
-    title: String,
-    message: String,
+    /// "minutes", "hours", "tomorrow" or "days": how far off the expiry is.
+    unit: &'static str,
+    amount: u64,
     /// An https URL, or a Keyturn page to open.
     target: String,
 }
 
-/// A due reminder's notification and where clicking it leads.
+/// What a due reminder's notification says (worded by _locales) and where clicking it leads.
 #[wasm_bindgen(js_name = reminderNotification)]
 pub fn reminder_notification(service: String, place: String, label: String, expires_at: f64) -> JsValue {
     let reminder = reminder_from(service, place, label, expires_at, &JsValue::UNDEFINED);
-    let (title, message) = reminder.notification(now_ms());
-    to_js(&NotificationView { title, message, target: reminder.click_target() })
+    let (unit, amount) = reminder.due(now_ms());
+    to_js(&NotificationView { unit, amount, target: reminder.click_target() })
 }

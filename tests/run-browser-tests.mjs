@@ -17,9 +17,10 @@ import { a11yCases } from './e2e/a11y.cases.mjs';
 import { exported, historyCases, openHistory } from './e2e/history.cases.mjs';
 import { EVER_ISSUED } from './e2e/fake-apis.mjs';
 import { reminderCases } from './e2e/reminders.cases.mjs';
+import { japaneseCases } from './e2e/japanese.cases.mjs';
 import { KNOWN_SECRETS } from './e2e/scenarios.mjs';
 import { assertNoSecretIn, assertNothingSecretPersisted } from './e2e/harness.mjs';
-import { auditBuild } from './e2e/audit-build.mjs';
+import { auditBuild, auditLocales } from './e2e/audit-build.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -42,9 +43,9 @@ async function runWasmTests(browser) {
   if (status !== 0) failures.push(`wasm tests in ${browser}`);
 }
 
-async function runEndToEnd(browserName, fake) {
+async function runEndToEnd(browserName, fake, { lang, only: onlySuites } = {}) {
   const launch = browserName === 'chromium' ? launchChromium : launchFirefox;
-  const browser = await launch({ extensionDir: path.join(root, 'dist', browserName === 'chromium' ? 'chrome' : 'firefox') });
+  const browser = await launch({ extensionDir: path.join(root, 'dist', browserName === 'chromium' ? 'chrome' : 'firefox'), lang });
   const screenshotDir = path.join(root, 'tests', 'e2e', 'screenshots');
   const screenshot = browserName === 'chromium'
     ? async (page, file) => {
@@ -54,9 +55,9 @@ async function runEndToEnd(browserName, fake) {
       await page.screenshot(path.join(screenshotDir, file.replace('.png', '-dark.png')), 'dark');
     }
     : undefined;
-  console.log(`\n# end to end in headless ${browserName} (${browser.origin})`);
+  console.log(`\n# end to end in headless ${browserName}${lang ? `, UI language ${lang}` : ''} (${browser.origin})`);
   try {
-    for (const [suite, cases] of Object.entries(suites)) {
+    for (const [suite, cases] of Object.entries(onlySuites ?? suites)) {
       for (const [name, run] of Object.entries(cases)) {
         if (grep && !`${suite}: ${name}`.includes(grep)) continue;
         fake.reset();
@@ -94,6 +95,7 @@ if (only !== 'wasm') {
   try {
     auditBuild(root);
     console.log('\n# build audit\n  ok    dist/chrome and dist/firefox: permissions, CSP, local scripts only, no source maps, version');
+    console.log(`  ok    _locales: en and ja complete and alike; all ${auditLocales(root)} messages used by pages, scripts and error codes exist`);
   } catch (error) {
     console.log(`\n# build audit\n  FAIL  ${error.message}`);
     failures.push('build audit');
@@ -120,6 +122,8 @@ try {
   for (const browser of browsers) {
     if (only !== 'e2e') await runWasmTests(browser);
     if (only !== 'wasm') await runEndToEnd(browser, fake);
+    // Japanese: Chromium only (Debian's Firefox ESR has no Japanese language pack).
+    if (only !== 'wasm' && browser === 'chromium') await runEndToEnd(browser, fake, { lang: 'ja', only: { japanese: japaneseCases } });
   }
 } finally {
   await fake.close();

@@ -48,3 +48,33 @@ export function auditBuild(root) {
     }
   }
 }
+
+/**
+ * The _locales catalogs: English and Japanese hold the same messages with the same
+ * placeholders, and every message a page or script asks for exists, including one per
+ * error code of the core.
+ */
+export function auditLocales(root) {
+  const catalog = (lang) => JSON.parse(readFileSync(path.join(root, 'extension', '_locales', lang, 'messages.json'), 'utf8'));
+  const en = catalog('en');
+  const ja = catalog('ja');
+  assert.deepEqual(Object.keys(ja).sort(), Object.keys(en).sort(), 'en and ja hold the same messages');
+  for (const [name, message] of Object.entries(en)) {
+    assert.deepEqual(Object.keys(ja[name].placeholders ?? {}), Object.keys(message.placeholders ?? {}), `placeholders of ${name}`);
+    assert.ok(ja[name].message.trim(), `ja ${name} is translated`);
+  }
+  const extension = path.join(root, 'extension');
+  const wanted = new Set();
+  for (const file of readdirSync(extension).filter((name) => /\.(html|js)$/.test(name))) {
+    const text = readFileSync(path.join(extension, file), 'utf8');
+    if (file.endsWith('.html')) for (const [, name] of text.matchAll(/data-i18n(?:-[a-z-]+)?="([^"]+)"/g)) wanted.add(name);
+    if (file.endsWith('.js')) for (const [, name] of text.matchAll(/\bt\('([A-Za-z0-9_]+)'/g)) wanted.add(name);
+  }
+  const failureSource = readFileSync(path.join(root, 'src', 'failure.rs'), 'utf8');
+  const variants = failureSource.slice(failureSource.indexOf('pub enum ErrorCode'), failureSource.indexOf('}', failureSource.indexOf('pub enum ErrorCode')));
+  for (const [, variant] of variants.matchAll(/^\s+([A-Z][A-Za-z]+),$/gm)) {
+    wanted.add(`error_${variant.replace(/(?<!^)([A-Z])/g, '_$1').toUpperCase()}`);
+  }
+  for (const name of wanted) assert.ok(en[name], `_locales has no message ${name}`);
+  return wanted.size;
+}

@@ -30,13 +30,15 @@ class ChromiumPage {
   }
 }
 
-export async function launchChromium({ extensionDir }) {
+export async function launchChromium({ extensionDir, lang }) {
   const profile = mkdtempSync(path.join(tmpdir(), 'keyturn-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     headless: true,
     viewport: { width: 380, height: 600 },
+    ...(lang ? { locale: lang, env: { ...process.env, LANGUAGE: lang, LANG: `${lang}_JP.UTF-8` } } : {}),
     args: [
+      ...(lang ? [`--lang=${lang}`] : []),
       '--no-sandbox', `--disable-extensions-except=${extensionDir}`, `--load-extension=${extensionDir}`,
       '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run',
       '--disable-quic', '--disable-gpu',

@@ -65,8 +65,8 @@ export const bulkCases = {
     await page.fill('#bulk-key', TREASURE.masterKey);
     await page.click('#bulk-start');
     const started = await waitFor(page, () => document.getElementById('bulk-result').textContent || null);
-    assert.match(started, /25 data models to replace/);
-    assert.match(started, /3 duplicate lines removed/);
+    assert.match(started, /Data models to replace: 25\./);
+    assert.match(started, /Duplicate lines removed: 3\./);
     const invalid = await page.eval(() => [...document.querySelectorAll('#bulk-invalid li')].map((li) => li.textContent));
     assert.equal(invalid.length, 2);
     assert.match(invalid[0], /^Line 29 .*not a data model OID/);

@@ -1,0 +1,27 @@
+// Every user-facing string comes from _locales (chrome.i18n, English and Japanese); the
+// language follows the browser. Pages mark static text with data-i18n attributes.
+export const t = (id, ...args) => chrome.i18n.getMessage(id, args.map(String));
+
+/** A region's name in the UI language (the core's English label as the fallback). */
+export const regionName = (region) => t(`region_${region.id}`) || region.label;
+
+/** Fills every [data-i18n] element's text and [data-i18n-<attribute>] attribute. */
+export function localize(root = document) {
+  document.documentElement.lang = chrome.i18n.getUILanguage();
+  for (const element of root.querySelectorAll('[data-i18n]')) element.textContent = t(element.dataset.i18n);
+  for (const attribute of ['placeholder', 'title', 'aria-label', 'value']) {
+    for (const element of root.querySelectorAll(`[data-i18n-${attribute}]`)) {
+      element.setAttribute(attribute, t(element.getAttribute(`data-i18n-${attribute}`)));
+    }
+  }
+}
+
+/**
+ * A failure in the UI language. In English, the core's own message, the most specific;
+ * otherwise the translation for its code, with the HTTP status (or the code) filled in.
+ */
+export function failureText(failure) {
+  if (chrome.i18n.getUILanguage().toLowerCase().startsWith('en')) return failure.message;
+  const translated = failure.code === 'BULK_STOPPED' ? t('bulkStopped') : t(`error_${failure.code}`, failure.status ?? failure.code);
+  return translated || failure.message;
+}
