@@ -33,9 +33,13 @@ let historyWrites = Promise.resolve(); // one read-modify-write at a time
 
 const history = {
   record(entry) {
+    return history.recordAll([entry]);
+  },
+  /** Adds several records in one write, the first given becoming the newest. */
+  recordAll(newest) {
     historyWrites = historyWrites.then(async () => {
       const { history: entries = [] } = await chrome.storage.local.get('history');
-      await chrome.storage.local.set({ history: [entry, ...entries].slice(0, HISTORY_LIMIT) });
+      await chrome.storage.local.set({ history: [...newest, ...entries].slice(0, HISTORY_LIMIT) });
     }).catch(() => {});
     return historyWrites.then(() => true);
   },
@@ -129,27 +133,28 @@ function saveFinished(runJson) {
   return saveBulkRun(runJson, false);
 }
 
-/** One history record per data model this launch sent (the rows pending at its start). */
-async function recordBulkRows(planJson, finishedJson, key) {
+/** One history record per data model this launch sent (the rows pending at its start), in one write. */
+function recordBulkRows(planJson, finishedJson, key) {
   const sent = new Set(JSON.parse(planJson).rows.filter((row) => row.state === 'pending').map((row) => `${row.apiHost} ${row.oid}`));
-  for (const row of JSON.parse(finishedJson).rows.filter((r) => sent.has(`${r.apiHost} ${r.oid}`) && r.state !== 'skipped')) {
-    const target = row.name ? `${row.oid} (${row.name})` : row.oid;
-    await history.record(core.historyEntry('Treasure', row.regionLabel, target, row.state === 'done' ? 'success' : row.code, key));
-  }
+  const entries = JSON.parse(finishedJson).rows
+    .filter((row) => sent.has(`${row.apiHost} ${row.oid}`) && row.state !== 'skipped')
+    .map((row) => core.historyEntry('Treasure', row.regionLabel, row.name ? `${row.oid} (${row.name})` : row.oid,
+      row.state === 'done' ? 'success' : row.code, key))
+    .reverse();
+  return history.recordAll(entries);
 }
 
 function launchBulkRun(planJson, key) {
   bulkRunActive = true;
   saveBulkRun(planJson, true);
   core.runBulkReplace(planJson, key, saveProgress)
-    .then(async (finishedJson) => {
-      await recordBulkRows(planJson, finishedJson, key).catch(() => {});
-      return finishedJson;
-    }, () => core.interruptedRun(planJson))
-    // Free the run before showing it finished, so "Retry failed" works as soon as it shows.
-    .then((finalJson) => {
+    .then((finishedJson) => {
+      // Free the run before showing it finished, so "Retry failed" works as soon as it shows.
       bulkRunActive = false;
-      return saveFinished(finalJson);
+      return saveFinished(finishedJson).then(() => recordBulkRows(planJson, finishedJson, key));
+    }, () => {
+      bulkRunActive = false;
+      return saveFinished(core.interruptedRun(planJson));
     });
 }
 
