@@ -6,6 +6,27 @@
 
 use crate::failure::{ErrorCode, Failure};
 
+/// A secret's text. Its `Debug` shows a placeholder and it has neither `Display` nor
+/// `Serialize`, so a key is only ever read where `expose` is called on purpose.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub(crate) fn new(text: impl Into<String>) -> Secret {
+        Secret(text.into())
+    }
+
+    pub(crate) fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<hidden>")
+    }
+}
+
 /// What a secret is called in messages ("API key", "service token", ...).
 pub struct SecretKind {
     pub noun: &'static str,
@@ -28,18 +49,12 @@ pub fn normalise_secret<'a>(raw: &'a str, kind: &SecretKind) -> Result<&'a str, 
         }
     }
     if text.is_empty() {
-        return Err(Failure::new(
-            ErrorCode::EmptyKey,
-            format!("Paste the {} first.", kind.noun),
-        ));
+        return Err(Failure::new(ErrorCode::EmptyKey, format!("Paste the {} first.", kind.noun)));
     }
     if text.chars().any(char::is_whitespace) {
         return Err(Failure::new(
             ErrorCode::KeyHasWhitespace,
-            format!(
-                "The {} contains a space or line break. Copy it again as one piece, without spaces.",
-                kind.noun
-            ),
+            format!("The {} contains a space or line break. Copy it again as one piece, without spaces.", kind.noun),
         ));
     }
     if text.chars().any(|c| c.is_control() || !c.is_ascii()) {
@@ -69,10 +84,7 @@ pub fn is_uuid(text: &str) -> bool {
 /// Shortens text that came from a server for display in a message: no control characters,
 /// at most `limit` characters.
 pub fn display_snippet(text: &str, limit: usize) -> String {
-    let cleaned: String = text
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
+    let cleaned: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
     let cleaned = cleaned.trim();
     match cleaned.char_indices().nth(limit) {
         Some((cut, _)) => format!("{}…", &cleaned[..cut]),

@@ -2,11 +2,11 @@
 //! and an organisation service token (manages a data app's keys).
 
 use crate::failure::{ErrorCode, Failure};
-use crate::input::{is_uuid, normalise_secret, SecretKind};
+use crate::input::{is_uuid, normalise_secret, Secret, SecretKind};
 
-/// A data app API key. Never printed: `Debug` hides it, there is no `Display`/`Serialize`.
-#[derive(Clone, PartialEq, Eq)]
-pub struct DataAppKey(String);
+/// A data app API key, never printed (see [`Secret`]).
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct DataAppKey(Secret);
 
 impl DataAppKey {
     pub fn parse(raw: &str) -> Result<DataAppKey, Failure> {
@@ -18,34 +18,29 @@ impl DataAppKey {
                  the data app's settings in Databrain.",
             ));
         }
-        Ok(DataAppKey(text.to_ascii_lowercase()))
+        Ok(DataAppKey(Secret::new(text.to_ascii_lowercase())))
     }
 
     pub(crate) fn expose(&self) -> &str {
-        &self.0
+        self.0.expose()
     }
 
     /// The last four characters, which is all Keyturn ever shows of a listed key.
     pub fn masked(&self) -> String {
-        format!("••••{}", &self.0[self.0.len() - 4..])
+        let key = self.expose();
+        format!("••••{}", &key[key.len() - 4..])
     }
 
     /// The history's fingerprint of this key.
     pub fn fingerprint(&self) -> String {
-        crate::history::fingerprint(&self.0)
+        crate::history::fingerprint(self.expose())
     }
 }
 
-impl std::fmt::Debug for DataAppKey {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("DataAppKey(<hidden>)")
-    }
-}
-
-/// An organisation service token. Its format is not documented, so beyond the shared
-/// hygiene rules only its length is bounded.
-#[derive(Clone, PartialEq, Eq)]
-pub struct ServiceToken(String);
+/// An organisation service token, never printed (see [`Secret`]). Its format is not
+/// documented, so beyond the shared hygiene rules only its length is bounded.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct ServiceToken(Secret);
 
 impl ServiceToken {
     pub fn parse(raw: &str) -> Result<ServiceToken, Failure> {
@@ -56,17 +51,11 @@ impl ServiceToken {
                 "That does not look like a whole service token. Copy it again from Settings > Service Tokens in Databrain.",
             ));
         }
-        Ok(ServiceToken(text.to_string()))
+        Ok(ServiceToken(Secret::new(text)))
     }
 
     pub(crate) fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::fmt::Debug for ServiceToken {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("ServiceToken(<hidden>)")
+        self.0.expose()
     }
 }
 
@@ -78,7 +67,9 @@ mod tests {
 
     #[test]
     fn data_app_keys_accept_bearer_and_white_space() {
-        for raw in [KEY, " Bearer 550e8400-e29b-41d4-a716-446655440000\n", "bearer 550E8400-E29B-41D4-A716-446655440000"] {
+        for raw in
+            [KEY, " Bearer 550e8400-e29b-41d4-a716-446655440000\n", "bearer 550E8400-E29B-41D4-A716-446655440000"]
+        {
             assert_eq!(DataAppKey::parse(raw).unwrap().expose(), KEY, "{raw}");
         }
         assert_eq!(DataAppKey::parse(KEY).unwrap().masked(), "••••0000");

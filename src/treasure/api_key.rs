@@ -1,14 +1,13 @@
 //! Treasure API keys: `<numeric key id>/<hex secret>`, as the API Keys portal shows them.
 
 use crate::failure::{ErrorCode, Failure};
-use crate::input::{normalise_secret, SecretKind};
+use crate::input::{normalise_secret, Secret, SecretKind};
 
 const KIND: SecretKind = SecretKind { noun: "Treasure API key", scheme: "TD1" };
 
-/// A validated Treasure API key. It is never printed: `Debug` shows only a placeholder and
-/// there is no `Display` or `Serialize`.
-#[derive(Clone, PartialEq, Eq)]
-pub struct TreasureKey(String);
+/// A validated Treasure API key, never printed (see [`Secret`]).
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct TreasureKey(Secret);
 
 impl TreasureKey {
     pub fn parse(raw: &str) -> Result<TreasureKey, Failure> {
@@ -21,7 +20,9 @@ impl TreasureKey {
             );
         };
         if id.is_empty() || id.len() > 20 || !id.bytes().all(|b| b.is_ascii_digit()) {
-            return malformed("The part before '/' of a Treasure API key is its numeric id. Copy the whole key, id included.");
+            return malformed(
+                "The part before '/' of a Treasure API key is its numeric id. Copy the whole key, id included.",
+            );
         }
         if !(16..=128).contains(&secret.len()) || !secret.bytes().all(|b| b.is_ascii_hexdigit()) {
             return malformed(
@@ -29,18 +30,12 @@ impl TreasureKey {
                  The key looks cut short or altered: copy it again.",
             );
         }
-        Ok(TreasureKey(text.to_string()))
+        Ok(TreasureKey(Secret::new(text)))
     }
 
     /// The key as it goes into the `Authorization` header and the request body.
     pub(crate) fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::fmt::Debug for TreasureKey {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("TreasureKey(<hidden>)")
+        self.0.expose()
     }
 }
 
@@ -56,7 +51,11 @@ mod tests {
 
     #[test]
     fn accepts_keys_with_spaces_around_and_a_td1_prefix() {
-        for raw in [KEY, "  1234/0123456789abcdef0123456789abcdef01234567\n", "TD1 1234/0123456789abcdef0123456789abcdef01234567"] {
+        for raw in [
+            KEY,
+            "  1234/0123456789abcdef0123456789abcdef01234567\n",
+            "TD1 1234/0123456789abcdef0123456789abcdef01234567",
+        ] {
             assert_eq!(TreasureKey::parse(raw).unwrap().expose(), KEY);
         }
         assert!(TreasureKey::parse("1/ABCDEF0123456789ABCDEF").is_ok());
