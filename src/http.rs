@@ -33,10 +33,7 @@ pub struct ApiRequest {
 
 impl ApiRequest {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
 }
 
@@ -98,10 +95,7 @@ impl JsonBody {
             return JsonBody::Empty;
         }
         let looks_html = text.starts_with('<')
-            || response
-                .content_type
-                .as_deref()
-                .is_some_and(|ct| ct.to_ascii_lowercase().contains("text/html"));
+            || response.content_type.as_deref().is_some_and(|ct| ct.to_ascii_lowercase().contains("text/html"));
         match serde_json::from_str::<Value>(text) {
             Ok(Value::Object(map)) => JsonBody::Object(map),
             _ if looks_html => JsonBody::Html,

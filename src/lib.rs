@@ -15,9 +15,9 @@
 pub mod databrain;
 pub mod failure;
 pub mod history;
-pub mod reminders;
 pub mod http;
 pub mod input;
+pub mod reminders;
 pub mod treasure;
 pub mod url;
 

@@ -14,7 +14,10 @@ pub const DEFAULT_LEAD_DAYS: [u32; 2] = [7, 1];
 /// The whole days before expiry at which to remind, from text such as "7, 1".
 pub fn parse_lead_days(text: &str) -> Result<Vec<u32>, Failure> {
     let invalid = || {
-        Failure::new(ErrorCode::InvalidGracePeriod, "Enter reminder lead times as whole days between 0 and 365, separated by commas, such as 7, 1.")
+        Failure::new(
+            ErrorCode::InvalidGracePeriod,
+            "Enter reminder lead times as whole days between 0 and 365, separated by commas, such as 7, 1.",
+        )
     };
     let mut days: Vec<u32> = Vec::new();
     for part in text.split(',').map(str::trim).filter(|part| !part.is_empty()) {
@@ -64,11 +67,21 @@ pub struct Reminder {
 impl Reminder {
     /// A Treasure key's reminder from the options form: the region, a label, the expiry
     /// date's first millisecond (UTC) as the date field gives it, and the lead times.
-    pub fn treasure(region: &str, label: &str, expires_at: u64, lead_days: &str, now: u64) -> Result<Reminder, Failure> {
-        let region = Region::from_id(region)
-            .ok_or_else(|| Failure::new(ErrorCode::UnknownRegion, "Choose the key's region: US, EU01, Korea (AP02) or Tokyo."))?;
+    pub fn treasure(
+        region: &str,
+        label: &str,
+        expires_at: u64,
+        lead_days: &str,
+        now: u64,
+    ) -> Result<Reminder, Failure> {
+        let region = Region::from_id(region).ok_or_else(|| {
+            Failure::new(ErrorCode::UnknownRegion, "Choose the key's region: US, EU01, Korea (AP02) or Tokyo.")
+        })?;
         if expires_at <= now {
-            return Err(Failure::new(ErrorCode::InvalidGracePeriod, "That date has passed. Enter the expiry date shown on the API Keys page."));
+            return Err(Failure::new(
+                ErrorCode::InvalidGracePeriod,
+                "That date has passed. Enter the expiry date shown on the API Keys page.",
+            ));
         }
         let label = label.trim();
         Ok(Reminder {
@@ -141,7 +154,10 @@ mod tests {
     #[test]
     fn treasure_reminders_are_checked() {
         let reminder = Reminder::treasure("eu01", " Master key …4567 ", NOW + DAY_MS, "7,1", NOW).unwrap();
-        assert_eq!((reminder.place.as_str(), reminder.label.as_str(), reminder.lead_days.as_slice()), ("eu01", "Master key …4567", &[7, 1][..]));
+        assert_eq!(
+            (reminder.place.as_str(), reminder.label.as_str(), reminder.lead_days.as_slice()),
+            ("eu01", "Master key …4567", &[7, 1][..])
+        );
         assert_eq!(reminder.click_target(), "https://console.eu01.treasuredata.com/");
         assert_eq!(Reminder::treasure("ap03", "", NOW + DAY_MS, "7", NOW).unwrap_err().code, ErrorCode::UnknownRegion);
         assert!(Reminder::treasure("us", "", NOW - DAY_MS, "7", NOW).is_err());

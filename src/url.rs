@@ -31,18 +31,25 @@ pub fn parse_https_url(raw: &str) -> Result<HttpsUrl<'_>, Failure> {
     let text = raw.trim();
     let invalid = |message: &str| Err(Failure::new(ErrorCode::InvalidUrl, message));
     if text.chars().any(|c| c.is_whitespace() || c.is_control() || c == '\\') {
-        return invalid("That address contains spaces or characters a web address never has. Copy it again from the address bar.");
+        return invalid(
+            "That address contains spaces or characters a web address never has. Copy it again from the address bar.",
+        );
     }
     let Some((scheme, rest)) = text.split_once("://") else {
         return invalid("Paste the whole address, starting with https://.");
     };
     if !scheme.eq_ignore_ascii_case("https") {
-        return Err(Failure::new(ErrorCode::NotHttps, "Only https:// addresses are accepted, so keys never travel unencrypted."));
+        return Err(Failure::new(
+            ErrorCode::NotHttps,
+            "Only https:// addresses are accepted, so keys never travel unencrypted.",
+        ));
     }
     let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
     let (authority, after) = rest.split_at(authority_end);
     if authority.contains('@') {
-        return invalid("That address hides another host behind a user name (user@host). Copy the address from the address bar.");
+        return invalid(
+            "That address hides another host behind a user name (user@host). Copy the address from the address bar.",
+        );
     }
     let (host, port) = match authority.rsplit_once(':') {
         Some((host, port)) => match port.parse::<u16>() {
@@ -55,7 +62,10 @@ pub fn parse_https_url(raw: &str) -> Result<HttpsUrl<'_>, Failure> {
     let host_ok = !host.is_empty()
         && host.len() <= 253
         && host.split('.').all(|label| {
-            !label.is_empty() && label.len() <= 63 && !label.starts_with('-') && !label.ends_with('-')
+            !label.is_empty()
+                && label.len() <= 63
+                && !label.starts_with('-')
+                && !label.ends_with('-')
                 && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
         });
     if !host_ok {
@@ -77,7 +87,10 @@ mod tests {
     #[test]
     fn splits_host_port_and_path() {
         let url = parse_https_url(" HTTPS://Example.COM:8443/a/b?c#d ").unwrap();
-        assert_eq!((url.host.as_str(), url.port, url.path, url.has_query_or_fragment), ("example.com", Some(8443), "/a/b", true));
+        assert_eq!(
+            (url.host.as_str(), url.port, url.path, url.has_query_or_fragment),
+            ("example.com", Some(8443), "/a/b", true)
+        );
         assert_eq!(url.origin(), "https://example.com:8443");
         let url = parse_https_url("https://example.com:443").unwrap();
         assert_eq!((url.port, url.path, url.origin().as_str()), (None, "", "https://example.com"));

@@ -23,7 +23,9 @@ use crate::reminders::{fire_times, Reminder};
 use crate::transport;
 use crate::treasure::bulk::{BulkRun, MAX_IN_FLIGHT_PER_HOST};
 use crate::treasure::region::REGIONS;
-use crate::treasure::{interpret_replace_answer, parse_console_url, replace_key_request, DataModelTarget, Oid, Region, TreasureKey};
+use crate::treasure::{
+    interpret_replace_answer, parse_console_url, replace_key_request, DataModelTarget, Oid, Region, TreasureKey,
+};
 use crate::REQUEST_TIMEOUT_MS;
 
 fn to_js<T: Serialize>(value: &T) -> JsValue {
@@ -64,7 +66,12 @@ impl<'a> From<&'a DataModelTarget> for TargetView<'a> {
 pub fn treasure_regions() -> JsValue {
     let views: Vec<RegionView> = REGIONS
         .iter()
-        .map(|info| RegionView { id: info.id, label: info.label, api_host: info.api_host, console_host: info.console_hosts[0] })
+        .map(|info| RegionView {
+            id: info.id,
+            label: info.label,
+            api_host: info.api_host,
+            console_host: info.console_hosts[0],
+        })
         .collect();
     to_js(&views)
 }
@@ -88,8 +95,9 @@ pub fn data_model_target(region: &str, oid: &str) -> Result<JsValue, JsValue> {
 }
 
 fn target_from(region: &str, oid: &str) -> Result<DataModelTarget, Failure> {
-    let region = Region::from_id(region)
-        .ok_or_else(|| Failure::new(ErrorCode::UnknownRegion, "Choose the data model's region: US, EU01, Korea (AP02) or Tokyo."))?;
+    let region = Region::from_id(region).ok_or_else(|| {
+        Failure::new(ErrorCode::UnknownRegion, "Choose the data model's region: US, EU01, Korea (AP02) or Tokyo.")
+    })?;
     Ok(DataModelTarget { region, oid: Oid::parse(oid)? })
 }
 
@@ -146,7 +154,11 @@ pub fn databrain_cloud_origin() -> String {
 pub fn grace_presets() -> JsValue {
     let views: Vec<PresetView> = PRESETS
         .iter()
-        .map(|(seconds, label)| PresetView { seconds: *seconds, label, recommended: *seconds == GracePeriod::RECOMMENDED.seconds() })
+        .map(|(seconds, label)| PresetView {
+            seconds: *seconds,
+            label,
+            recommended: *seconds == GracePeriod::RECOMMENDED.seconds(),
+        })
         .collect();
     to_js(&views)
 }
@@ -176,7 +188,11 @@ fn grace_from(grace: JsValue, confirmed_immediate: bool) -> Result<GracePeriod, 
     let value = match (grace.as_f64(), grace.as_string()) {
         (Some(number), _) => serde_json::Number::from_f64(number).map_or(serde_json::Value::Null, |n| {
             // A whole number stays an integer, as it would in JSON text.
-            if number.fract() == 0.0 && number.abs() < 9.0e15 { serde_json::Value::from(number as i64) } else { serde_json::Value::Number(n) }
+            if number.fract() == 0.0 && number.abs() < 9.0e15 {
+                serde_json::Value::from(number as i64)
+            } else {
+                serde_json::Value::Number(n)
+            }
         }),
         (None, Some(text)) => serde_json::Value::String(text),
         _ => serde_json::Value::Null,
@@ -232,7 +248,12 @@ pub async fn rotate_listed_databrain_key(
 /// Lists a data app's keys with a service token, following every page. Resolves to
 /// `[{name, description, createdAt, maskedKey}]` in the order of the listing.
 #[wasm_bindgen(js_name = listDatabrainKeys)]
-pub async fn list_databrain_keys(origin: String, granted: JsValue, token: String, app: String) -> Result<JsValue, JsValue> {
+pub async fn list_databrain_keys(
+    origin: String,
+    granted: JsValue,
+    token: String,
+    app: String,
+) -> Result<JsValue, JsValue> {
     let origin = resolve_origin(&origin, granted)?;
     let token = ServiceToken::parse(&token).map_err(fail)?;
     let app = DataAppName::parse(&app).map_err(fail)?;
@@ -269,8 +290,9 @@ pub async fn create_databrain_key(
 // background keeps it in storage.session and hands it back for retries and the CSV.
 
 fn run_from(json: &str) -> Result<BulkRun, JsValue> {
-    BulkRun::from_json(json)
-        .ok_or_else(|| fail(Failure::new(ErrorCode::UnexpectedResponse, "That run could not be read back. Start a new run.")))
+    BulkRun::from_json(json).ok_or_else(|| {
+        fail(Failure::new(ErrorCode::UnexpectedResponse, "That run could not be read back. Start a new run."))
+    })
 }
 
 /// The run as the page sees it: its rows plus the core's done / failed / remaining counts.
@@ -408,7 +430,8 @@ pub fn databrain_old_key_reminder(origin: &str, fingerprint: &str, expires_at: f
 }
 
 fn reminder_from(service: String, place: String, label: String, expires_at: f64, lead_days: &JsValue) -> Reminder {
-    let lead_days = js_sys::Array::from(lead_days).iter().filter_map(|day| day.as_f64()).map(|day| day as u32).collect();
+    let lead_days =
+        js_sys::Array::from(lead_days).iter().filter_map(|day| day.as_f64()).map(|day| day as u32).collect();
     Reminder { service, place, label, expires_at: expires_at.max(0.0) as u64, lead_days }
 }
 
@@ -422,7 +445,10 @@ struct FireTime {
 #[wasm_bindgen(js_name = reminderFireTimes)]
 pub fn reminder_fire_times(expires_at: f64, lead_days: JsValue) -> JsValue {
     let reminder = reminder_from(String::new(), String::new(), String::new(), expires_at, &lead_days);
-    let times: Vec<FireTime> = fire_times(reminder.expires_at, &reminder.lead_days, now_ms()).into_iter().map(|(lead, when)| FireTime { lead, when }).collect();
+    let times: Vec<FireTime> = fire_times(reminder.expires_at, &reminder.lead_days, now_ms())
+        .into_iter()
+        .map(|(lead, when)| FireTime { lead, when })
+        .collect();
     to_js(&times)
 }
 

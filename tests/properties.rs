@@ -30,8 +30,19 @@ fn any_json() -> impl Strategy<Value = Value> {
     leaf.prop_recursive(3, 16, 4, |inner| {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
-            prop::collection::btree_map(prop_oneof![Just("oid".to_string()), Just("name".to_string()), Just("type".to_string()), Just("key".to_string()), Just("error".to_string()), "[a-z]{1,5}"], inner, 0..5)
-                .prop_map(|map| Value::Object(map.into_iter().collect())),
+            prop::collection::btree_map(
+                prop_oneof![
+                    Just("oid".to_string()),
+                    Just("name".to_string()),
+                    Just("type".to_string()),
+                    Just("key".to_string()),
+                    Just("error".to_string()),
+                    "[a-z]{1,5}"
+                ],
+                inner,
+                0..5
+            )
+            .prop_map(|map| Value::Object(map.into_iter().collect())),
         ]
     })
 }

@@ -70,7 +70,13 @@ mod tests {
     fn normalises_origins_and_refuses_paths() {
         assert_eq!(ApiOrigin::normalise("https://DB.example.com/").unwrap(), "https://db.example.com");
         assert_eq!(ApiOrigin::normalise("https://db.example.com:8443").unwrap(), "https://db.example.com:8443");
-        for raw in ["http://db.example.com", "https://db.example.com/api", "https://db.example.com/?x", "https://u@db.example.com", "db.example.com"] {
+        for raw in [
+            "http://db.example.com",
+            "https://db.example.com/api",
+            "https://db.example.com/?x",
+            "https://u@db.example.com",
+            "db.example.com",
+        ] {
             assert_eq!(ApiOrigin::normalise(raw).unwrap_err().code, ErrorCode::InvalidOrigin, "{raw}");
         }
     }
@@ -80,8 +86,14 @@ mod tests {
         assert_eq!(ApiOrigin::resolve("https://api.usedatabrain.com", &[]).unwrap().host(), "api.usedatabrain.com");
         let granted = vec!["https://db.example.com/*".to_string()];
         assert_eq!(ApiOrigin::resolve("https://db.example.com/", &granted).unwrap().as_str(), "https://db.example.com");
-        assert_eq!(ApiOrigin::resolve("https://other.example.com", &granted).unwrap_err().code, ErrorCode::OriginNotGranted);
-        assert_eq!(ApiOrigin::resolve("https://db.example.com:444", &granted).unwrap_err().code, ErrorCode::OriginNotGranted);
+        assert_eq!(
+            ApiOrigin::resolve("https://other.example.com", &granted).unwrap_err().code,
+            ErrorCode::OriginNotGranted
+        );
+        assert_eq!(
+            ApiOrigin::resolve("https://db.example.com:444", &granted).unwrap_err().code,
+            ErrorCode::OriginNotGranted
+        );
         assert_eq!(
             ApiOrigin::resolve("https://api.usedatabrain.com.evil.example", &[]).unwrap_err().code,
             ErrorCode::OriginNotGranted

@@ -19,7 +19,8 @@ pub enum Operation {
 /// `{"error":{"code","message"}}`, `{"error":"CODE","message"}`, `{"code","message"}`.
 pub fn read_error(body: &JsonBody) -> (Option<String>, Option<String>) {
     let JsonBody::Object(map) = body else { return (None, None) };
-    let from = |m: &Map<String, Value>| (str_field(m, "code").map(String::from), str_field(m, "message").map(String::from));
+    let from =
+        |m: &Map<String, Value>| (str_field(m, "code").map(String::from), str_field(m, "message").map(String::from));
     match map.get("error") {
         Some(Value::Object(inner)) => from(inner),
         Some(Value::String(code)) => (Some(code.clone()), str_field(map, "message").map(String::from)),
@@ -120,7 +121,8 @@ mod tests {
 
     #[test]
     fn reads_every_usual_error_shape() {
-        let read = |body: &str| read_error(&JsonBody::of(&ApiResponse { status: 400, content_type: None, body: body.into() }));
+        let read =
+            |body: &str| read_error(&JsonBody::of(&ApiResponse { status: 400, content_type: None, body: body.into() }));
         assert_eq!(read(&err("X")), (Some("X".into()), Some("m".into())));
         assert_eq!(read(r#"{"error":"X","message":"m"}"#), (Some("X".into()), Some("m".into())));
         assert_eq!(read(r#"{"code":"X"}"#), (Some("X".into()), None));

@@ -127,7 +127,9 @@ mod tests {
         assert!(now.confirm(true).is_ok());
         assert!(GracePeriod::RECOMMENDED.confirm(false).is_ok());
         assert_eq!(GracePeriod::RECOMMENDED.expiry_from(1_000.0), 3_601_000.0);
-        assert!(PRESETS.iter().any(|(s, label)| *s == GracePeriod::RECOMMENDED.seconds() && label.contains("recommended")));
+        assert!(PRESETS
+            .iter()
+            .any(|(s, label)| *s == GracePeriod::RECOMMENDED.seconds() && label.contains("recommended")));
     }
 
     #[test]

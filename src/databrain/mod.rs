@@ -13,4 +13,7 @@ pub use credentials::{DataAppKey, ServiceToken};
 pub use endpoint::{is_databrain_app_url, ApiOrigin, CLOUD_API_ORIGIN};
 pub use grace::GracePeriod;
 pub use rotate::{interpret_rotate_answer, rotate_request, NewKey};
-pub use tokens::{create_token_request, interpret_create_answer, interpret_list_page, list_page_request, DataAppName, KeyLabel, KeyListing, ListedKey};
+pub use tokens::{
+    create_token_request, interpret_create_answer, interpret_list_page, list_page_request, DataAppName, KeyLabel,
+    KeyListing, ListedKey,
+};

@@ -95,7 +95,8 @@ mod tests {
         assert_eq!(request.header("Authorization"), Some(format!("Bearer {KEY}").as_str()));
         assert_eq!(request.header("Content-Type"), Some("application/json"));
         assert_eq!(request.body.as_deref(), Some(r#"{"expireAt":3600}"#));
-        let now = rotate_request(&ApiOrigin::cloud(), &DataAppKey::parse(KEY).unwrap(), GracePeriod::parse("0").unwrap());
+        let now =
+            rotate_request(&ApiOrigin::cloud(), &DataAppKey::parse(KEY).unwrap(), GracePeriod::parse("0").unwrap());
         assert_eq!(now.body.as_deref(), Some(r#"{"expireAt":0}"#));
     }
 

@@ -70,7 +70,12 @@ struct CreateBody<'a> {
     name: &'a str,
 }
 
-pub fn create_token_request(origin: &ApiOrigin, token: &ServiceToken, app: &DataAppName, label: &KeyLabel) -> ApiRequest {
+pub fn create_token_request(
+    origin: &ApiOrigin,
+    token: &ServiceToken,
+    app: &DataAppName,
+    label: &KeyLabel,
+) -> ApiRequest {
     ApiRequest {
         method: Method::Post,
         url: origin.url("/api/v2/data-app/api-tokens"),
@@ -130,9 +135,16 @@ pub fn interpret_list_page(origin: &ApiOrigin, exchange: Exchange) -> Result<Lis
         .iter()
         .map(|item| {
             let entry = item.as_object().ok_or_else(|| unexpected("an entry that is not an object"))?;
-            let key = str_field(entry, "key").and_then(|k| DataAppKey::parse(k).ok()).ok_or_else(|| unexpected("an entry without a valid key"))?;
+            let key = str_field(entry, "key")
+                .and_then(|k| DataAppKey::parse(k).ok())
+                .ok_or_else(|| unexpected("an entry without a valid key"))?;
             let text = |field: &str| str_field(entry, field).map(|t| display_snippet(t, 200));
-            Ok(ListedKey { key, name: text("name").unwrap_or_default(), description: text("description"), created_at: text("createdAt") })
+            Ok(ListedKey {
+                key,
+                name: text("name").unwrap_or_default(),
+                description: text("description"),
+                created_at: text("createdAt"),
+            })
         })
         .collect()
 }
@@ -194,7 +206,8 @@ mod tests {
         assert_eq!(list.url, "https://api.usedatabrain.com/api/v2/data-app/api-tokens?dataAppName=Sales%20%26%20Ops&isPagination=true&pageNumber=2");
         assert_eq!(list.header("authorization"), Some("Bearer st_0123456789abcdef"));
         assert_eq!(list.body, None);
-        let create = create_token_request(&ApiOrigin::cloud(), &token(), &app, &KeyLabel::parse("rotated by Keyturn").unwrap());
+        let create =
+            create_token_request(&ApiOrigin::cloud(), &token(), &app, &KeyLabel::parse("rotated by Keyturn").unwrap());
         assert_eq!(create.url, "https://api.usedatabrain.com/api/v2/data-app/api-tokens");
         assert_eq!(create.body.as_deref(), Some(r#"{"dataAppName":"Sales & Ops","name":"rotated by Keyturn"}"#));
         assert_eq!(create.header("content-type"), Some("application/json"));
@@ -227,7 +240,8 @@ mod tests {
         assert_eq!(listing.add_page(interpret_list_page(&ApiOrigin::cloud(), ok(page(0, 10))).unwrap()), None);
         let mut endless = KeyListing::default();
         let mut fetched = 0;
-        while endless.add_page(interpret_list_page(&ApiOrigin::cloud(), ok(page(fetched * 10, 10))).unwrap()).is_some() {
+        while endless.add_page(interpret_list_page(&ApiOrigin::cloud(), ok(page(fetched * 10, 10))).unwrap()).is_some()
+        {
             fetched += 1;
         }
         assert_eq!(fetched as u32 + 1, MAX_PAGES);
@@ -240,16 +254,26 @@ mod tests {
         assert_eq!(code(ok(r#"{"data":[{"name":"no key"}]}"#.into())), ErrorCode::UnexpectedResponse);
         assert_eq!(code(ok("<html>".into())), ErrorCode::UnexpectedResponse);
         assert_eq!(code(Err(TransportFailure::Network)), ErrorCode::NetworkError);
-        let not_found = Ok(ApiResponse { status: 400, content_type: None, body: r#"{"error":{"code":"DATA_APP_NOT_FOUND"}}"#.into() });
+        let not_found = Ok(ApiResponse {
+            status: 400,
+            content_type: None,
+            body: r#"{"error":{"code":"DATA_APP_NOT_FOUND"}}"#.into(),
+        });
         assert_eq!(code(not_found), ErrorCode::DataAppNotFound);
     }
 
     #[test]
     fn creating_answers_like_rotation() {
-        let created = interpret_create_answer(&ApiOrigin::cloud(), ok(r#"{"key":"7c9e6679-7425-40de-944b-e07fc1f90ae7"}"#.into()));
+        let created = interpret_create_answer(
+            &ApiOrigin::cloud(),
+            ok(r#"{"key":"7c9e6679-7425-40de-944b-e07fc1f90ae7"}"#.into()),
+        );
         assert_eq!(created.unwrap().key, "7c9e6679-7425-40de-944b-e07fc1f90ae7");
         let dropped = interpret_create_answer(&ApiOrigin::cloud(), Err(TransportFailure::Network)).unwrap_err();
         assert_eq!(dropped.code, ErrorCode::OutcomeUnknown);
-        assert!(interpret_create_answer(&ApiOrigin::cloud(), ok("{}".into())).unwrap_err().message.contains("list the data app's keys"));
+        assert!(interpret_create_answer(&ApiOrigin::cloud(), ok("{}".into()))
+            .unwrap_err()
+            .message
+            .contains("list the data app's keys"));
     }
 }

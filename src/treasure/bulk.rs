@@ -112,15 +112,18 @@ impl BulkRun {
             })
         });
         let invalid = map.get("invalid").and_then(Value::as_array).map_or(Some(Vec::new()), |lines| {
-            lines.iter().map(|line| {
-                let line = line.as_object()?;
-                Some(InvalidLine {
-                    line: line.get("line")?.as_u64()? as usize,
-                    text: text(line, "text")?,
-                    code: text(line, "code")?,
-                    message: text(line, "message")?,
+            lines
+                .iter()
+                .map(|line| {
+                    let line = line.as_object()?;
+                    Some(InvalidLine {
+                        line: line.get("line")?.as_u64()? as usize,
+                        text: text(line, "text")?,
+                        code: text(line, "code")?,
+                        message: text(line, "message")?,
+                    })
                 })
-            }).collect()
+                .collect()
         })?;
         Some(BulkRun {
             rows: rows.collect::<Option<Vec<Row>>>()?,
@@ -174,7 +177,10 @@ impl BulkRun {
         }
         let oid = Oid::parse(line)?;
         let region = bare_oid_region.ok_or_else(|| {
-            Failure::new(ErrorCode::UnknownRegion, "A bare OID needs a region: choose the region for bare OIDs, or paste the console address.")
+            Failure::new(
+                ErrorCode::UnknownRegion,
+                "A bare OID needs a region: choose the region for bare OIDs, or paste the console address.",
+            )
         })?;
         Ok(DataModelTarget { region, oid })
     }
@@ -288,7 +294,8 @@ impl BulkRun {
                 RowState::Pending | RowState::Running => "not finished".to_string(),
                 RowState::Failed => row.code.clone().unwrap_or_else(|| "failed".to_string()),
             };
-            let fields = [row.oid.as_str(), row.region_label.as_str(), row.name.as_deref().unwrap_or(""), outcome.as_str()];
+            let fields =
+                [row.oid.as_str(), row.region_label.as_str(), row.name.as_deref().unwrap_or(""), outcome.as_str()];
             out.push_str(&fields.iter().map(|field| csv_field(field)).collect::<Vec<_>>().join(","));
             out.push_str("\r\n");
         }
@@ -299,7 +306,8 @@ impl BulkRun {
 /// Quotes a CSV field when needed, and defuses spreadsheet formulas (a data model name is
 /// text from the server).
 pub(crate) fn csv_field(value: &str) -> String {
-    let value = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{value}") } else { value.to_string() };
+    let value =
+        if value.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{value}") } else { value.to_string() };
     if value.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", value.replace('"', "\"\""))
     } else {

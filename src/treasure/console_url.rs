@@ -109,7 +109,10 @@ mod tests {
 
     #[test]
     fn rejects_plain_http() {
-        assert_eq!(parse(&format!("http://console.treasuredata.com/app/admin/datamodels/{OID}")), Err(ErrorCode::NotHttps));
+        assert_eq!(
+            parse(&format!("http://console.treasuredata.com/app/admin/datamodels/{OID}")),
+            Err(ErrorCode::NotHttps)
+        );
     }
 
     #[test]
@@ -136,9 +139,18 @@ mod tests {
     #[test]
     fn rejects_other_pages_and_non_urls() {
         assert_eq!(parse("https://console.treasuredata.com/app/databases"), Err(ErrorCode::NotADataModelPage));
-        assert_eq!(parse(&format!("https://console.treasuredata.com/app/admin/datamodel/{OID}")), Err(ErrorCode::NotADataModelPage));
-        assert_eq!(parse(&format!("https://console.treasuredata.com/x/app/admin/datamodels/{OID}")), Err(ErrorCode::NotADataModelPage));
-        assert_eq!(parse(&format!("https://console.treasuredata.com?/app/admin/datamodels/{OID}")), Err(ErrorCode::NotADataModelPage));
+        assert_eq!(
+            parse(&format!("https://console.treasuredata.com/app/admin/datamodel/{OID}")),
+            Err(ErrorCode::NotADataModelPage)
+        );
+        assert_eq!(
+            parse(&format!("https://console.treasuredata.com/x/app/admin/datamodels/{OID}")),
+            Err(ErrorCode::NotADataModelPage)
+        );
+        assert_eq!(
+            parse(&format!("https://console.treasuredata.com?/app/admin/datamodels/{OID}")),
+            Err(ErrorCode::NotADataModelPage)
+        );
         assert_eq!(parse(OID), Err(ErrorCode::InvalidUrl));
         assert_eq!(parse(""), Err(ErrorCode::InvalidUrl));
         assert_eq!(parse("javascript:alert(1)"), Err(ErrorCode::InvalidUrl));

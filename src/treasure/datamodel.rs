@@ -76,10 +76,7 @@ pub fn interpret_replace_answer(target: &DataModelTarget, exchange: Exchange) ->
         400..=499 => Err(Failure::with_status(
             ErrorCode::ClientError,
             status,
-            format!(
-                "Treasure refused the request ({status}{}). The key was not replaced.",
-                server_says(&body)
-            ),
+            format!("Treasure refused the request ({status}{}). The key was not replaced.", server_says(&body)),
         )),
         500..=599 => Err(Failure::with_status(
             ErrorCode::ServerError,
@@ -190,7 +187,8 @@ mod tests {
 
     #[test]
     fn a_matching_200_is_the_only_success() {
-        let summary = answer(200, &format!(r#"{{"oid":"{OID}","name":"sales","type":"elasticube","relations":[]}}"#)).unwrap();
+        let summary =
+            answer(200, &format!(r#"{{"oid":"{OID}","name":"sales","type":"elasticube","relations":[]}}"#)).unwrap();
         assert_eq!(summary, DataModelSummary { oid: OID.into(), name: "sales".into(), kind: "elasticube".into() });
         assert!(answer(200, &format!(r#"{{"oid":"{}","name":"s","type":"t"}}"#, OID.to_uppercase())).is_ok());
     }
@@ -242,8 +240,14 @@ mod tests {
         let timeout = interpret_replace_answer(&t, Err(TransportFailure::Timeout)).unwrap_err();
         assert_eq!(timeout.code, ErrorCode::Timeout);
         assert!(timeout.message.contains("api.eu01.treasuredata.com"));
-        assert_eq!(interpret_replace_answer(&t, Err(TransportFailure::Network)).unwrap_err().code, ErrorCode::NetworkError);
-        assert_eq!(interpret_replace_answer(&t, Err(TransportFailure::Redirected)).unwrap_err().code, ErrorCode::Redirected);
+        assert_eq!(
+            interpret_replace_answer(&t, Err(TransportFailure::Network)).unwrap_err().code,
+            ErrorCode::NetworkError
+        );
+        assert_eq!(
+            interpret_replace_answer(&t, Err(TransportFailure::Redirected)).unwrap_err().code,
+            ErrorCode::Redirected
+        );
         let huge = interpret_replace_answer(&t, Err(TransportFailure::TooLarge)).unwrap_err();
         assert_eq!(huge.code, ErrorCode::UnexpectedResponse);
         assert!(huge.message.contains("more than 2 MB") && huge.message.contains("not confirmed"));
@@ -253,7 +257,11 @@ mod tests {
     fn failures_say_whether_a_request_went_out() {
         assert!(answer(404, "{}").unwrap_err().request_sent);
         assert!(answer(200, "").unwrap_err().request_sent);
-        assert!(interpret_replace_answer(&target("console.treasuredata.com"), Err(TransportFailure::Timeout)).unwrap_err().request_sent);
+        assert!(
+            interpret_replace_answer(&target("console.treasuredata.com"), Err(TransportFailure::Timeout))
+                .unwrap_err()
+                .request_sent
+        );
         assert!(!TreasureKey::parse("").unwrap_err().request_sent);
         assert!(!parse_console_url("http://x").unwrap_err().request_sent);
     }

@@ -83,10 +83,7 @@ impl Region {
     /// The region of a console host; the host must be in the table exactly (lower case,
     /// no port, no trailing dot).
     pub fn of_console_host(host: &str) -> Option<Region> {
-        REGIONS
-            .iter()
-            .find(|info| info.console_hosts.contains(&host))
-            .map(|info| info.region)
+        REGIONS.iter().find(|info| info.console_hosts.contains(&host)).map(|info| info.region)
     }
 }
 
@@ -99,7 +96,12 @@ mod tests {
         let hosts: Vec<_> = REGIONS.iter().map(|r| r.api_host).collect();
         assert_eq!(
             hosts,
-            ["api.treasuredata.com", "api.eu01.treasuredata.com", "api.ap02.treasuredata.com", "api.treasuredata.co.jp"]
+            [
+                "api.treasuredata.com",
+                "api.eu01.treasuredata.com",
+                "api.ap02.treasuredata.com",
+                "api.treasuredata.co.jp"
+            ]
         );
     }
 

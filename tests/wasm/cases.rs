@@ -19,14 +19,18 @@ fn request(path: &str) -> ApiRequest {
     ApiRequest {
         method: Method::Put,
         url: format!("{PROBE}{path}"),
-        headers: vec![("Authorization", "TD1 1/0123456789abcdef0123".into()), ("Content-Type", "application/json".into())],
+        headers: vec![
+            ("Authorization", "TD1 1/0123456789abcdef0123".into()),
+            ("Content-Type", "application/json".into()),
+        ],
         body: Some(r#"{"datamodel":{"apikey":"1/0123456789abcdef0123"}}"#.into()),
     }
 }
 
 #[wasm_bindgen_test]
 fn detection_returns_a_plain_object_or_null() {
-    let found = wasm_api::detect_data_model_page(&format!("https://console.eu01.treasuredata.com/app/admin/datamodels/{OID}/"));
+    let found =
+        wasm_api::detect_data_model_page(&format!("https://console.eu01.treasuredata.com/app/admin/datamodels/{OID}/"));
     assert_eq!(get(&found, "region").as_string().as_deref(), Some("eu01"));
     assert_eq!(get(&found, "regionLabel").as_string().as_deref(), Some("EU01"));
     assert_eq!(get(&found, "apiHost").as_string().as_deref(), Some("api.eu01.treasuredata.com"));
@@ -45,7 +49,8 @@ fn failures_cross_the_boundary_as_code_and_message() {
 async fn bad_keys_are_refused_before_any_request() {
     let error = wasm_api::replace_data_model_key("us".into(), OID.into(), "TD1 not a key".into()).await.unwrap_err();
     assert_eq!(get(&error, "code").as_string().as_deref(), Some("KEY_HAS_WHITESPACE"));
-    let error = wasm_api::replace_data_model_key("ap03".into(), OID.into(), "1/0123456789abcdef0123".into()).await.unwrap_err();
+    let error =
+        wasm_api::replace_data_model_key("ap03".into(), OID.into(), "1/0123456789abcdef0123".into()).await.unwrap_err();
     assert_eq!(get(&error, "code").as_string().as_deref(), Some("UNKNOWN_REGION"));
 }
 
