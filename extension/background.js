@@ -19,7 +19,7 @@ async function markTab(tabId, url) {
   await chrome.action.setBadgeText({ tabId, text: target ? 'DM' : '' });
   await chrome.action.setTitle({
     tabId,
-    title: target ? `Keyturn: data model ${target.oid} (${target.regionLabel})` : 'Keyturn',
+    title: target ? t('badgeTitle', target.oid, regionName({ id: target.region, label: target.regionLabel })) : t('extName'),
   });
 }
 
