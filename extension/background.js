@@ -225,7 +225,7 @@ chrome.alarms.onAlarm.addListener(async (alarm) => {
   const reminder = await reminderOf(alarm.name);
   if (!reminder) return;
   await coreReady;
-  const due = core.reminderNotification(reminder.service, reminder.place, reminder.label, reminder.expiresAt);
+  const due = core.reminderNotification(reminder.service, reminder.place, reminder.expiresAt);
   const when = t(`when${due.unit[0].toUpperCase()}${due.unit.slice(1)}`, due.amount);
   const [title, message] = reminder.service === 'Treasure'
     ? [t('notifyTreasureTitle', when), t('notifyTreasureText', reminder.label, regionName({ id: reminder.place, label: reminder.place }), when)]
@@ -237,7 +237,7 @@ chrome.notifications.onClicked.addListener(async (id) => {
   chrome.notifications.clear(id);
   if (!reminder) return;
   await coreReady;
-  const { target } = core.reminderNotification(reminder.service, reminder.place, reminder.label, reminder.expiresAt);
+  const { target } = core.reminderNotification(reminder.service, reminder.place, reminder.expiresAt);
   await chrome.tabs.create({ url: target.startsWith('https://') ? target : chrome.runtime.getURL(target) });
 });
 

@@ -420,19 +420,18 @@ fn now_ms() -> u64 {
 /// milliseconds; `leadDays`: text such as "7, 1").
 #[wasm_bindgen(js_name = treasureReminder)]
 pub fn treasure_reminder(region: &str, label: &str, expires_at: f64, lead_days: &str) -> Result<JsValue, JsValue> {
-    Reminder::treasure(region, label, expires_at.max(0.0) as u64, lead_days, now_ms()).map(|r| to_js(&r)).map_err(fail)
+    Reminder::treasure(region, label, ms(expires_at), lead_days, now_ms()).map(|r| to_js(&r)).map_err(fail)
 }
 
 /// The reminder a rotation sets for the Databrain key it rotated.
 #[wasm_bindgen(js_name = databrainOldKeyReminder)]
 pub fn databrain_old_key_reminder(origin: &str, fingerprint: &str, expires_at: f64) -> JsValue {
-    to_js(&Reminder::databrain_old_key(origin, fingerprint, expires_at.max(0.0) as u64))
+    to_js(&Reminder::databrain_old_key(origin, fingerprint, ms(expires_at)))
 }
 
-fn reminder_from(service: String, place: String, label: String, expires_at: f64, lead_days: &JsValue) -> Reminder {
-    let lead_days =
-        js_sys::Array::from(lead_days).iter().filter_map(|day| day.as_f64()).map(|day| day as u32).collect();
-    Reminder { service, place, label, expires_at: expires_at.max(0.0) as u64, lead_days }
+/// Milliseconds since the epoch from a JS number (never negative).
+fn ms(value: f64) -> u64 {
+    value.max(0.0) as u64
 }
 
 #[derive(Serialize)]
@@ -444,8 +443,9 @@ struct FireTime {
 /// When a stored reminder's alarms fire: `[{lead, when}]`.
 #[wasm_bindgen(js_name = reminderFireTimes)]
 pub fn reminder_fire_times(expires_at: f64, lead_days: JsValue) -> JsValue {
-    let reminder = reminder_from(String::new(), String::new(), String::new(), expires_at, &lead_days);
-    let times: Vec<FireTime> = fire_times(reminder.expires_at, &reminder.lead_days, now_ms())
+    let lead_days: Vec<u32> =
+        js_sys::Array::from(&lead_days).iter().filter_map(|day| day.as_f64()).map(|day| day as u32).collect();
+    let times: Vec<FireTime> = fire_times(ms(expires_at), &lead_days, now_ms())
         .into_iter()
         .map(|(lead, when)| FireTime { lead, when })
         .collect();
@@ -463,8 +463,8 @@ struct NotificationView {
 
 /// What a due reminder's notification says (worded by _locales) and where clicking it leads.
 #[wasm_bindgen(js_name = reminderNotification)]
-pub fn reminder_notification(service: String, place: String, label: String, expires_at: f64) -> JsValue {
-    let reminder = reminder_from(service, place, label, expires_at, &JsValue::UNDEFINED);
+pub fn reminder_notification(service: String, place: String, expires_at: f64) -> JsValue {
+    let reminder = Reminder { service, place, label: String::new(), expires_at: ms(expires_at), lead_days: Vec::new() };
     let (unit, amount) = reminder.due(now_ms());
     to_js(&NotificationView { unit, amount, target: reminder.click_target() })
 }
