@@ -46,7 +46,11 @@ async function runWasmTests(browser) {
 async function runEndToEnd(browserName, fake, { lang, only: onlySuites } = {}) {
   const launch = browserName === 'chromium' ? launchChromium : launchFirefox;
   const browser = await launch({ extensionDir: path.join(root, 'dist', browserName === 'chromium' ? 'chrome' : 'firefox'), lang });
-  const screenshotDir = path.join(root, 'tests', 'e2e', 'screenshots');
+  // The README's screenshots are refreshed with UPDATE_SCREENSHOTS=1; ordinary runs write to
+  // target/screenshots, so a test run leaves the tree clean.
+  const screenshotDir = process.env.UPDATE_SCREENSHOTS
+    ? path.join(root, 'tests', 'e2e', 'screenshots')
+    : path.join(root, 'target', 'screenshots');
   const screenshot = browserName === 'chromium'
     ? async (page, file) => {
       // Light and dark (prefers-color-scheme), for the README.
