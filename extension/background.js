@@ -1,4 +1,4 @@
-// Background glue. Four jobs, each delegating every decision to the Rust core:
+// Background glue. Five jobs, each delegating every decision to the Rust core:
 // 1. mark the toolbar button on tabs that show a Treasure data model;
 // 2. run Databrain calls that issue keys (and the listing they use), so that a new key is
 //    kept in storage.session even when the popup closes while the request is in flight;
