@@ -26,9 +26,9 @@ function sessionMemory(inputId, checkboxId, item) {
         $(checkboxId).checked = true;
       }
     },
-    /** Called once the service accepted the secret: only a working secret is worth keeping. */
-    async keepIfAsked() {
-      if ($(checkboxId).checked) await chrome.storage.session.set({ [item]: $(inputId).value });
+    /** Called with the secret the service just accepted: only a working secret is worth keeping. */
+    async keepIfAsked(accepted) {
+      if ($(checkboxId).checked) await chrome.storage.session.set({ [item]: accepted });
     },
   };
 }
@@ -128,8 +128,8 @@ const treasure = {
   },
 
   /** Adds the attempt to the history; the core reduces the key to its fingerprint first. */
-  record(target, label, outcome) {
-    const entry = core.historyEntry('Treasure', target.regionLabel, label, outcome, $('td-key').value);
+  record(target, label, outcome, key) {
+    const entry = core.historyEntry('Treasure', target.regionLabel, label, outcome, key);
     askBackground('history', 'record', entry).catch(() => {});
   },
 
@@ -143,16 +143,18 @@ const treasure = {
   async replace() {
     const box = $('td-result');
     hideResult(box);
+    // The key as sent: the field stays editable while the request runs.
+    const key = $('td-key').value;
     let target;
     try {
       target = this.chosenTarget();
-      const model = await core.replaceDataModelKey(target.region, target.oid, $('td-key').value);
-      await this.memory.keepIfAsked();
+      const model = await core.replaceDataModelKey(target.region, target.oid, key);
+      await this.memory.keepIfAsked(key);
       showResult(box, 'ok', [t('tdReplaced', model.name, model.type), t('tdBuildNow')], 'OK');
-      this.record(target, `${model.oid} (${model.name})`, 'success');
+      this.record(target, `${model.oid} (${model.name})`, 'success', key);
     } catch (error) {
       const failure = showFailure(box, error);
-      if (failure.requestSent) this.record(target, target.oid, failure.code);
+      if (failure.requestSent) this.record(target, target.oid, failure.code, key);
     }
   },
 };
@@ -230,9 +232,10 @@ const databrain = {
     const box = $('db-service-result');
     hideResult(box);
     const table = $('db-keys');
+    const token = $('db-token').value;
     try {
-      const keys = await inBackground('list', { origin: $('db-origin').value, token: $('db-token').value, app: $('db-app').value });
-      await this.memory.keepIfAsked();
+      const keys = await inBackground('list', { origin: $('db-origin').value, token, app: $('db-app').value });
+      await this.memory.keepIfAsked(token);
       table.tBodies[0].replaceChildren(...keys.map((listed, index) => this.keyRow(listed, index)));
       table.hidden = false;
       showResult(box, 'ok', [t('dbListed', keys.length)], 'OK');
@@ -268,9 +271,10 @@ const databrain = {
   async create() {
     const box = $('db-service-result');
     hideResult(box);
+    const token = $('db-token').value;
     try {
-      await inBackground('create', { origin: $('db-origin').value, token: $('db-token').value, app: $('db-app').value, label: $('db-label').value });
-      await this.memory.keepIfAsked();
+      await inBackground('create', { origin: $('db-origin').value, token, app: $('db-app').value, label: $('db-label').value });
+      await this.memory.keepIfAsked(token);
       showResult(box, 'ok', [t('dbCreated')], 'OK');
     } catch (error) {
       showFailure(box, error);
