@@ -46,6 +46,31 @@ export const reminderCases = {
     await page.close();
   },
 
+  async 'a due reminder fires and shows its notification'({ browser }) {
+    const page = await openOptions(browser);
+    await page.eval(async () => chrome.storage.local.remove('reminders'));
+    // Through the background directly: the options form takes whole days, this one is due in 2 s.
+    const kept = await page.eval(async () => (await chrome.runtime.sendMessage({
+      service: 'reminders', call: 'add',
+      args: { service: 'Treasure', place: 'eu01', label: 'Master key ending 4567', expiresAt: Date.now() + 2_000, leadDays: [0] },
+    })).ok);
+    if (browser.name === 'chromium') {
+      const shown = await waitFor(page, async (id) => (await chrome.notifications.getAll())[`reminder:${id}:0`] ?? null, [kept.id],
+        { timeout: 20_000, what: 'the reminder notification' });
+      assert.ok(shown);
+    } else {
+      // Headless Firefox closes system notifications at once, so getAll() never lists them:
+      // here the alarm firing (and leaving the list) is what can be observed.
+      await waitFor(page, async (id) => (await chrome.alarms.getAll()).every((alarm) => !alarm.name.startsWith(`reminder:${id}`)),
+        [kept.id], { timeout: 20_000, what: 'the reminder alarm to fire' });
+    }
+    await page.eval(async (id) => {
+      await chrome.notifications.clear(`reminder:${id}:0`);
+      await chrome.storage.local.remove('reminders');
+    }, kept.id);
+    await page.close();
+  },
+
   async 'bad reminder input is refused with a message'({ browser }) {
     const page = await openOptions(browser);
     const past = new Date(Date.now() - DAY).toISOString().slice(0, 10);
