@@ -357,7 +357,14 @@ pub async fn run_bulk_replace(run: String, key: String, on_progress: js_sys::Fun
                 loop {
                     let next = state.borrow_mut().next_for_host(&host);
                     let Some(index) = next else { break };
-                    let Some(target) = state.borrow().target(index) else { break };
+                    let target = state.borrow().target(index);
+                    let Some(target) = target else {
+                        // A row read back from storage that no longer parses: fail it, never leave it running.
+                        let failure =
+                            Failure::new(ErrorCode::InvalidOid, "This row could not be read back. Start a new run.");
+                        state.borrow_mut().record(index, Err(failure));
+                        continue;
+                    };
                     report();
                     let exchange = transport::send(&replace_key_request(&target, &key), REQUEST_TIMEOUT_MS).await;
                     state.borrow_mut().record(index, interpret_replace_answer(&target, exchange));
