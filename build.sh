@@ -34,8 +34,8 @@ install_build_tools() {
     DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" >/dev/null
   fi
   rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
-  if [ ! -x extension/node_modules/.bin/wasm-opt ] || [ extension/package-lock.json -nt extension/node_modules/.package-lock.json ]; then
-    log "npm ci (extension build tools: binaryen's wasm-opt)"
+  if [ ! -x extension/node_modules/.bin/esbuild ] || [ extension/package-lock.json -nt extension/node_modules/.package-lock.json ]; then
+    log "npm ci (extension build tools: binaryen's wasm-opt, esbuild)"
     npm ci --prefix extension --no-audit --no-fund --loglevel=error
   fi
   if [ "$(wasm-bindgen --version 2>/dev/null | cut -d' ' -f2)" != "$WASM_BINDGEN_VERSION" ]; then
@@ -72,8 +72,14 @@ build() {
   for browser in chrome firefox; do
     local dir=dist/$browser
     rm -rf "$dir" && mkdir -p "$dir"
-    cp -r extension/icons extension/_locales extension/*.html extension/*.css extension/*.js "$dir/"
-    cp "$out/keyturn.js" "$out/keyturn_bg.wasm" "$dir/"
+    cp -r extension/icons extension/_locales extension/*.html extension/*.css "$dir/"
+    cp "$out/keyturn_bg.wasm" "$dir/"
+    # One minified module per page and for the background: a popup that fetches a single
+    # script instead of six is usable ~10 ms sooner. The core's JS glue is bundled in.
+    cp "$out/keyturn.js" extension/keyturn.js
+    extension/node_modules/.bin/esbuild extension/{popup,bulk,options,history,background}.js \
+      --bundle --format=esm --minify --log-level=warning --outdir="$dir"
+    rm extension/keyturn.js
     node extension/manifest.mjs "$browser" "$version" < extension/manifest.json > "$dir/manifest.json"
     (cd "$dir" && rm -f "../keyturn-$browser.zip" && zip -qrX "../keyturn-$browser.zip" .)
   done
