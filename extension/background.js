@@ -158,18 +158,22 @@ function launchBulkRun(planJson, key) {
     });
 }
 
+/** A new launch needs no run going and a well-formed key (refused before anything is sent). */
+function checkLaunch(key) {
+  if (bulkRunActive) throw { code: 'RUN_IN_PROGRESS', message: 'A run is already going. Wait for it to finish.' };
+  core.checkTreasureKey(key);
+}
+
 const bulk = {
   async start({ lines, region, key }) {
-    if (bulkRunActive) throw { code: 'RUN_IN_PROGRESS', message: 'A run is already going. Wait for it to finish.' };
-    core.checkTreasureKey(key);
+    checkLaunch(key);
     const planJson = core.planBulkRun(lines, region);
     if (JSON.parse(planJson).rows.length === 0) await saveBulkRun(planJson, false);
     else launchBulkRun(planJson, key);
     return JSON.parse(planJson);
   },
   async retry({ key }) {
-    if (bulkRunActive) throw { code: 'RUN_IN_PROGRESS', message: 'A run is already going. Wait for it to finish.' };
-    core.checkTreasureKey(key);
+    checkLaunch(key);
     const { bulkRun } = await chrome.storage.session.get('bulkRun');
     launchBulkRun(core.retryFailedPlan(JSON.stringify(bulkRun)), key);
     return true;

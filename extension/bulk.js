@@ -3,7 +3,7 @@
 // Parsing, scheduling, stopping, retries and the CSV are the core's.
 import init, * as core from './keyturn.js';
 import { askBackground } from './messages.js';
-import { $, hideResult, onClick, onSubmit, showFailure, showResult } from './ui.js';
+import { $, downloadText, hideResult, onClick, onSubmit, showFailure, showResult } from './ui.js';
 import { failureText, localize, regionName, t } from './i18n.js';
 
 const STATE_TEXT = { pending: 'rowPending', running: 'rowRunning', skipped: 'rowSkipped' };
@@ -77,12 +77,8 @@ async function start() {
 
   onClick($('bulk-export'), async () => {
     const { bulkRun } = await chrome.storage.session.get('bulkRun');
-    const csv = core.bulkRunCsv(JSON.stringify(bulkRun));
-    const link = $('bulk-csv-link');
-    if (link.href) URL.revokeObjectURL(link.href);
-    link.href = URL.createObjectURL(new Blob([csv], { type: 'text/csv' }));
-    link.download = `keyturn-run-${new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-')}.csv`;
-    link.click();
+    downloadText($('bulk-csv-link'), core.bulkRunCsv(JSON.stringify(bulkRun)), 'text/csv',
+      `keyturn-run-${new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-')}.csv`);
   });
 
   chrome.storage.onChanged.addListener((changes, area) => {

@@ -2,7 +2,7 @@
 // exports it; the CSV is the core's.
 import init, { historyCsv } from './keyturn.js';
 import { askBackground } from './messages.js';
-import { $, onClick } from './ui.js';
+import { $, downloadText, onClick } from './ui.js';
 import { localize } from './i18n.js';
 
 async function entries() {
@@ -21,13 +21,8 @@ function render(history) {
   }));
 }
 
-function download(text, type, extension) {
-  const link = $('history-download');
-  if (link.href) URL.revokeObjectURL(link.href);
-  link.href = URL.createObjectURL(new Blob([text], { type }));
-  link.download = `keyturn-history-${new Date().toISOString().slice(0, 10)}.${extension}`;
-  link.click();
-}
+const download = (text, type, extension) =>
+  downloadText($('history-download'), text, type, `keyturn-history-${new Date().toISOString().slice(0, 10)}.${extension}`);
 
 async function start() {
   localize();

@@ -65,3 +65,11 @@ document.addEventListener('click', (event) => {
   button.textContent = t(show ? 'hide' : 'show');
   button.setAttribute('aria-pressed', String(show));
 });
+
+/** Offers `text` as a file download through the page's hidden link (`link`), replacing its last file. */
+export function downloadText(link, text, type, filename) {
+  if (link.href) URL.revokeObjectURL(link.href);
+  link.href = URL.createObjectURL(new Blob([text], { type }));
+  link.download = filename;
+  link.click();
+}
