@@ -4,6 +4,7 @@
 
 use serde::Serialize;
 
+use crate::http::str_field;
 use crate::input::display_snippet;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -45,6 +46,29 @@ impl HistoryEntry {
             outcome: display_snippet(outcome, 60),
             fingerprint: fingerprint(key),
         }
+    }
+}
+
+impl HistoryEntry {
+    /// Reads back the stored history (a JSON array of entries); records that are not
+    /// entries are skipped, missing text fields read as empty.
+    pub fn list_from_json(json: &str) -> Vec<HistoryEntry> {
+        let Ok(serde_json::Value::Array(items)) = serde_json::from_str(json) else { return Vec::new() };
+        items
+            .iter()
+            .filter_map(|item| {
+                let entry = item.as_object()?;
+                let text = |field: &str| str_field(entry, field).unwrap_or_default().to_string();
+                Some(HistoryEntry {
+                    at: entry.get("at")?.as_u64()?,
+                    service: text("service"),
+                    place: text("place"),
+                    target: text("target"),
+                    outcome: text("outcome"),
+                    fingerprint: text("fingerprint"),
+                })
+            })
+            .collect()
     }
 }
 
@@ -98,6 +122,15 @@ mod tests {
         let csv = history_csv(&[entry]);
         assert_eq!(csv, "time,service,place,target,outcome,key\r\n2026-11-25T09:46:40Z,Treasure,US,93d34997 (sales),success,…4567\r\n");
         assert!(!csv.contains("0123456789abcdef"));
+    }
+
+    #[test]
+    fn reads_the_stored_history_back() {
+        let entry = HistoryEntry::new(1_000, "Treasure", "US", "oid", "success", "4242/0123456789abcdef0123");
+        let json = serde_json::to_string(std::slice::from_ref(&entry)).unwrap();
+        assert_eq!(HistoryEntry::list_from_json(&json), [entry]);
+        assert_eq!(HistoryEntry::list_from_json(r#"[{"service":"no time"}, 3]"#), []);
+        assert_eq!(HistoryEntry::list_from_json("not json"), []);
     }
 
     #[test]

@@ -397,24 +397,7 @@ pub fn listed_key_fingerprint(index: usize) -> String {
 /// The stored history (a JSON array of entries) as CSV.
 #[wasm_bindgen(js_name = historyCsv)]
 pub fn history_csv_of(entries_json: &str) -> String {
-    let entries: Vec<HistoryEntry> = serde_json::from_str::<serde_json::Value>(entries_json)
-        .ok()
-        .and_then(|value| value.as_array().cloned())
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|entry| {
-            let text = |field: &str| entry.get(field).and_then(|v| v.as_str()).unwrap_or_default().to_string();
-            Some(HistoryEntry {
-                at: entry.get("at")?.as_u64()?,
-                service: text("service"),
-                place: text("place"),
-                target: text("target"),
-                outcome: text("outcome"),
-                fingerprint: text("fingerprint"),
-            })
-        })
-        .collect();
-    history_csv(&entries)
+    history_csv(&HistoryEntry::list_from_json(entries_json))
 }
 
 // ---- expiry reminders -----------------------------------------------------------------

@@ -7,6 +7,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::failure::{ErrorCode, Failure};
+use crate::http::str_field;
 use crate::input::display_snippet;
 use crate::treasure::console_url::{parse_console_url, DataModelTarget, Oid};
 use crate::treasure::datamodel::DataModelSummary;
@@ -74,15 +75,21 @@ pub struct Counts {
     pub remaining: usize,
 }
 
+/// The name serde gives a unit variant (`NOT_FOUND`, `pending`), so stored runs use the
+/// same spelling as everything else the core serializes.
+fn serde_name<T: Serialize>(variant: &T) -> String {
+    serde_json::to_string(variant).unwrap_or_default().trim_matches('"').to_string()
+}
+
 fn code_text(code: ErrorCode) -> String {
-    serde_json::to_string(&code).unwrap_or_default().trim_matches('"').to_string()
+    serde_name(&code)
 }
 
 impl RowState {
     fn from_name(name: &str) -> Option<RowState> {
         [RowState::Pending, RowState::Running, RowState::Done, RowState::Failed, RowState::Skipped]
             .into_iter()
-            .find(|state| serde_json::to_string(state).is_ok_and(|json| json.trim_matches('"') == name))
+            .find(|state| serde_name(state) == name)
     }
 }
 
@@ -90,7 +97,7 @@ impl RowState {
 /// `Deserialize` brings serde's error formatting (float printing included) into the wasm
 /// module for a shape Keyturn writes itself.
 fn text(map: &Map<String, Value>, field: &str) -> Option<String> {
-    map.get(field).and_then(Value::as_str).map(String::from)
+    str_field(map, field).map(String::from)
 }
 
 impl BulkRun {
