@@ -8,8 +8,9 @@ use serde::Serialize;
 
 use crate::http::TransportFailure;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+/// Each code crosses to the page and into stored runs as its name in SCREAMING_SNAKE_CASE
+/// (see [`ErrorCode::as_str`]), the form `_locales` keys its messages by (`error_<CODE>`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorCode {
     // Input that is refused before any request is sent.
     InvalidUrl,
@@ -51,6 +52,54 @@ pub enum ErrorCode {
     OutcomeUnknown,
     /// A bulk row whose run was cut short by the browser.
     Interrupted,
+}
+
+impl ErrorCode {
+    /// Written out rather than derived: a derived `Serialize` for 33 variants cost more
+    /// of the wasm module than this table, and stored runs need the name as text anyway.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::InvalidUrl => "INVALID_URL",
+            ErrorCode::NotHttps => "NOT_HTTPS",
+            ErrorCode::UnknownConsoleHost => "UNKNOWN_CONSOLE_HOST",
+            ErrorCode::NotADataModelPage => "NOT_A_DATA_MODEL_PAGE",
+            ErrorCode::InvalidOid => "INVALID_OID",
+            ErrorCode::UnknownRegion => "UNKNOWN_REGION",
+            ErrorCode::EmptyKey => "EMPTY_KEY",
+            ErrorCode::KeyHasWhitespace => "KEY_HAS_WHITESPACE",
+            ErrorCode::KeyHasInvalidCharacters => "KEY_HAS_INVALID_CHARACTERS",
+            ErrorCode::MalformedKey => "MALFORMED_KEY",
+            ErrorCode::InvalidGracePeriod => "INVALID_GRACE_PERIOD",
+            ErrorCode::ImmediateExpiryNotConfirmed => "IMMEDIATE_EXPIRY_NOT_CONFIRMED",
+            ErrorCode::InvalidDataAppName => "INVALID_DATA_APP_NAME",
+            ErrorCode::InvalidLabel => "INVALID_LABEL",
+            ErrorCode::InvalidOrigin => "INVALID_ORIGIN",
+            ErrorCode::OriginNotGranted => "ORIGIN_NOT_GRANTED",
+            ErrorCode::Unauthorized => "UNAUTHORIZED",
+            ErrorCode::Forbidden => "FORBIDDEN",
+            ErrorCode::NotFound => "NOT_FOUND",
+            ErrorCode::ClientError => "CLIENT_ERROR",
+            ErrorCode::ServerError => "SERVER_ERROR",
+            ErrorCode::UnexpectedResponse => "UNEXPECTED_RESPONSE",
+            ErrorCode::Redirected => "REDIRECTED",
+            ErrorCode::InvalidRequestBody => "INVALID_REQUEST_BODY",
+            ErrorCode::AuthenticationError => "AUTHENTICATION_ERROR",
+            ErrorCode::InvalidDataAppApiKey => "INVALID_DATA_APP_API_KEY",
+            ErrorCode::DataAppNotFound => "DATA_APP_NOT_FOUND",
+            ErrorCode::InternalServerError => "INTERNAL_SERVER_ERROR",
+            ErrorCode::UnknownApiError => "UNKNOWN_API_ERROR",
+            ErrorCode::Timeout => "TIMEOUT",
+            ErrorCode::NetworkError => "NETWORK_ERROR",
+            ErrorCode::OutcomeUnknown => "OUTCOME_UNKNOWN",
+            ErrorCode::Interrupted => "INTERRUPTED",
+        }
+    }
+}
+
+impl Serialize for ErrorCode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -140,3 +189,78 @@ impl std::fmt::Display for Failure {
 }
 
 impl std::error::Error for Failure {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every variant in the enum's source, in order.
+    fn variants_in_source() -> Vec<&'static str> {
+        let source = include_str!("failure.rs");
+        let body = &source[source.find("pub enum ErrorCode {").unwrap()..];
+        let body = &body[..body.find("\n}").unwrap()];
+        body.lines()
+            .map(str::trim)
+            .filter_map(|line| line.strip_suffix(','))
+            .filter(|name| name.chars().all(|c| c.is_ascii_alphanumeric()))
+            .collect()
+    }
+
+    fn screaming_snake(name: &str) -> String {
+        let mut out = String::new();
+        for (index, c) in name.chars().enumerate() {
+            if c.is_ascii_uppercase() && index > 0 {
+                out.push('_');
+            }
+            out.push(c.to_ascii_uppercase());
+        }
+        out
+    }
+
+    #[test]
+    fn every_code_is_named_in_screaming_snake_case() {
+        let variants = variants_in_source();
+        assert_eq!(variants.len(), ALL_CODES.len(), "ALL_CODES lists every variant");
+        for (code, variant) in ALL_CODES.iter().zip(variants) {
+            assert_eq!(format!("{code:?}"), variant);
+            assert_eq!(code.as_str(), screaming_snake(variant));
+        }
+        assert_eq!(serde_json::to_string(&ErrorCode::OutcomeUnknown).unwrap(), "\"OUTCOME_UNKNOWN\"");
+    }
+
+    const ALL_CODES: [ErrorCode; 33] = [
+        ErrorCode::InvalidUrl,
+        ErrorCode::NotHttps,
+        ErrorCode::UnknownConsoleHost,
+        ErrorCode::NotADataModelPage,
+        ErrorCode::InvalidOid,
+        ErrorCode::UnknownRegion,
+        ErrorCode::EmptyKey,
+        ErrorCode::KeyHasWhitespace,
+        ErrorCode::KeyHasInvalidCharacters,
+        ErrorCode::MalformedKey,
+        ErrorCode::InvalidGracePeriod,
+        ErrorCode::ImmediateExpiryNotConfirmed,
+        ErrorCode::InvalidDataAppName,
+        ErrorCode::InvalidLabel,
+        ErrorCode::InvalidOrigin,
+        ErrorCode::OriginNotGranted,
+        ErrorCode::Unauthorized,
+        ErrorCode::Forbidden,
+        ErrorCode::NotFound,
+        ErrorCode::ClientError,
+        ErrorCode::ServerError,
+        ErrorCode::UnexpectedResponse,
+        ErrorCode::Redirected,
+        ErrorCode::InvalidRequestBody,
+        ErrorCode::AuthenticationError,
+        ErrorCode::InvalidDataAppApiKey,
+        ErrorCode::DataAppNotFound,
+        ErrorCode::InternalServerError,
+        ErrorCode::UnknownApiError,
+        ErrorCode::Timeout,
+        ErrorCode::NetworkError,
+        ErrorCode::OutcomeUnknown,
+        ErrorCode::Interrupted,
+    ];
+}

@@ -4,8 +4,8 @@
 
 use serde::Serialize;
 
-use crate::http::str_field;
 use crate::input::display_snippet;
+use crate::json::Json;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -53,12 +53,12 @@ impl HistoryEntry {
     /// Reads back the stored history (a JSON array of entries); records that are not
     /// entries are skipped, missing text fields read as empty.
     pub fn list_from_json(json: &str) -> Vec<HistoryEntry> {
-        let Ok(serde_json::Value::Array(items)) = serde_json::from_str(json) else { return Vec::new() };
+        let Some(Json::Array(items)) = Json::parse(json) else { return Vec::new() };
         items
             .iter()
             .filter_map(|item| {
                 let entry = item.as_object()?;
-                let text = |field: &str| str_field(entry, field).unwrap_or_default().to_string();
+                let text = |field: &str| entry.str(field).unwrap_or_default().to_string();
                 Some(HistoryEntry {
                     at: entry.get("at")?.as_u64()?,
                     service: text("service"),

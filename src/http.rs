@@ -3,7 +3,7 @@
 //! Services build an [`ApiRequest`] and interpret an [`Exchange`] as plain data, so every
 //! rule is testable natively; only `transport` (wasm32) touches the network.
 
-use serde_json::{Map, Value};
+use crate::json::{Json, Object};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Method {
@@ -80,7 +80,7 @@ pub type Exchange = Result<ApiResponse, TransportFailure>;
 /// How a body that should be a JSON object turned out.
 #[derive(Debug, Clone, PartialEq)]
 pub enum JsonBody {
-    Object(Map<String, Value>),
+    Object(Object),
     Empty,
     /// An HTML page, typically a proxy's or load balancer's error page.
     Html,
@@ -96,8 +96,8 @@ impl JsonBody {
         }
         let looks_html = text.starts_with('<')
             || response.content_type.as_deref().is_some_and(|ct| ct.to_ascii_lowercase().contains("text/html"));
-        match serde_json::from_str::<Value>(text) {
-            Ok(Value::Object(map)) => JsonBody::Object(map),
+        match Json::parse(text) {
+            Some(Json::Object(object)) => JsonBody::Object(object),
             _ if looks_html => JsonBody::Html,
             _ => JsonBody::Other,
         }
@@ -114,15 +114,9 @@ impl JsonBody {
     }
 }
 
-/// A request body as JSON text, from a typed value (not `serde_json::Value`, whose generic
-/// number formatting would add a float printer to the wasm module).
-pub fn json_body<T: serde::Serialize>(value: &T) -> Option<String> {
-    Some(serde_json::to_string(value).expect("plain structs of strings and integers always serialize"))
-}
-
-/// The string field `name` of a JSON object, if it is a string.
-pub fn str_field<'a>(map: &'a Map<String, Value>, name: &str) -> Option<&'a str> {
-    map.get(name).and_then(Value::as_str)
+/// A request body: the object as JSON text.
+pub fn json_body(object: Object) -> Option<String> {
+    Some(Json::from(object).to_text())
 }
 
 #[cfg(test)]

@@ -183,21 +183,14 @@ fn resolve_origin(origin: &str, granted: JsValue) -> Result<ApiOrigin, JsValue> 
     ApiOrigin::resolve(origin, &granted).map_err(fail)
 }
 
-/// A JS number or string as the JSON value the core's grace period parser takes.
+/// The grace period from the form: a number (a preset) or the text of the custom field.
 fn grace_from(grace: JsValue, confirmed_immediate: bool) -> Result<GracePeriod, Failure> {
-    let value = match (grace.as_f64(), grace.as_string()) {
-        (Some(number), _) => serde_json::Number::from_f64(number).map_or(serde_json::Value::Null, |n| {
-            // A whole number stays an integer, as it would in JSON text.
-            if number.fract() == 0.0 && number.abs() < 9.0e15 {
-                serde_json::Value::from(number as i64)
-            } else {
-                serde_json::Value::Number(n)
-            }
-        }),
-        (None, Some(text)) => serde_json::Value::String(text),
-        _ => serde_json::Value::Null,
+    let grace = match (grace.as_f64(), grace.as_string()) {
+        (Some(number), _) => GracePeriod::from_number(number),
+        (None, Some(text)) => GracePeriod::parse(&text),
+        _ => GracePeriod::parse(""),
     };
-    GracePeriod::from_value(&value)?.confirm(confirmed_immediate)
+    grace?.confirm(confirmed_immediate)
 }
 
 async fn rotate(origin: ApiOrigin, key: DataAppKey, grace: GracePeriod) -> Result<JsValue, JsValue> {
@@ -295,23 +288,10 @@ fn run_from(json: &str) -> Result<BulkRun, JsValue> {
     })
 }
 
-/// The run as the page sees it: its rows plus the core's done / failed / remaining counts.
-#[derive(Serialize)]
-struct BulkSnapshot<'a> {
-    #[serde(flatten)]
-    run: &'a BulkRun,
-    counts: crate::treasure::bulk::Counts,
-    finished: bool,
-}
-
-fn run_json(run: &BulkRun) -> String {
-    serde_json::to_string(&BulkSnapshot { run, counts: run.counts(), finished: run.is_finished() }).unwrap_or_default()
-}
-
 /// Reads pasted lines (console URLs or bare OIDs, which take `bareOidRegion`, may be "").
 #[wasm_bindgen(js_name = planBulkRun)]
 pub fn plan_bulk_run(text: &str, bare_oid_region: &str) -> String {
-    run_json(&BulkRun::plan(text, Region::from_id(bare_oid_region)))
+    BulkRun::plan(text, Region::from_id(bare_oid_region)).to_json()
 }
 
 /// The run with its failed and skipped rows pending again.
@@ -319,7 +299,7 @@ pub fn plan_bulk_run(text: &str, bare_oid_region: &str) -> String {
 pub fn retry_failed_plan(run: &str) -> Result<String, JsValue> {
     let mut run = run_from(run)?;
     run.retry_failed();
-    Ok(run_json(&run))
+    Ok(run.to_json())
 }
 
 /// The run with rows left open by a stopped background marked as interrupted.
@@ -327,7 +307,7 @@ pub fn retry_failed_plan(run: &str) -> Result<String, JsValue> {
 pub fn interrupted_run(run: &str) -> Result<String, JsValue> {
     let mut run = run_from(run)?;
     run.interrupt();
-    Ok(run_json(&run))
+    Ok(run.to_json())
 }
 
 #[wasm_bindgen(js_name = bulkRunCsv)]
@@ -345,7 +325,7 @@ pub async fn run_bulk_replace(run: String, key: String, on_progress: js_sys::Fun
     let report = {
         let state = state.clone();
         move || {
-            let _ = on_progress.call1(&JsValue::NULL, &JsValue::from_str(&run_json(&state.borrow())));
+            let _ = on_progress.call1(&JsValue::NULL, &JsValue::from_str(&state.borrow().to_json()));
         }
     };
     let report = Rc::new(report);
@@ -375,7 +355,7 @@ pub async fn run_bulk_replace(run: String, key: String, on_progress: js_sys::Fun
         }
     }
     JsFuture::from(js_sys::Promise::all(&workers)).await?;
-    let finished = run_json(&state.borrow());
+    let finished = state.borrow().to_json();
     Ok(finished)
 }
 

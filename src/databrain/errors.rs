@@ -1,11 +1,10 @@
 //! Databrain's error answers: `{"error": {"code": "<CODE>", "message": "<text>"}}`
 //! (databrain-api.md), read defensively, and mapped to typed failures with advice.
 
-use serde_json::{Map, Value};
-
 use crate::failure::{ErrorCode, Failure};
-use crate::http::{str_field, ApiResponse, JsonBody};
+use crate::http::{ApiResponse, JsonBody};
 use crate::input::display_snippet;
+use crate::json::{Json, Object};
 
 /// Which call failed: the advice differs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,11 +18,10 @@ pub enum Operation {
 /// `{"error":{"code","message"}}`, `{"error":"CODE","message"}`, `{"code","message"}`.
 pub fn read_error(body: &JsonBody) -> (Option<String>, Option<String>) {
     let JsonBody::Object(map) = body else { return (None, None) };
-    let from =
-        |m: &Map<String, Value>| (str_field(m, "code").map(String::from), str_field(m, "message").map(String::from));
+    let from = |m: &Object| (m.str("code").map(String::from), m.str("message").map(String::from));
     match map.get("error") {
-        Some(Value::Object(inner)) => from(inner),
-        Some(Value::String(code)) => (Some(code.clone()), str_field(map, "message").map(String::from)),
+        Some(Json::Object(inner)) => from(inner),
+        Some(Json::String(code)) => (Some(code.clone()), map.str("message").map(String::from)),
         _ => from(map),
     }
 }

@@ -1,8 +1,6 @@
 //! The grace period before the rotated key expires: rotate-api's `expireAt`, in seconds.
 //! The document accepts a number or a numeric string; Keyturn always sends a number.
 
-use serde_json::Value;
-
 use crate::failure::{ErrorCode, Failure};
 
 /// The largest whole number a JSON number (an IEEE double) carries exactly: 2^53 - 1.
@@ -24,19 +22,17 @@ impl GracePeriod {
     /// The default, which Databrain recommends: time to update applications.
     pub const RECOMMENDED: GracePeriod = GracePeriod(3600);
 
-    /// From a JSON number or a numeric string (what a form field gives).
-    pub fn from_value(value: &Value) -> Result<GracePeriod, Failure> {
-        match value {
-            Value::Number(number) => match number.as_u64() {
-                Some(seconds) if seconds <= MAX_EXACT => Ok(GracePeriod(seconds)),
-                _ => Err(invalid(number.as_f64())),
-            },
-            Value::String(text) => GracePeriod::parse(text),
-            _ => Err(invalid(None)),
+    /// From a number (what a preset or a number field gives): a whole, non-negative number
+    /// of seconds that a JSON number carries exactly.
+    pub fn from_number(number: f64) -> Result<GracePeriod, Failure> {
+        if number >= 0.0 && number.fract() == 0.0 && number <= MAX_EXACT as f64 {
+            Ok(GracePeriod(number as u64))
+        } else {
+            Err(invalid(Some(number)))
         }
     }
 
-    /// A non-negative whole number of seconds written in decimal digits.
+    /// A non-negative whole number of seconds written in decimal digits (what a text field gives).
     pub fn parse(text: &str) -> Result<GracePeriod, Failure> {
         let text = text.trim();
         if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
@@ -103,19 +99,14 @@ fn invalid(number: Option<f64>) -> Failure {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
 
     #[test]
     fn accepts_numbers_and_numeric_strings() {
-        for (value, seconds) in [
-            (json!(0), 0),
-            (json!(3600), 3600),
-            (json!("86400"), 86400),
-            (json!(" 604800 "), 604800),
-            (json!(9007199254740991u64), MAX_EXACT),
-            (json!("9007199254740991"), MAX_EXACT),
-        ] {
-            assert_eq!(GracePeriod::from_value(&value).unwrap().seconds(), seconds, "{value}");
+        for (number, seconds) in [(0.0, 0), (3600.0, 3600), (9007199254740991.0, MAX_EXACT)] {
+            assert_eq!(GracePeriod::from_number(number).unwrap().seconds(), seconds, "{number}");
+        }
+        for (text, seconds) in [("86400", 86400), (" 604800 ", 604800), ("9007199254740991", MAX_EXACT)] {
+            assert_eq!(GracePeriod::parse(text).unwrap().seconds(), seconds, "{text}");
         }
         assert!(GracePeriod::parse("0").unwrap().is_immediate());
     }
@@ -134,24 +125,31 @@ mod tests {
 
     #[test]
     fn refuses_negatives_fractions_text_and_inexact_numbers() {
-        for (value, says) in [
-            (json!(-1), "negative"),
-            (json!("-5"), "negative"),
-            (json!(1.5), "whole number"),
-            (json!("1.5"), "whole number"),
-            (json!("1e3"), "seconds"),
-            (json!("+60"), "seconds"),
-            (json!("abc"), "seconds"),
-            (json!(""), "seconds"),
-            (json!(null), "seconds"),
-            (json!(true), "seconds"),
-            (json!(9007199254740992u64), "too large"),
-            (json!("9007199254740992"), "too large"),
-            (json!("99999999999999999999999"), "too large"),
-        ] {
-            let failure = GracePeriod::from_value(&value).unwrap_err();
+        let numbers = [
+            (-1.0, "negative"),
+            (1.5, "whole number"),
+            (f64::NAN, "seconds"),
+            (f64::INFINITY, "too large"),
+            (9007199254740992.0, "too large"),
+        ];
+        let texts = [
+            ("-5", "negative"),
+            ("1.5", "whole number"),
+            ("1e3", "seconds"),
+            ("+60", "seconds"),
+            ("abc", "seconds"),
+            ("", "seconds"),
+            ("9007199254740992", "too large"),
+            ("99999999999999999999999", "too large"),
+        ];
+        let failures = numbers
+            .iter()
+            .map(|(number, says)| (number.to_string(), GracePeriod::from_number(*number), says))
+            .chain(texts.iter().map(|(text, says)| (text.to_string(), GracePeriod::parse(text), says)));
+        for (input, result, says) in failures {
+            let failure = result.unwrap_err();
             assert_eq!(failure.code, ErrorCode::InvalidGracePeriod);
-            assert!(failure.message.contains(says), "{value}: {}", failure.message);
+            assert!(failure.message.contains(says), "{input}: {}", failure.message);
         }
     }
 }

@@ -8,20 +8,15 @@ use crate::databrain::endpoint::ApiOrigin;
 use crate::databrain::errors::{databrain_failure, Operation};
 use crate::databrain::grace::GracePeriod;
 use crate::failure::{ErrorCode, Failure};
-use crate::http::{json_body, str_field, ApiRequest, Exchange, JsonBody, Method};
+use crate::http::{json_body, ApiRequest, Exchange, JsonBody, Method};
 use crate::input::is_uuid;
+use crate::json::Object;
 
 /// A newly issued key. This is the one secret Keyturn hands back to the page: the user
 /// must see it and save it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct NewKey {
     pub key: String,
-}
-
-#[derive(Serialize)]
-struct RotateBody {
-    #[serde(rename = "expireAt")]
-    expire_at: u64,
 }
 
 pub fn rotate_request(origin: &ApiOrigin, key: &DataAppKey, grace: GracePeriod) -> ApiRequest {
@@ -32,7 +27,7 @@ pub fn rotate_request(origin: &ApiOrigin, key: &DataAppKey, grace: GracePeriod) 
             ("Authorization", format!("Bearer {}", key.expose())),
             ("Content-Type", "application/json".to_string()),
         ],
-        body: json_body(&RotateBody { expire_at: grace.seconds() }),
+        body: json_body(Object::new().with("expireAt", grace.seconds())),
     }
 }
 
@@ -50,7 +45,7 @@ pub(crate) fn new_key_from(origin: &ApiOrigin, exchange: Exchange, operation: Op
     }
     let body = JsonBody::of(&response);
     let key = match &body {
-        JsonBody::Object(map) => str_field(map, "key").filter(|key| is_uuid(key)),
+        JsonBody::Object(map) => map.str("key").filter(|key| is_uuid(key)),
         _ => None,
     };
     match key {

@@ -2,15 +2,15 @@
 //! list a data app's API keys (paginated) and create a new one.
 
 use serde::Serialize;
-use serde_json::Value;
 
 use crate::databrain::credentials::{DataAppKey, ServiceToken};
 use crate::databrain::endpoint::ApiOrigin;
 use crate::databrain::errors::{databrain_failure, Operation};
 use crate::databrain::rotate::{new_key_from, NewKey};
 use crate::failure::{ErrorCode, Failure};
-use crate::http::{json_body, str_field, ApiRequest, Exchange, JsonBody, Method};
+use crate::http::{json_body, ApiRequest, Exchange, JsonBody, Method};
 use crate::input::display_snippet;
+use crate::json::{Json, Object};
 use crate::url::encode_query_value;
 
 /// Databrain's page size when `isPagination=true`.
@@ -63,13 +63,6 @@ pub fn list_page_request(origin: &ApiOrigin, token: &ServiceToken, app: &DataApp
     }
 }
 
-#[derive(Serialize)]
-struct CreateBody<'a> {
-    #[serde(rename = "dataAppName")]
-    data_app_name: &'a str,
-    name: &'a str,
-}
-
 pub fn create_token_request(
     origin: &ApiOrigin,
     token: &ServiceToken,
@@ -80,7 +73,7 @@ pub fn create_token_request(
         method: Method::Post,
         url: origin.url("/api/v2/data-app/api-tokens"),
         headers: vec![bearer(token), ("Content-Type", "application/json".to_string())],
-        body: json_body(&CreateBody { data_app_name: &app.0, name: &label.0 }),
+        body: json_body(Object::new().with("dataAppName", &app.0).with("name", &label.0)),
     }
 }
 
@@ -130,15 +123,16 @@ pub fn interpret_list_page(origin: &ApiOrigin, exchange: Exchange) -> Result<Lis
     };
     let body = JsonBody::of(&response);
     let JsonBody::Object(map) = &body else { return Err(unexpected(body.describe())) };
-    let Some(Value::Array(items)) = map.get("data") else { return Err(unexpected("no data list")) };
+    let Some(Json::Array(items)) = map.get("data") else { return Err(unexpected("no data list")) };
     items
         .iter()
         .map(|item| {
             let entry = item.as_object().ok_or_else(|| unexpected("an entry that is not an object"))?;
-            let key = str_field(entry, "key")
+            let key = entry
+                .str("key")
                 .and_then(|k| DataAppKey::parse(k).ok())
                 .ok_or_else(|| unexpected("an entry without a valid key"))?;
-            let text = |field: &str| str_field(entry, field).map(|t| display_snippet(t, 200));
+            let text = |field: &str| entry.str(field).map(|t| display_snippet(t, 200));
             Ok(ListedKey {
                 key,
                 name: text("name").unwrap_or_default(),
@@ -181,7 +175,7 @@ pub fn interpret_create_answer(origin: &ApiOrigin, exchange: Exchange) -> Result
 mod tests {
     use super::*;
     use crate::http::{ApiResponse, TransportFailure};
-    use serde_json::json;
+    use serde_json::{json, Value};
 
     fn token() -> ServiceToken {
         ServiceToken::parse("st_0123456789abcdef").unwrap()

@@ -3,12 +3,9 @@
 //! lines were understood, which rows are pending, running, done or failed, when the run
 //! stops early, and its CSV summary. The wasm side only drives requests through it.
 
-use serde::Serialize;
-use serde_json::{Map, Value};
-
 use crate::failure::{ErrorCode, Failure};
-use crate::http::str_field;
 use crate::input::display_snippet;
+use crate::json::{Json, Object};
 use crate::treasure::console_url::{parse_console_url, DataModelTarget, Oid};
 use crate::treasure::datamodel::DataModelSummary;
 use crate::treasure::region::Region;
@@ -16,8 +13,7 @@ use crate::treasure::region::Region;
 /// At most this many requests in flight per API host.
 pub const MAX_IN_FLIGHT_PER_HOST: usize = 4;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RowState {
     Pending,
     Running,
@@ -28,39 +24,31 @@ pub enum RowState {
 }
 
 /// One data model of the run. Holds no key.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Row {
     pub region: String,
     pub region_label: String,
     pub api_host: String,
     pub oid: String,
     pub state: RowState,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none", rename = "type")]
     pub kind: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
 }
 
 /// The run's whole state: what the popup shows and storage.session keeps (never the key).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BulkRun {
     pub rows: Vec<Row>,
     /// Why the run stopped early, if it did.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub stopped: Option<String>,
     pub invalid: Vec<InvalidLine>,
     pub duplicates: usize,
 }
 
 /// A line that could not be read, with its reason (the code as text, so the run round-trips).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InvalidLine {
     pub line: usize,
     pub text: String,
@@ -68,78 +56,132 @@ pub struct InvalidLine {
     pub message: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Counts {
     pub done: usize,
     pub failed: usize,
     pub remaining: usize,
 }
 
-/// The name serde gives a unit variant (`NOT_FOUND`, `pending`), so stored runs use the
-/// same spelling as everything else the core serializes.
-fn serde_name<T: Serialize>(variant: &T) -> String {
-    serde_json::to_string(variant).unwrap_or_default().trim_matches('"').to_string()
+impl RowState {
+    const ALL: [RowState; 5] =
+        [RowState::Pending, RowState::Running, RowState::Done, RowState::Failed, RowState::Skipped];
+
+    fn name(self) -> &'static str {
+        match self {
+            RowState::Pending => "pending",
+            RowState::Running => "running",
+            RowState::Done => "done",
+            RowState::Failed => "failed",
+            RowState::Skipped => "skipped",
+        }
+    }
+
+    fn from_name(name: &str) -> Option<RowState> {
+        RowState::ALL.into_iter().find(|state| state.name() == name)
+    }
 }
 
 fn code_text(code: ErrorCode) -> String {
-    serde_name(&code)
+    code.as_str().to_string()
 }
 
-impl RowState {
-    fn from_name(name: &str) -> Option<RowState> {
-        [RowState::Pending, RowState::Running, RowState::Done, RowState::Failed, RowState::Skipped]
-            .into_iter()
-            .find(|state| serde_name(state) == name)
+// The run crosses to the page and into storage.session as JSON text, and comes back for
+// retries and the CSV. Writing and reading sit side by side so the two stay one shape.
+impl BulkRun {
+    /// The run as the page sees it: its own fields plus the derived `counts` and
+    /// `finished`, which reading back ignores.
+    pub fn to_json(&self) -> String {
+        let rows = self.rows.iter().map(Row::to_json).collect::<Vec<_>>();
+        let invalid = self.invalid.iter().map(InvalidLine::to_json).collect::<Vec<_>>();
+        let counts = self.counts();
+        let counts =
+            Object::new().with("done", counts.done).with("failed", counts.failed).with("remaining", counts.remaining);
+        let run = Object::new()
+            .with("rows", rows)
+            .with_some("stopped", self.stopped.as_ref())
+            .with("invalid", invalid)
+            .with("duplicates", self.duplicates)
+            .with("counts", counts)
+            .with("finished", self.is_finished());
+        Json::from(run).to_text()
+    }
+
+    /// Reads back what [`BulkRun::to_json`] wrote; `None` for anything else.
+    pub fn from_json(json: &str) -> Option<BulkRun> {
+        let value = Json::parse(json)?;
+        let run = value.as_object()?;
+        let rows = run.get("rows")?.as_array()?.iter().map(Row::from_json).collect::<Option<Vec<Row>>>()?;
+        let invalid = match run.get("invalid") {
+            Some(lines) => lines.as_array()?.iter().map(InvalidLine::from_json).collect::<Option<Vec<_>>>()?,
+            None => Vec::new(),
+        };
+        Some(BulkRun {
+            rows,
+            stopped: text(run, "stopped"),
+            invalid,
+            duplicates: run.get("duplicates").and_then(Json::as_u64).unwrap_or(0) as usize,
+        })
     }
 }
 
-/// Reads back what `serde_json::to_string(&run)` wrote. By hand, on purpose: a derived
-/// `Deserialize` brings serde's error formatting (float printing included) into the wasm
-/// module for a shape Keyturn writes itself.
-fn text(map: &Map<String, Value>, field: &str) -> Option<String> {
-    str_field(map, field).map(String::from)
+impl Row {
+    fn to_json(&self) -> Json {
+        Object::new()
+            .with("region", &self.region)
+            .with("regionLabel", &self.region_label)
+            .with("apiHost", &self.api_host)
+            .with("oid", &self.oid)
+            .with("state", self.state.name())
+            .with_some("name", self.name.as_ref())
+            .with_some("type", self.kind.as_ref())
+            .with_some("code", self.code.as_ref())
+            .with_some("message", self.message.as_ref())
+            .into()
+    }
+
+    fn from_json(row: &Json) -> Option<Row> {
+        let row = row.as_object()?;
+        Some(Row {
+            region: text(row, "region")?,
+            region_label: text(row, "regionLabel")?,
+            api_host: text(row, "apiHost")?,
+            oid: text(row, "oid")?,
+            state: RowState::from_name(row.str("state")?)?,
+            name: text(row, "name"),
+            kind: text(row, "type"),
+            code: text(row, "code"),
+            message: text(row, "message"),
+        })
+    }
+}
+
+impl InvalidLine {
+    fn to_json(&self) -> Json {
+        Object::new()
+            .with("line", self.line)
+            .with("text", &self.text)
+            .with("code", &self.code)
+            .with("message", &self.message)
+            .into()
+    }
+
+    fn from_json(line: &Json) -> Option<InvalidLine> {
+        let line = line.as_object()?;
+        Some(InvalidLine {
+            line: line.get("line")?.as_u64()? as usize,
+            text: text(line, "text")?,
+            code: text(line, "code")?,
+            message: text(line, "message")?,
+        })
+    }
+}
+
+fn text(object: &Object, field: &str) -> Option<String> {
+    object.str(field).map(String::from)
 }
 
 impl BulkRun {
-    pub fn from_json(json: &str) -> Option<BulkRun> {
-        let value: Value = serde_json::from_str(json).ok()?;
-        let map = value.as_object()?;
-        let rows = map.get("rows")?.as_array()?.iter().map(|row| {
-            let row = row.as_object()?;
-            Some(Row {
-                region: text(row, "region")?,
-                region_label: text(row, "regionLabel")?,
-                api_host: text(row, "apiHost")?,
-                oid: text(row, "oid")?,
-                state: RowState::from_name(row.get("state")?.as_str()?)?,
-                name: text(row, "name"),
-                kind: text(row, "type"),
-                code: text(row, "code"),
-                message: text(row, "message"),
-            })
-        });
-        let invalid = map.get("invalid").and_then(Value::as_array).map_or(Some(Vec::new()), |lines| {
-            lines
-                .iter()
-                .map(|line| {
-                    let line = line.as_object()?;
-                    Some(InvalidLine {
-                        line: line.get("line")?.as_u64()? as usize,
-                        text: text(line, "text")?,
-                        code: text(line, "code")?,
-                        message: text(line, "message")?,
-                    })
-                })
-                .collect()
-        })?;
-        Some(BulkRun {
-            rows: rows.collect::<Option<Vec<Row>>>()?,
-            stopped: text(map, "stopped"),
-            invalid,
-            duplicates: map.get("duplicates").and_then(Value::as_u64).unwrap_or(0) as usize,
-        })
-    }
-
     /// Reads pasted lines: console data model URLs or bare OIDs (which take
     /// `bare_oid_region`), one per line, blank lines ignored, duplicates removed.
     pub fn plan(text: &str, bare_oid_region: Option<Region>) -> BulkRun {
@@ -411,8 +453,12 @@ mod tests {
         let mut run = BulkRun::plan(&format!("{A}\n{B}"), Some(Region::Eu01));
         run.next_for_host("api.eu01.treasuredata.com");
         run.record(0, Ok(DataModelSummary { oid: A.into(), name: "=cmd, \"x\"".into(), kind: "t".into() }));
-        let json = serde_json::to_string(&run).unwrap();
+        let json = run.to_json();
         assert_eq!(BulkRun::from_json(&json).unwrap(), run);
+        let page: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(page["counts"], serde_json::json!({"done": 1, "failed": 0, "remaining": 1}));
+        assert_eq!((page["finished"].as_bool(), page["rows"][0]["type"].as_str()), (Some(false), Some("t")));
+        assert_eq!(page["rows"][1].get("name"), None, "an absent optional field is left out");
         assert_eq!(BulkRun::from_json(r#"{"rows":[{"oid":1}]}"#), None);
         assert_eq!(BulkRun::from_json("not json"), None);
         assert_eq!(

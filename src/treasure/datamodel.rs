@@ -5,8 +5,9 @@
 use serde::Serialize;
 
 use crate::failure::{ErrorCode, Failure};
-use crate::http::{json_body, str_field, ApiRequest, Exchange, JsonBody, Method};
+use crate::http::{json_body, ApiRequest, Exchange, JsonBody, Method};
 use crate::input::display_snippet;
+use crate::json::Object;
 use crate::treasure::api_key::TreasureKey;
 use crate::treasure::console_url::DataModelTarget;
 
@@ -19,16 +20,6 @@ pub struct DataModelSummary {
     pub kind: String,
 }
 
-#[derive(Serialize)]
-struct ReplaceKeyBody<'a> {
-    datamodel: ApiKeyField<'a>,
-}
-
-#[derive(Serialize)]
-struct ApiKeyField<'a> {
-    apikey: &'a str,
-}
-
 pub fn replace_key_request(target: &DataModelTarget, key: &TreasureKey) -> ApiRequest {
     ApiRequest {
         method: Method::Put,
@@ -38,7 +29,7 @@ pub fn replace_key_request(target: &DataModelTarget, key: &TreasureKey) -> ApiRe
             ("Authorization", format!("TD1 {}", key.expose())),
             ("Content-Type", "application/json".to_string()),
         ],
-        body: json_body(&ReplaceKeyBody { datamodel: ApiKeyField { apikey: key.expose() } }),
+        body: json_body(Object::new().with("datamodel", Object::new().with("apikey", key.expose()))),
     }
 }
 
@@ -100,20 +91,20 @@ pub fn interpret_replace_answer(target: &DataModelTarget, exchange: Exchange) ->
 
 fn summary_from(target: &DataModelTarget, body: &JsonBody) -> Option<DataModelSummary> {
     let JsonBody::Object(map) = body else { return None };
-    let oid = str_field(map, "oid")?;
+    let oid = map.str("oid")?;
     if !oid.eq_ignore_ascii_case(target.oid.as_str()) {
         return None;
     }
     Some(DataModelSummary {
         oid: target.oid.as_str().to_string(),
-        name: str_field(map, "name")?.to_string(),
-        kind: str_field(map, "type")?.to_string(),
+        name: map.str("name")?.to_string(),
+        kind: map.str("type")?.to_string(),
     })
 }
 
 fn unexpected_success(body: &JsonBody, oid: &str) -> Failure {
     let what = match body {
-        JsonBody::Object(map) => match str_field(map, "oid") {
+        JsonBody::Object(map) => match map.str("oid") {
             Some(other) if !other.eq_ignore_ascii_case(oid) => {
                 format!("a different data model ({})", display_snippet(other, 40))
             }
@@ -136,7 +127,7 @@ fn server_says(body: &JsonBody) -> String {
     let JsonBody::Object(map) = body else { return String::new() };
     ["message", "error"]
         .iter()
-        .find_map(|field| str_field(map, field))
+        .find_map(|field| map.str(field))
         .map(|text| format!(": {}", display_snippet(text, 160)))
         .unwrap_or_default()
 }
