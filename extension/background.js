@@ -6,12 +6,12 @@
 // 4. keep the rotation history (storage.local, no secret: the core reduces keys to a
 //    fingerprint before a record is made);
 // 5. schedule expiry reminders (alarms) and show them (notifications).
-import init, * as core from './keyturn.js';
+import * as core from './core.js';
 import { keepNewKey } from './new-keys.js';
 import { regionName, t } from './i18n.js';
 
 // No top-level await: Chromium refuses to start a module service worker that uses it.
-const coreReady = init();
+const coreReady = core.startCore();
 
 async function markTab(tabId, url) {
   await coreReady;

@@ -1,7 +1,7 @@
 // Bulk page glue: collects lines, asks the background to run them, and shows the run from
 // storage.session (so closing and reopening this page shows it still going, or finished).
 // Parsing, scheduling, stopping, retries and the CSV are the core's.
-import init, * as core from './keyturn.js';
+import * as core from './core.js';
 import { askBackground } from './messages.js';
 import { $, downloadText, hideResult, onClick, onSubmit, showFailure, showResult } from './ui.js';
 import { failureText, localize, regionName, t } from './i18n.js';
@@ -41,7 +41,7 @@ function renderRun(run) {
 
 async function start() {
   localize();
-  await init();
+  await core.startCore();
   for (const region of core.treasureRegions()) $('bulk-region').append(new Option(`${regionName(region)} (${region.apiHost})`, region.id));
 
   onClick($('bulk-add-tabs'), async () => {

@@ -1,6 +1,6 @@
 // History page glue: shows storage.local's rotation history (no secrets in it) and
 // exports it; the CSV is the core's.
-import init, { historyCsv } from './keyturn.js';
+import { historyCsv, startCore } from './core.js';
 import { askBackground } from './messages.js';
 import { $, downloadText, onClick } from './ui.js';
 import { localize } from './i18n.js';
@@ -26,7 +26,7 @@ const download = (text, type, extension) =>
 
 async function start() {
   localize();
-  await init();
+  await startCore();
   onClick($('history-csv'), async () => download(historyCsv(JSON.stringify(await entries())), 'text/csv', 'csv'));
   onClick($('history-json'), async () => download(JSON.stringify(await entries(), null, 2), 'application/json', 'json'));
   onClick($('history-clear'), () => askBackground('history', 'clear', {}));

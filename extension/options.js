@@ -1,7 +1,7 @@
 // Options glue: self-hosted Databrain origins. The core normalises what is typed; the
 // browser's permission grant (optional_host_permissions) decides where keys may go.
 // The list itself holds origins only, no secret, so it lives in storage.local.
-import init, { normaliseDatabrainOrigin, treasureRegions, treasureReminder } from './keyturn.js';
+import { normaliseDatabrainOrigin, startCore, treasureRegions, treasureReminder } from './core.js';
 import { askBackground } from './messages.js';
 import { $, onSubmit, showFailure, showResult } from './ui.js';
 import { localize, regionName, t } from './i18n.js';
@@ -87,7 +87,7 @@ chrome.storage.onChanged.addListener((changes, area) => {
 });
 
 localize();
-init().then(() => {
+startCore().then(() => {
   for (const region of treasureRegions()) $('reminder-region').append(new Option(`${regionName(region)} (${region.consoleHost})`, region.id));
   render();
   renderReminders();

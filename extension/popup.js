@@ -2,13 +2,19 @@
 // requests and answers is made by the Rust core (keyturn.js / keyturn_bg.wasm).
 // Databrain calls that issue keys run in the background (background.js), so a new key
 // is kept even if this popup closes mid-request.
-import init, * as core from './keyturn.js';
+import * as core from './core.js';
 import { acknowledgeNewKey, newKeys, onNewKeysChanged } from './new-keys.js';
 import { askBackground } from './messages.js';
 import { $, hideResult, onClick, onSubmit, showFailure, showResult } from './ui.js';
 import { localize, regionName, t } from './i18n.js';
 
-const coreReady = init();
+// Everything start-up reads begins at once, alongside the core's start-up, so the popup is
+// ready when the slowest read is done rather than after all of them in turn.
+const coreReady = core.startCore();
+const tabReady = targetTab();
+const rememberedSecrets = chrome.storage.session.get(['treasureKey', 'databrainServiceToken']);
+const databrainOriginsReady = Promise.all([chrome.storage.local.get('databrainOrigins'), chrome.permissions.getAll()]);
+const newKeysReady = newKeys();
 
 /**
  * An opt-in "remember for this browser session" for a secret field: storage.session only
@@ -20,7 +26,7 @@ function sessionMemory(inputId, checkboxId, item) {
   });
   return {
     async restore() {
-      const { [item]: value } = await chrome.storage.session.get(item);
+      const { [item]: value } = await rememberedSecrets;
       if (value) {
         $(inputId).value = value;
         $(checkboxId).checked = true;
@@ -167,8 +173,8 @@ const databrain = {
   async setUp() {
     const origins = $('db-origin');
     origins.append(new Option(t('dbCloud', core.databrainCloudOrigin().replace('https://', '')), core.databrainCloudOrigin()));
-    const { databrainOrigins = [] } = await chrome.storage.local.get('databrainOrigins');
-    const granted = (await chrome.permissions.getAll()).origins ?? [];
+    const [{ databrainOrigins = [] }, permissions] = await databrainOriginsReady;
+    const granted = permissions.origins ?? [];
     for (const origin of databrainOrigins) {
       if (granted.includes(`${origin}/*`)) origins.append(new Option(t('dbSelfHosted', origin), origin));
     }
@@ -324,7 +330,7 @@ function renderNewKeys(keys) {
 
 async function start() {
   localize();
-  const [tab] = await Promise.all([targetTab(), coreReady]);
+  const [tab] = await Promise.all([tabReady, coreReady]);
   // Links that open one of Keyturn's pages in a tab (the popup would close anyway).
   const openPage = (linkId, page) => $(linkId).addEventListener('click', async (event) => {
     event.preventDefault();
@@ -339,7 +345,7 @@ async function start() {
     chrome.runtime.openOptionsPage();
   });
   onNewKeysChanged(renderNewKeys);
-  await Promise.all([treasure.setUp(tab), databrain.setUp(), newKeys().then(renderNewKeys)]);
+  await Promise.all([treasure.setUp(tab), databrain.setUp(), newKeysReady.then(renderNewKeys)]);
   tabs.setUp(tab?.url && core.isDatabrainAppPage(tab.url) ? 'tab-databrain' : 'tab-treasure');
   document.body.dataset.ready = 'true';
   performance.mark('keyturn-ready');
