@@ -94,8 +94,7 @@ impl JsonBody {
         if text.is_empty() {
             return JsonBody::Empty;
         }
-        let looks_html = text.starts_with('<')
-            || response.content_type.as_deref().is_some_and(|ct| ct.to_ascii_lowercase().contains("text/html"));
+        let looks_html = text.starts_with('<') || response.content_type.as_deref().is_some_and(is_html_media_type);
         match Json::parse(text) {
             Some(Json::Object(object)) => JsonBody::Object(object),
             _ if looks_html => JsonBody::Html,
@@ -112,6 +111,11 @@ impl JsonBody {
             JsonBody::Other => "a body that is not a JSON object",
         }
     }
+}
+
+/// Whether a Content-Type names HTML (`text/html`, any parameters after it).
+fn is_html_media_type(content_type: &str) -> bool {
+    content_type.trim_start().get(..9).is_some_and(|media_type| media_type.eq_ignore_ascii_case("text/html"))
 }
 
 /// A request body: the object as JSON text.
@@ -133,6 +137,8 @@ mod tests {
         assert_eq!(JsonBody::of(&response(None, "  \n")), JsonBody::Empty);
         assert_eq!(JsonBody::of(&response(None, "<html>502</html>")), JsonBody::Html);
         assert_eq!(JsonBody::of(&response(Some("text/html; charset=utf-8"), "Bad gateway")), JsonBody::Html);
+        assert_eq!(JsonBody::of(&response(Some("Text/HTML"), "Bad gateway")), JsonBody::Html);
+        assert_eq!(JsonBody::of(&response(Some("text/plain; note=text/html"), "Bad gateway")), JsonBody::Other);
         assert_eq!(JsonBody::of(&response(None, "[1,2]")), JsonBody::Other);
         assert_eq!(JsonBody::of(&response(None, r#"{"oid": "#)), JsonBody::Other);
         assert!(matches!(JsonBody::of(&response(None, "\u{feff}{}")), JsonBody::Object(_)));

@@ -25,14 +25,16 @@ pub fn parse_lead_days(text: &str) -> Result<Vec<u32>, Failure> {
         if day > 365 || !part.bytes().all(|b| b.is_ascii_digit()) {
             return Err(invalid());
         }
-        if !days.contains(&day) {
-            days.push(day);
+        // Kept in descending order as they come, duplicates dropped: a handful of numbers,
+        // for which a general sort would add more to the wasm module than it saves.
+        let place = days.iter().position(|&kept| kept <= day).unwrap_or(days.len());
+        if days.get(place) != Some(&day) {
+            days.insert(place, day);
         }
     }
     if days.is_empty() {
         return Err(invalid());
     }
-    days.sort_unstable_by(|a, b| b.cmp(a));
     Ok(days)
 }
 
@@ -136,6 +138,7 @@ mod tests {
     fn lead_days_parse_sorted_and_deduplicated() {
         assert_eq!(parse_lead_days("1, 7,7").unwrap(), [7, 1]);
         assert_eq!(parse_lead_days(" 30 ").unwrap(), [30]);
+        assert_eq!(parse_lead_days("3, 14, 7, 1, 14, 0").unwrap(), [14, 7, 3, 1, 0]);
         for bad in ["", " , ", "-1", "1.5", "seven", "400", "+3"] {
             assert!(parse_lead_days(bad).is_err(), "{bad}");
         }

@@ -27,6 +27,13 @@ impl HttpsUrl<'_> {
     }
 }
 
+/// `text` split around its first `://`, if it has one. By bytes: a `&str` pattern would bring
+/// core's general substring search into the wasm module for this one three-byte needle.
+pub fn split_scheme(text: &str) -> Option<(&str, &str)> {
+    let at = text.as_bytes().windows(3).position(|window| window == b"://")?;
+    Some((&text[..at], &text[at + 3..]))
+}
+
 pub fn parse_https_url(raw: &str) -> Result<HttpsUrl<'_>, Failure> {
     let text = raw.trim();
     let invalid = |message: &str| Err(Failure::new(ErrorCode::InvalidUrl, message));
@@ -35,7 +42,7 @@ pub fn parse_https_url(raw: &str) -> Result<HttpsUrl<'_>, Failure> {
             "That address contains spaces or characters a web address never has. Copy it again from the address bar.",
         );
     }
-    let Some((scheme, rest)) = text.split_once("://") else {
+    let Some((scheme, rest)) = split_scheme(text) else {
         return invalid("Paste the whole address, starting with https://.");
     };
     if !scheme.eq_ignore_ascii_case("https") {

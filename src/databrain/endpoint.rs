@@ -49,7 +49,7 @@ impl ApiOrigin {
     }
 
     pub fn host(&self) -> &str {
-        self.0.trim_start_matches("https://")
+        self.0.strip_prefix("https://").unwrap_or(&self.0)
     }
 
     pub(crate) fn url(&self, path_and_query: &str) -> String {

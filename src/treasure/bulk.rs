@@ -9,6 +9,7 @@ use crate::json::{Json, Object};
 use crate::treasure::console_url::{parse_console_url, DataModelTarget, Oid};
 use crate::treasure::datamodel::DataModelSummary;
 use crate::treasure::region::Region;
+use crate::url::split_scheme;
 
 /// At most this many requests in flight per API host.
 pub const MAX_IN_FLIGHT_PER_HOST: usize = 4;
@@ -221,7 +222,7 @@ impl BulkRun {
     }
 
     fn read_line(line: &str, bare_oid_region: Option<Region>) -> Result<DataModelTarget, Failure> {
-        if line.contains("://") {
+        if split_scheme(line).is_some() {
             return parse_console_url(line);
         }
         let oid = Oid::parse(line)?;
