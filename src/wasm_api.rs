@@ -188,7 +188,7 @@ fn grace_from(grace: JsValue, confirmed_immediate: bool) -> Result<GracePeriod, 
     let grace = match (grace.as_f64(), grace.as_string()) {
         (Some(number), _) => GracePeriod::from_number(number),
         (None, Some(text)) => GracePeriod::parse(&text),
-        _ => GracePeriod::parse(""),
+        _ => GracePeriod::parse(""), // neither: as if nothing had been entered
     };
     grace?.confirm(confirmed_immediate)
 }
