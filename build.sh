@@ -26,14 +26,15 @@ install_build_tools() {
     command -v chromedriver >/dev/null || missing+=(chromium-driver)
     command -v firefox-esr >/dev/null || missing+=(firefox-esr)
     # Japanese glyphs for the ja end-to-end run and its screenshots.
-    fc-list 2>/dev/null | grep -qi ipagothic || missing+=(fonts-ipafont-gothic)
+    # grep reads to the end (no -q): under pipefail an early exit would fail the pipeline.
+    fc-list 2>/dev/null | grep -i ipagothic >/dev/null || missing+=(fonts-ipafont-gothic)
   fi
   if [ ${#missing[@]} -gt 0 ]; then
     log "apt: installing ${missing[*]}"
     as_root apt-get update -qq
     DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" >/dev/null
   fi
-  rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+  rustup target list --installed | grep -x wasm32-unknown-unknown >/dev/null || rustup target add wasm32-unknown-unknown
   if [ ! -x extension/node_modules/.bin/esbuild ] || [ extension/package-lock.json -nt extension/node_modules/.package-lock.json ]; then
     log "npm ci (extension build tools: binaryen's wasm-opt, esbuild)"
     npm ci --prefix extension --no-audit --no-fund --loglevel=error
