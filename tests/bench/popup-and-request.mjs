@@ -19,7 +19,7 @@ import { openPopup, waitFor } from '../e2e/harness.mjs';
 import { CONSOLE_URL, DATA_MODELS, TREASURE, generatedOid } from '../e2e/scenarios.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const TRIALS = Number(process.env.BENCH_TRIALS ?? 25);
+const TRIALS = Number(process.env.BENCH_TRIALS ?? 40);
 const LATENCY_MS = 25; // the fake API's answer delay, so requests cost something like a network
 const median = (values) => { const s = [...values].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 
