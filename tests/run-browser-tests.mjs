@@ -76,16 +76,22 @@ async function runEndToEnd(browserName, fake, { lang, only: onlySuites } = {}) {
       }
     }
     // After every flow: no key of any kind in storage.local or storage.sync, in the
-    // history's exports, or (Chromium, where pages' console output is captured) the console.
+    // history's exports, or in the console output captured from every page and the background.
     try {
       const secrets = [...KNOWN_SECRETS, ...EVER_ISSUED];
       const page = await openHistory(browser);
       await assertNothingSecretPersisted(page, secrets);
       assertNoSecretIn(await exported(page, 'history-csv'), secrets, 'the history CSV');
       assertNoSecretIn(await exported(page, 'history-json'), secrets, 'the history JSON');
+      // A probe first, so an empty capture cannot pass the audit unnoticed.
+      await page.eval(() => console.log('keyturn-console-probe'));
+      for (let i = 0; !browser.consoleLog.some((line) => line.includes('keyturn-console-probe')); i++) {
+        if (i > 100) throw new Error('console output is not being captured (the probe message never arrived)');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
       await page.close();
-      if (browser.consoleLog) assertNoSecretIn(browser.consoleLog.join('\n'), secrets, 'console output');
-      console.log(`  ok    no key in storage.local, storage.sync, the history exports${browser.consoleLog ? ' or console output' : ''} after the whole suite`);
+      assertNoSecretIn(browser.consoleLog.join('\n'), secrets, 'console output');
+      console.log(`  ok    no key in storage.local, storage.sync, the history exports or ${browser.consoleLog.length} lines of console output after the whole suite`);
     } catch (error) {
       console.log(`  FAIL  secrets audit: ${error.message}`);
       failures.push(`${browserName}: secrets audit`);

@@ -121,7 +121,19 @@ class FirefoxPage {
 
 export async function launchFirefox({ extensionDir, geckodriver = process.env.GECKODRIVER ?? 'geckodriver' }) {
   const port = 4444 + Math.floor(Math.random() * 1000);
-  const driver = spawn(geckodriver, ['--port', String(port), '--allow-system-access'], { stdio: 'ignore' });
+  const driver = spawn(geckodriver, ['--port', String(port), '--allow-system-access'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Firefox prints every console message (pages, background, workers) to its stdout with the
+  // devtools.console.stdout.* prefs below, and geckodriver passes that through: collected
+  // line by line for the secrets audit, as Chromium's console events are.
+  const consoleLog = [];
+  for (const stream of [driver.stdout, driver.stderr]) {
+    let partial = '';
+    stream.setEncoding('utf8').on('data', (text) => {
+      const lines = (partial + text).split('\n');
+      partial = lines.pop();
+      consoleLog.push(...lines);
+    });
+  }
   const wd = new WebDriver(`http://127.0.0.1:${port}`);
   for (let i = 0; ; i++) {
     try { await wd.call('GET', '/status'); break; } catch (e) { if (i > 100) throw e; await new Promise((r) => setTimeout(r, 100)); }
@@ -135,6 +147,7 @@ export async function launchFirefox({ extensionDir, geckodriver = process.env.GE
         args: ['-headless', '-profile', profile],
         prefs: {
           'network.dns.forceResolve': '127.0.0.1', // every host to the local fake on 127.0.0.1:443
+          'devtools.console.stdout.chrome': true, 'devtools.console.stdout.content': true,
           'extensions.webextensions.uuids': JSON.stringify({ [GECKO_ID]: FIREFOX_UUID }),
           'extensions.originControls.grantByDefault': true,
           'browser.shell.checkDefaultBrowser': false, 'app.update.enabled': false,
@@ -150,7 +163,7 @@ export async function launchFirefox({ extensionDir, geckodriver = process.env.GE
   const origin = `moz-extension://${FIREFOX_UUID}`;
 
   const browser = {
-    name: 'firefox', origin, wd, sid, current: null,
+    name: 'firefox', origin, wd, sid, current: null, consoleLog,
     async focus(handle) {
       if (this.current !== handle) { await wd.call('POST', `/session/${sid}/window`, { handle }); this.current = handle; }
     },
