@@ -182,6 +182,10 @@ mod tests {
             answer(200, &format!(r#"{{"oid":"{OID}","name":"sales","type":"elasticube","relations":[]}}"#)).unwrap();
         assert_eq!(summary, DataModelSummary { oid: OID.into(), name: "sales".into(), kind: "elasticube".into() });
         assert!(answer(200, &format!(r#"{{"oid":"{}","name":"s","type":"t"}}"#, OID.to_uppercase())).is_ok());
+        // Fuzzing regression: a number beyond a double's range elsewhere in the answer is still
+        // JSON (JSON.parse reads it as Infinity), so it does not hide the data model.
+        let huge = format!(r#"{{"oid":"{OID}","name":"sales","type":"t","relations":[973e+968]}}"#);
+        assert_eq!(answer(200, &huge).unwrap().name, "sales");
     }
 
     #[test]
