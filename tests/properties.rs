@@ -1,11 +1,13 @@
 //! Property tests for the core's invariants: nothing parsed from user input can alter a
 //! request's host, path or headers; every answer maps to exactly one typed outcome; success
-//! is reported only when the documented success shape is present.
+//! is reported only when the documented success shape is present. And the core's own JSON
+//! reader and writer agree with serde_json on any document.
 #![cfg(not(target_arch = "wasm32"))]
 
 use keyturn::databrain::{interpret_rotate_answer, rotate_request, ApiOrigin, DataAppKey, GracePeriod};
 use keyturn::http::ApiResponse;
 use keyturn::input::is_uuid;
+use keyturn::json::{Json, Object};
 use keyturn::treasure::{interpret_replace_answer, parse_console_url, replace_key_request, Oid, TreasureKey};
 use proptest::prelude::*;
 use serde_json::{json, Value};
@@ -23,6 +25,7 @@ fn any_json() -> impl Strategy<Value = Value> {
         Just(Value::Null),
         any::<bool>().prop_map(Value::Bool),
         any::<i64>().prop_map(Value::from),
+        any::<f64>().prop_filter("JSON has no NaN or infinity", |n| n.is_finite()).prop_map(Value::from),
         ".{0,12}".prop_map(Value::String),
         Just(Value::String(OID.to_string())),
         Just(Value::String("7c9e6679-7425-40de-944b-e07fc1f90ae7".to_string())),
@@ -129,5 +132,24 @@ proptest! {
         let body = json!({"error": {"code": "X", "message": "m"}, "apikey": KEY}).to_string();
         let failure = interpret_replace_answer(&target(), Ok(ApiResponse { status, content_type: None, body })).unwrap_err();
         prop_assert!(!failure.message.contains(KEY));
+    }
+
+    #[test]
+    fn the_json_reader_reads_what_serde_json_writes(value in any_json(), pretty in any::<bool>()) {
+        let text = if pretty { serde_json::to_string_pretty(&value).unwrap() } else { value.to_string() };
+        let read = Json::parse(&text);
+        prop_assert!(read.is_some(), "{}", text);
+        let written: Value = serde_json::from_str(&read.unwrap().to_text()).unwrap();
+        prop_assert_eq!(written, value);
+    }
+
+    #[test]
+    fn any_text_survives_the_json_writer_and_reader(text in any::<String>()) {
+        let written = Json::from(Object::new().with("text", text.as_str())).to_text();
+        let by_serde: Value = serde_json::from_str(&written).unwrap();
+        prop_assert_eq!(by_serde["text"].as_str(), Some(text.as_str()));
+        let by_serde_text = json!({ "text": text }).to_string();
+        let read = Json::parse(&by_serde_text).unwrap();
+        prop_assert_eq!(read.as_object().unwrap().str("text"), Some(text.as_str()));
     }
 }
