@@ -4,6 +4,7 @@
 
 use serde::Serialize;
 
+use crate::csv;
 use crate::input::display_snippet;
 use crate::json::Json;
 
@@ -79,8 +80,7 @@ pub fn history_csv(entries: &[HistoryEntry]) -> String {
     for entry in entries {
         let time = iso8601(entry.at);
         let fields = [time.as_str(), &entry.service, &entry.place, &entry.target, &entry.outcome, &entry.fingerprint];
-        out.push_str(&fields.iter().map(|f| crate::treasure::bulk::csv_field(f)).collect::<Vec<_>>().join(","));
-        out.push_str("\r\n");
+        csv::push_row(&mut out, &fields);
     }
     out
 }

@@ -9,10 +9,12 @@
 //! - [`input`]: normalisation shared by every secret and identifier the user pastes.
 //! - [`url`]: the strict https URL syntax accepted from users.
 //! - [`json`]: the small JSON reader and writer for answers, request bodies and stored runs.
+//! - [`csv`]: the CSV exports' rows (quoting, formula defusing).
 //! - [`http`]: a transport-free description of requests and answers, plus JSON body checks.
 //! - [`treasure`]: regions, console URLs, API keys and the data model key replacement.
 //! - `transport` and `wasm_api` (wasm32 only): gloo-net and the JS-facing functions.
 
+pub mod csv;
 pub mod databrain;
 pub mod failure;
 pub mod history;

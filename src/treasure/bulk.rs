@@ -3,6 +3,7 @@
 //! lines were understood, which rows are pending, running, done or failed, when the run
 //! stops early, and its CSV summary. The wasm side only drives requests through it.
 
+use crate::csv;
 use crate::failure::{ErrorCode, Failure};
 use crate::input::display_snippet;
 use crate::json::{Json, Object};
@@ -346,22 +347,9 @@ impl BulkRun {
             };
             let fields =
                 [row.oid.as_str(), row.region_label.as_str(), row.name.as_deref().unwrap_or(""), outcome.as_str()];
-            out.push_str(&fields.iter().map(|field| csv_field(field)).collect::<Vec<_>>().join(","));
-            out.push_str("\r\n");
+            csv::push_row(&mut out, &fields);
         }
         out
-    }
-}
-
-/// Quotes a CSV field when needed, and defuses spreadsheet formulas (a data model name is
-/// text from the server).
-pub(crate) fn csv_field(value: &str) -> String {
-    let value =
-        if value.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{value}") } else { value.to_string() };
-    if value.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", value.replace('"', "\"\""))
-    } else {
-        value
     }
 }
 
