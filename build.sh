@@ -16,6 +16,12 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 # ---- tools ------------------------------------------------------------------------
 # The wasm-bindgen CLI must match the wasm-bindgen crate exactly; Cargo.toml pins it.
 WASM_BINDGEN_VERSION=$(sed -n 's/^wasm-bindgen = "=\([0-9.]*\)"/\1/p' Cargo.toml)
+# The shipped wasm is compiled by this pinned nightly, which rebuilds the standard library
+# for size (-Z build-std): panics abort without formatting a message, and Debug output and
+# source locations are left out. That is 14% less wasm, gzipped, than stable Rust gives.
+# Everything else (tests, fuzzing) uses stable.
+RELEASE_TOOLCHAIN=nightly-2026-05-19
+RELEASE_RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zfmt-debug=none -Zlocation-detail=none"
 
 install_build_tools() {
   local missing=()
@@ -35,6 +41,10 @@ install_build_tools() {
     DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" >/dev/null
   fi
   rustup target list --installed | grep -x wasm32-unknown-unknown >/dev/null || rustup target add wasm32-unknown-unknown
+  if ! rustup component list --toolchain "$RELEASE_TOOLCHAIN" --installed 2>/dev/null | grep rust-src >/dev/null; then
+    log "installing $RELEASE_TOOLCHAIN with rust-src (the release wasm's compiler)"
+    rustup toolchain install "$RELEASE_TOOLCHAIN" --profile minimal --component rust-src
+  fi
   if [ ! -x extension/node_modules/.bin/esbuild ] || [ extension/package-lock.json -nt extension/node_modules/.package-lock.json ]; then
     log "npm ci (extension build tools: binaryen's wasm-opt, esbuild)"
     npm ci --prefix extension --no-audit --no-fund --loglevel=error
@@ -59,8 +69,9 @@ install_test_tools() {
 build() {
   install_build_tools
   log "compiling the core to wasm"
-  cargo build -q --release --target wasm32-unknown-unknown --lib
-  local raw=target/wasm32-unknown-unknown/release/keyturn.wasm
+  RUSTFLAGS="$RELEASE_RUSTFLAGS" cargo "+$RELEASE_TOOLCHAIN" build -q --release --target wasm32-unknown-unknown --lib \
+    -Z build-std=std,panic_abort -Z build-std-features=optimize_for_size --target-dir target/release-wasm
+  local raw=target/release-wasm/wasm32-unknown-unknown/release/keyturn.wasm
   local out=target/keyturn-web
   if [ ! -f "$out/keyturn_bg.wasm" ] || [ "$raw" -nt "$out/keyturn_bg.wasm" ]; then
     rm -rf "$out"
