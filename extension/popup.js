@@ -3,6 +3,8 @@
 // Databrain calls that issue keys run in the background (background.js), so a new key
 // is kept even if this popup closes mid-request.
 import * as core from './core.js';
+// The core's wasm as base64, bundled into this script by build.sh (esbuild's base64 loader).
+import coreWasm from './keyturn_bg.wasm';
 import { acknowledgeNewKey, newKeys, onNewKeysChanged } from './new-keys.js';
 import { askBackground } from './messages.js';
 import { $, hideResult, onClick, onSubmit, showFailure, showResult } from './ui.js';
@@ -10,7 +12,7 @@ import { localize, regionName, t } from './i18n.js';
 
 // Everything start-up reads begins at once, alongside the core's start-up, so the popup is
 // ready when the slowest read is done rather than after all of them in turn.
-const coreReady = core.startCore();
+const coreReady = core.startCore(coreWasm);
 const tabReady = targetTab();
 const rememberedSecrets = chrome.storage.session.get(['treasureKey', 'databrainServiceToken']);
 const databrainOriginsReady = Promise.all([chrome.storage.local.get('databrainOrigins'), chrome.permissions.getAll()]);

@@ -34,14 +34,15 @@ writeFileSync(path.join(extensionDir, 'blank.html'), '<!doctype html><title>blan
 writeFileSync(path.join(extensionDir, 'blank.js'), markReady);
 const popupHtml = readFileSync(path.join(extensionDir, 'popup.html'), 'utf8');
 writeFileSync(path.join(extensionDir, 'popup-page-only.html'), popupHtml.replace('src="popup.js"', 'src="blank.js"'));
-// The core's start-up alone, bundled the way build.sh bundles the pages (core.js and the
-// generated glue from target/keyturn-web).
+// The core's start-up alone, bundled the way build.sh bundles the popup (core.js, the
+// generated glue and the wasm as base64, from target/keyturn-web).
 copyFileSync(path.join(root, 'extension', 'core.js'), path.join(extensionDir, 'core.js'));
-copyFileSync(path.join(root, 'target', 'keyturn-web', 'keyturn.js'), path.join(extensionDir, 'keyturn.js'));
-writeFileSync(path.join(extensionDir, 'core-start.entry.js'), `import { startCore } from './core.js';\nstartCore().then(() => { ${markReady} });`);
+for (const file of ['keyturn.js', 'keyturn_bg.wasm']) copyFileSync(path.join(root, 'target', 'keyturn-web', file), path.join(extensionDir, file));
+writeFileSync(path.join(extensionDir, 'core-start.entry.js'),
+  `import { startCore } from './core.js';\nimport coreWasm from './keyturn_bg.wasm';\nstartCore(coreWasm).then(() => { ${markReady} });`);
 execFileSync(path.join(root, 'extension', 'node_modules', '.bin', 'esbuild'), [
-  path.join(extensionDir, 'core-start.entry.js'), '--bundle', '--format=esm', '--minify', '--log-level=warning',
-  `--outfile=${path.join(extensionDir, 'core-start.js')}`,
+  path.join(extensionDir, 'core-start.entry.js'), '--bundle', '--format=iife', '--minify', '--loader:.wasm=base64',
+  '--log-override:empty-import-meta=silent', '--log-level=warning', `--outfile=${path.join(extensionDir, 'core-start.js')}`,
 ]);
 writeFileSync(path.join(extensionDir, 'popup-core-only.html'), popupHtml.replace('src="popup.js"', 'src="core-start.js"'));
 

@@ -44,6 +44,11 @@ export function auditBuild(root) {
         const js = readFileSync(file, 'utf8');
         assert.ok(!/\beval\(|new Function\(|sourceMappingURL=/.test(js), `${browser}: ${name} uses eval or a source map`);
         assert.ok(!/import\s*\(?\s*['"]https?:/.test(js), `${browser}: ${name} imports remote code`);
+        if (name === 'popup.js') {
+          // The popup carries the core's wasm as base64 (build.sh): it must be the shipped one.
+          const wasm = readFileSync(path.join(dir, 'keyturn_bg.wasm')).toString('base64');
+          assert.ok(js.includes(`"${wasm}"`), `${browser}: popup.js embeds the shipped keyturn_bg.wasm`);
+        }
       }
     }
   }
