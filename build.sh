@@ -66,18 +66,28 @@ install_test_tools() {
 }
 
 # ---- build ------------------------------------------------------------------------
-build() {
-  install_build_tools
-  log "compiling the core to wasm"
+# compile_core NAME [cargo flags]: the core compiled to wasm, bound (wasm-bindgen) and
+# optimised (wasm-opt), in target/keyturn-NAME/{keyturn.js,keyturn_bg.wasm}. Each build has
+# its own target dir, so neither makes the other's output look stale.
+compile_core() {
+  local name=$1
+  shift
   RUSTFLAGS="$RELEASE_RUSTFLAGS" cargo "+$RELEASE_TOOLCHAIN" build -q --release --target wasm32-unknown-unknown --lib \
-    -Z build-std=std,panic_abort -Z build-std-features=optimize_for_size --target-dir target/release-wasm
-  local raw=target/release-wasm/wasm32-unknown-unknown/release/keyturn.wasm
-  local out=target/keyturn-web
+    -Z build-std=std,panic_abort -Z build-std-features=optimize_for_size --target-dir "target/release-wasm/$name" "$@"
+  local raw=target/release-wasm/$name/wasm32-unknown-unknown/release/keyturn.wasm
+  local out=target/keyturn-$name
   if [ ! -f "$out/keyturn_bg.wasm" ] || [ "$raw" -nt "$out/keyturn_bg.wasm" ]; then
     rm -rf "$out"
     wasm-bindgen --target web --no-typescript --out-dir "$out" "$raw"
     extension/node_modules/.bin/wasm-opt -Oz --strip-debug --strip-producers -o "$out/keyturn_bg.wasm" "$out/keyturn_bg.wasm"
   fi
+}
+
+build() {
+  install_build_tools
+  log "compiling the core to wasm: every export, and the popup's own build"
+  compile_core full
+  compile_core popup --no-default-features
 
   local version
   version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n1)
@@ -85,16 +95,19 @@ build() {
     local dir=dist/$browser
     rm -rf "$dir" && mkdir -p "$dir"
     cp -r extension/icons extension/_locales extension/*.html extension/*.css "$dir/"
-    cp "$out/keyturn_bg.wasm" "$dir/"
+    cp target/keyturn-full/keyturn_bg.wasm "$dir/"
     # One minified script per page and for the background, the core's JS glue bundled in:
     # a popup that fetches a single script instead of six is usable ~10 ms sooner.
-    cp "$out/keyturn.js" "$out/keyturn_bg.wasm" extension/
+    cp target/keyturn-full/keyturn.js extension/
     extension/node_modules/.bin/esbuild extension/{bulk,options,history,background}.js \
       --bundle --format=esm --minify --log-level=warning --outdir="$dir"
-    # The popup's script is a classic one (popup.html says why) that carries the wasm as
-    # base64; the glue's import.meta fallback is never used, as startCore passes the bytes.
+    # The popup's script is a classic one (popup.html says why) that carries its own build of
+    # the core as base64. A call to an export that build lacks fails the build. The glue's
+    # import.meta fallback is never used, as startCore passes the bytes.
+    cp target/keyturn-popup/keyturn.js target/keyturn-popup/keyturn_bg.wasm extension/
     extension/node_modules/.bin/esbuild extension/popup.js --bundle --format=iife --minify \
-      --loader:.wasm=base64 --log-override:empty-import-meta=silent --log-level=warning --outdir="$dir"
+      --loader:.wasm=base64 --log-override:empty-import-meta=silent --log-override:import-is-undefined=error \
+      --log-level=warning --outdir="$dir"
     rm extension/keyturn.js extension/keyturn_bg.wasm
     node extension/inline-stylesheet.mjs "$dir/popup.html" extension/popup.css
     node extension/manifest.mjs "$browser" "$version" < extension/manifest.json > "$dir/manifest.json"
@@ -104,10 +117,11 @@ build() {
   if git rev-parse --verify -q HEAD >/dev/null 2>&1; then
     git archive --format=zip --prefix=keyturn-source/ -o dist/keyturn-source.zip HEAD
   fi
-  local bytes gz
-  bytes=$(stat -c %s "$out/keyturn_bg.wasm")
-  gz=$(gzip -9c "$out/keyturn_bg.wasm" | wc -c)
-  log "built dist/chrome and dist/firefox (v$version); wasm $bytes bytes, $gz bytes gzipped"
+  local name sizes=()
+  for name in popup full; do
+    sizes+=("$name $(stat -c %s "target/keyturn-$name/keyturn_bg.wasm") B, $(gzip -9c "target/keyturn-$name/keyturn_bg.wasm" | wc -c) B gzipped")
+  done
+  log "built dist/chrome and dist/firefox (v$version); wasm: ${sizes[0]}; ${sizes[1]}"
 }
 
 # ---- tests ------------------------------------------------------------------------

@@ -1,0 +1,30 @@
+//! The functions the extension's JavaScript calls. Each returns plain objects (through
+//! serde-wasm-bindgen) and fails with a `{code, message, status?}` object, never a bare
+//! string. Keys cross this boundary only inwards: nothing returned here contains one.
+//!
+//! They come in two sets, so the popup, which a user waits for, gets a module of half the
+//! size: [`popup`] holds what the popup calls, and [`background_and_pages`] what only the
+//! background and the bulk, options and history pages call. build.sh compiles the core
+//! twice: with the default features for those (every export), and with
+//! `--no-default-features` for the popup.
+
+use serde::Serialize;
+use wasm_bindgen::JsValue;
+
+use crate::failure::Failure;
+
+mod popup;
+pub use popup::*;
+
+#[cfg(feature = "background-and-pages")]
+mod background_and_pages;
+#[cfg(feature = "background-and-pages")]
+pub use background_and_pages::*;
+
+fn to_js<T: Serialize>(value: &T) -> JsValue {
+    serde_wasm_bindgen::to_value(value).unwrap_or(JsValue::NULL)
+}
+
+fn fail(failure: Failure) -> JsValue {
+    to_js(&failure)
+}

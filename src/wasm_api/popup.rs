@@ -1,0 +1,134 @@
+//! The exports the popup calls: in both builds of the core (see the module above).
+
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+use super::{fail, to_js};
+use crate::databrain::grace::PRESETS;
+use crate::databrain::{is_databrain_app_url, GracePeriod, CLOUD_API_ORIGIN};
+use crate::failure::{ErrorCode, Failure};
+use crate::history::HistoryEntry;
+use crate::transport;
+use crate::treasure::region::REGIONS;
+use crate::treasure::{
+    interpret_replace_answer, parse_console_url, replace_key_request, DataModelTarget, Oid, Region, TreasureKey,
+};
+use crate::REQUEST_TIMEOUT_MS;
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RegionView {
+    id: &'static str,
+    label: &'static str,
+    api_host: &'static str,
+    console_host: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct TargetView<'a> {
+    region: &'static str,
+    region_label: &'static str,
+    api_host: &'static str,
+    oid: &'a str,
+}
+
+impl<'a> From<&'a DataModelTarget> for TargetView<'a> {
+    fn from(target: &'a DataModelTarget) -> Self {
+        let info = target.region.info();
+        TargetView { region: info.id, region_label: info.label, api_host: info.api_host, oid: target.oid.as_str() }
+    }
+}
+
+/// The Treasure regions, for the manual region picker.
+#[wasm_bindgen(js_name = treasureRegions)]
+pub fn treasure_regions() -> JsValue {
+    let views: Vec<RegionView> = REGIONS
+        .iter()
+        .map(|info| RegionView {
+            id: info.id,
+            label: info.label,
+            api_host: info.api_host,
+            console_host: info.console_hosts[0],
+        })
+        .collect();
+    to_js(&views)
+}
+
+/// The data model a tab shows, or `null` when the URL is not a console data model page.
+#[wasm_bindgen(js_name = detectDataModelPage)]
+pub fn detect_data_model_page(url: &str) -> JsValue {
+    parse_console_url(url).map(|target| to_js(&TargetView::from(&target))).unwrap_or(JsValue::NULL)
+}
+
+/// A pasted console URL, checked; fails with the reason it is not a data model page.
+#[wasm_bindgen(js_name = parseDataModelUrl)]
+pub fn parse_data_model_url(url: &str) -> Result<JsValue, JsValue> {
+    parse_console_url(url).map(|target| to_js(&TargetView::from(&target))).map_err(fail)
+}
+
+/// A region and OID chosen by hand, checked.
+#[wasm_bindgen(js_name = dataModelTarget)]
+pub fn data_model_target(region: &str, oid: &str) -> Result<JsValue, JsValue> {
+    target_from(region, oid).map(|target| to_js(&TargetView::from(&target))).map_err(fail)
+}
+
+fn target_from(region: &str, oid: &str) -> Result<DataModelTarget, Failure> {
+    let region = Region::from_id(region).ok_or_else(|| {
+        Failure::new(ErrorCode::UnknownRegion, "Choose the data model's region: US, EU01, Korea (AP02) or Tokyo.")
+    })?;
+    Ok(DataModelTarget { region, oid: Oid::parse(oid)? })
+}
+
+/// Replaces the data model's Treasure API key with `key` (seed-000). Input is validated
+/// before anything is sent; resolves to `{oid, name, type}`.
+#[wasm_bindgen(js_name = replaceDataModelKey)]
+pub async fn replace_data_model_key(region: String, oid: String, key: String) -> Result<JsValue, JsValue> {
+    let target = target_from(&region, &oid).map_err(fail)?;
+    let key = TreasureKey::parse(&key).map_err(fail)?;
+    let request = replace_key_request(&target, &key);
+    let exchange = transport::send(&request, REQUEST_TIMEOUT_MS).await;
+    interpret_replace_answer(&target, exchange).map(|summary| to_js(&summary)).map_err(fail)
+}
+
+// ---- Databrain (its calls run in the background) -------------------------------------
+
+#[derive(Serialize)]
+struct PresetView {
+    seconds: u64,
+    label: &'static str,
+    recommended: bool,
+}
+
+#[wasm_bindgen(js_name = databrainCloudOrigin)]
+pub fn databrain_cloud_origin() -> String {
+    CLOUD_API_ORIGIN.to_string()
+}
+
+/// The grace period presets Databrain documents, the recommended one marked.
+#[wasm_bindgen(js_name = gracePresets)]
+pub fn grace_presets() -> JsValue {
+    let views: Vec<PresetView> = PRESETS
+        .iter()
+        .map(|(seconds, label)| PresetView {
+            seconds: *seconds,
+            label,
+            recommended: *seconds == GracePeriod::RECOMMENDED.seconds(),
+        })
+        .collect();
+    to_js(&views)
+}
+
+#[wasm_bindgen(js_name = isDatabrainAppPage)]
+pub fn is_databrain_app_page(url: &str) -> bool {
+    is_databrain_app_url(url)
+}
+
+// ---- history ------------------------------------------------------------------------
+
+/// A history record for one attempt; the key is reduced to its fingerprint here, so only
+/// the record travels on.
+#[wasm_bindgen(js_name = historyEntry)]
+pub fn history_entry(service: &str, place: &str, target: &str, outcome: &str, key: &str) -> JsValue {
+    to_js(&HistoryEntry::new(js_sys::Date::now() as u64, service, place, target, outcome, key))
+}
