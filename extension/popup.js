@@ -5,18 +5,18 @@
 import * as core from './core.js';
 // The core's wasm as base64, bundled into this script by build.sh (esbuild's base64 loader).
 import coreWasm from './keyturn_bg.wasm';
-import { acknowledgeNewKey, newKeys, onNewKeysChanged } from './new-keys.js';
+import { NEW_KEYS_ITEM, acknowledgeNewKey, newKeysIn, onNewKeysChanged } from './new-keys.js';
 import { askBackground } from './messages.js';
 import { $, hideResult, onClick, onSubmit, showFailure, showResult } from './ui.js';
 import { localize, regionName, t } from './i18n.js';
 
-// Everything start-up reads begins at once, alongside the core's start-up, so the popup is
-// ready when the slowest read is done rather than after all of them in turn.
-const coreReady = core.startCore(coreWasm);
+// Everything start-up reads is asked for at once, before the core is compiled (which holds
+// this thread for a moment), so the popup is ready when the slowest answer is in rather than
+// after all of them in turn. One storage.session read serves the secrets and the new keys.
 const tabReady = targetTab();
-const rememberedSecrets = chrome.storage.session.get(['treasureKey', 'databrainServiceToken']);
+const sessionItems = chrome.storage.session.get(['treasureKey', 'databrainServiceToken', NEW_KEYS_ITEM]);
 const databrainOriginsReady = Promise.all([chrome.storage.local.get('databrainOrigins'), chrome.permissions.getAll()]);
-const newKeysReady = newKeys();
+const coreReady = core.startCore(coreWasm);
 
 /**
  * An opt-in "remember for this browser session" for a secret field: storage.session only
@@ -28,7 +28,7 @@ function sessionMemory(inputId, checkboxId, item) {
   });
   return {
     async restore() {
-      const { [item]: value } = await rememberedSecrets;
+      const { [item]: value } = await sessionItems;
       if (value) {
         $(inputId).value = value;
         $(checkboxId).checked = true;
@@ -347,7 +347,7 @@ async function start() {
     chrome.runtime.openOptionsPage();
   });
   onNewKeysChanged(renderNewKeys);
-  await Promise.all([treasure.setUp(tab), databrain.setUp(), newKeysReady.then(renderNewKeys)]);
+  await Promise.all([treasure.setUp(tab), databrain.setUp(), sessionItems.then((items) => renderNewKeys(newKeysIn(items)))]);
   tabs.setUp(tab?.url && core.isDatabrainAppPage(tab.url) ? 'tab-databrain' : 'tab-treasure');
   document.body.dataset.ready = 'true';
   performance.mark('keyturn-ready');
