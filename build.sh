@@ -23,6 +23,11 @@ WASM_BINDGEN_VERSION=$(sed -n 's/^wasm-bindgen = "=\([0-9.]*\)"/\1/p' Cargo.toml
 RELEASE_TOOLCHAIN=nightly-2026-05-19
 RELEASE_RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zfmt-debug=none -Zlocation-detail=none"
 
+release_toolchain_ready() {
+  # grep reads to the end (no -q): under pipefail an early exit would fail the pipeline.
+  rustup component list --toolchain "$RELEASE_TOOLCHAIN" --installed 2>/dev/null | grep rust-src >/dev/null
+}
+
 install_build_tools() {
   local missing=()
   command -v zip >/dev/null || missing+=(zip)
@@ -41,9 +46,10 @@ install_build_tools() {
     DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" >/dev/null
   fi
   rustup target list --installed | grep -x wasm32-unknown-unknown >/dev/null || rustup target add wasm32-unknown-unknown
-  if ! rustup component list --toolchain "$RELEASE_TOOLCHAIN" --installed 2>/dev/null | grep rust-src >/dev/null; then
+  if ! release_toolchain_ready; then
     log "installing $RELEASE_TOOLCHAIN with rust-src (the release wasm's compiler)"
-    rustup toolchain install "$RELEASE_TOOLCHAIN" --profile minimal --component rust-src
+    rustup toolchain install "$RELEASE_TOOLCHAIN" --profile minimal --component rust-src ||
+      log "WARNING: could not install $RELEASE_TOOLCHAIN; the wasm is built with stable Rust (about 15% larger)"
   fi
   if [ ! -x extension/node_modules/.bin/esbuild ] || [ extension/package-lock.json -nt extension/node_modules/.package-lock.json ]; then
     log "npm ci (extension build tools: binaryen's wasm-opt, esbuild)"
@@ -70,16 +76,24 @@ install_test_tools() {
 # optimised (wasm-opt), in target/keyturn-NAME/{keyturn.js,keyturn_bg.wasm}. Each build has
 # its own target dir, so neither makes the other's output look stale.
 compile_core() {
-  local name=$1
+  local name=$1 target_dir
   shift
-  RUSTFLAGS="$RELEASE_RUSTFLAGS" cargo "+$RELEASE_TOOLCHAIN" build -q --release --target wasm32-unknown-unknown --lib \
-    -Z build-std=std,panic_abort -Z build-std-features=optimize_for_size --target-dir "target/release-wasm/$name" "$@"
-  local raw=target/release-wasm/$name/wasm32-unknown-unknown/release/keyturn.wasm
+  if release_toolchain_ready; then
+    target_dir=target/release-wasm/$name
+    RUSTFLAGS="$RELEASE_RUSTFLAGS" cargo "+$RELEASE_TOOLCHAIN" build -q --release --target wasm32-unknown-unknown --lib \
+      -Z build-std=std,panic_abort -Z build-std-features=optimize_for_size --target-dir "$target_dir" "$@"
+  else
+    target_dir=target/release-wasm-stable/$name
+    cargo build -q --release --target wasm32-unknown-unknown --lib --target-dir "$target_dir" "$@"
+  fi
+  local raw=$target_dir/wasm32-unknown-unknown/release/keyturn.wasm
   local out=target/keyturn-$name
-  if [ ! -f "$out/keyturn_bg.wasm" ] || [ "$raw" -nt "$out/keyturn_bg.wasm" ]; then
+  # built-from names the compiler's output this came from (nightly or stable target dir).
+  if [ ! -f "$out/keyturn_bg.wasm" ] || [ "$raw" -nt "$out/keyturn_bg.wasm" ] || [ "$(cat "$out/built-from" 2>/dev/null)" != "$raw" ]; then
     rm -rf "$out"
     wasm-bindgen --target web --no-typescript --out-dir "$out" "$raw"
     extension/node_modules/.bin/wasm-opt -Oz --strip-debug --strip-producers -o "$out/keyturn_bg.wasm" "$out/keyturn_bg.wasm"
+    echo "$raw" > "$out/built-from"
   fi
 }
 
