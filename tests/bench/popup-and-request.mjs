@@ -10,12 +10,12 @@
 //   - service-worker cold start including wasm instantiation: a message answered by the core,
 //     with the worker stopped first (CDP) vs already running
 //   - wasm size, raw and gzipped, of both builds of the core: the popup's and the full one
-import { copyFileSync, cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, cpus } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
+import { bundle } from '../../extension/bundle.mjs';
 import { startFakeApis } from '../e2e/fake-apis.mjs';
 import { launchChromium } from '../e2e/browsers.mjs';
 import { openPopup, waitFor } from '../e2e/harness.mjs';
@@ -34,18 +34,14 @@ writeFileSync(path.join(extensionDir, 'blank.html'), '<!doctype html><title>blan
 writeFileSync(path.join(extensionDir, 'blank.js'), markReady);
 const popupHtml = readFileSync(path.join(extensionDir, 'popup.html'), 'utf8');
 writeFileSync(path.join(extensionDir, 'popup-page-only.html'), popupHtml.replace('src="popup.js"', 'src="blank.js"'));
-// The core's start-up alone, bundled the way build.sh bundles the popup (core.js, and the
-// popup's build of the core, glue and wasm as base64, from target/keyturn-popup).
-// They are bundled from a folder of their own: the package's keyturn_bg.wasm is the full core.
+// The core's start-up alone, bundled as build.sh bundles the popup (with its build of the core).
 const coreSources = mkdtempSync(path.join(tmpdir(), 'keyturn-bench-core-'));
-copyFileSync(path.join(root, 'extension', 'core.js'), path.join(coreSources, 'core.js'));
-for (const file of ['keyturn.js', 'keyturn_bg.wasm']) copyFileSync(path.join(root, 'target', 'keyturn-popup', file), path.join(coreSources, file));
-writeFileSync(path.join(coreSources, 'core-start.entry.js'),
-  `import { startCore } from './core.js';\nimport coreWasm from './keyturn_bg.wasm';\nstartCore(coreWasm).then(() => { ${markReady} });`);
-execFileSync(path.join(root, 'extension', 'node_modules', '.bin', 'esbuild'), [
-  path.join(coreSources, 'core-start.entry.js'), '--bundle', '--format=iife', '--minify', '--loader:.wasm=base64',
-  '--log-override:empty-import-meta=silent', '--log-level=warning', `--outfile=${path.join(extensionDir, 'core-start.js')}`,
-]);
+writeFileSync(path.join(coreSources, 'core-start.js'), `import { startCore } from ${JSON.stringify(path.join(root, 'extension', 'core.js'))};
+import coreWasm from './keyturn_bg.wasm';
+startCore(coreWasm).then(() => { ${markReady} });`);
+await bundle({
+  entryPoints: [path.join(coreSources, 'core-start.js')], core: path.join(root, 'target', 'keyturn-popup'), outdir: extensionDir, classic: true,
+});
 writeFileSync(path.join(extensionDir, 'popup-core-only.html'), popupHtml.replace('src="popup.js"', 'src="core-start.js"'));
 
 const fake = await startFakeApis({ port: 443, certDir: path.join(root, 'tests', 'e2e', '.certs'), latencyMs: LATENCY_MS });
