@@ -29,7 +29,8 @@ export async function bundle({ entryPoints, core, outdir, outfile, classic = fal
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const args = process.argv.slice(2);
   const option = (name) => { const at = args.indexOf(name); return at < 0 ? undefined : args.splice(at, 2)[1]; };
-  const classic = args.includes('--classic') && Boolean(args.splice(args.indexOf('--classic'), 1));
+  const classic = args.includes('--classic');
+  if (classic) args.splice(args.indexOf('--classic'), 1);
   const core = option('--core');
   const outdir = option('--outdir');
   if (!core || !outdir || args.length === 0) throw new Error('usage: bundle.mjs [--classic] --core DIR --outdir DIR ENTRY...');

@@ -3,7 +3,7 @@
 // Databrain calls that issue keys run in the background (background.js), so a new key
 // is kept even if this popup closes mid-request.
 import * as core from './core.js';
-// The core's wasm as base64, bundled into this script by build.sh (esbuild's base64 loader).
+// The popup's build of the core, as base64, bundled into this script (extension/bundle.mjs).
 import coreWasm from './keyturn_bg.wasm';
 import { NEW_KEYS_ITEM, acknowledgeNewKey, newKeysIn, onNewKeysChanged } from './new-keys.js';
 import { askBackground } from './messages.js';
