@@ -25,9 +25,11 @@ function mixedLines() {
   ].join('\n');
 }
 
+const bulkPageReady = (page) => waitFor(page, () => document.body.dataset.ready === 'true', [], { what: 'bulk page ready' });
+
 async function openBulk(browser) {
   const page = await browser.open('bulk.html');
-  await waitFor(page, () => document.body.dataset.ready === 'true', [], { what: 'bulk page ready' });
+  await bulkPageReady(page);
   return page;
 }
 
@@ -36,8 +38,16 @@ async function openFreshBulk(browser) {
   const page = await openBulk(browser);
   await page.eval(async () => chrome.storage.session.remove('bulkRun'));
   await page.reload();
-  await waitFor(page, () => document.body.dataset.ready === 'true', [], { what: 'bulk page ready' });
+  await bulkPageReady(page);
   return page;
+}
+
+/** Starts a run of mixedLines(), bare OIDs taking EU01, with `key`. */
+async function startMixedRun(page, key) {
+  await page.fill('#bulk-lines', mixedLines());
+  await page.select('#bulk-region', 'eu01');
+  await page.fill('#bulk-key', key);
+  await page.click('#bulk-start');
 }
 
 function runState(page) {
@@ -60,10 +70,7 @@ const sessionHasNoKey = async (page) => {
 export const bulkCases = {
   async 'replaces 25 data models in two regions, at most 4 in flight per host, and survives the page closing'({ browser, fake }) {
     let page = await openFreshBulk(browser);
-    await page.fill('#bulk-lines', mixedLines());
-    await page.select('#bulk-region', 'eu01');
-    await page.fill('#bulk-key', TREASURE.masterKey);
-    await page.click('#bulk-start');
+    await startMixedRun(page, TREASURE.masterKey);
     const started = await waitFor(page, () => document.getElementById('bulk-result').textContent || null);
     assert.match(started, /Data models to replace: 25\./);
     assert.match(started, /Duplicate lines removed: 3\./);
@@ -130,10 +137,7 @@ export const bulkCases = {
 
   async 'a refused key stops the run early instead of sending the rest'({ browser, fake }) {
     const page = await openFreshBulk(browser);
-    await page.fill('#bulk-lines', mixedLines());
-    await page.select('#bulk-region', 'eu01');
-    await page.fill('#bulk-key', TREASURE.expiredKey);
-    await page.click('#bulk-start');
+    await startMixedRun(page, TREASURE.expiredKey);
     await finished(page);
     const state = await runState(page);
     assert.match(state.stopped, /Stopped: the key itself was refused/);
