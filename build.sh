@@ -148,7 +148,7 @@ run_fuzz() {
   local seconds=${1:-60}
   command -v cargo-fuzz >/dev/null || { log "installing cargo-fuzz"; cargo install -q cargo-fuzz; }
   local failed=0
-  for target in console_url keys expire_at responses json; do
+  for target in console_url keys expire_at responses; do
     local corpus=target/fuzz-corpus/$target
     mkdir -p "$corpus"
     cp -n tests/fuzz/corpus/$target/* "$corpus/" 2>/dev/null || true

@@ -2,11 +2,12 @@
 //! A key appears only as a fingerprint of its last four characters, which identifies it
 //! among a user's keys without revealing it.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 
 use crate::csv;
+use crate::http::Text;
 use crate::input::display_snippet;
-use crate::json::Json;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -50,23 +51,40 @@ impl HistoryEntry {
     }
 }
 
+/// A stored record as read back: written by this core, but kept in storage.local across
+/// versions, so every text field is optional.
+#[derive(Deserialize)]
+struct StoredEntry {
+    at: u64,
+    #[serde(default)]
+    service: Text,
+    #[serde(default)]
+    place: Text,
+    #[serde(default)]
+    target: Text,
+    #[serde(default)]
+    outcome: Text,
+    #[serde(default)]
+    fingerprint: Text,
+}
+
 impl HistoryEntry {
     /// Reads back the stored history (a JSON array of entries); records that are not
     /// entries are skipped, missing text fields read as empty.
     pub fn list_from_json(json: &str) -> Vec<HistoryEntry> {
-        let Some(Json::Array(items)) = Json::parse(json) else { return Vec::new() };
+        let Ok(items) = serde_json::from_str::<Vec<Box<RawValue>>>(json) else { return Vec::new() };
         items
             .iter()
             .filter_map(|item| {
-                let entry = item.as_object()?;
-                let text = |field: &str| entry.str(field).unwrap_or_default().to_string();
+                let entry: StoredEntry = serde_json::from_str(item.get()).ok()?;
+                let text = |field: Text| field.0.unwrap_or_default();
                 Some(HistoryEntry {
-                    at: entry.get("at")?.as_u64()?,
-                    service: text("service"),
-                    place: text("place"),
-                    target: text("target"),
-                    outcome: text("outcome"),
-                    fingerprint: text("fingerprint"),
+                    at: entry.at,
+                    service: text(entry.service),
+                    place: text(entry.place),
+                    target: text(entry.target),
+                    outcome: text(entry.outcome),
+                    fingerprint: text(entry.fingerprint),
                 })
             })
             .collect()

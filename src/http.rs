@@ -1,9 +1,13 @@
 //! A transport-free description of the requests Keyturn sends and the answers it gets.
 //!
 //! Services build an [`ApiRequest`] and interpret an [`Exchange`] as plain data, so every
-//! rule is testable natively; only `transport` (wasm32) touches the network.
+//! rule is testable natively; only `transport` (wasm32) touches the network. Answers are
+//! read with serde_json into `#[derive(Deserialize)]` types, one per answer, and then
+//! validated into the core's typed results.
 
-use crate::json::{Json, Object};
+use serde::de::{DeserializeOwned, Deserializer};
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Method {
@@ -77,28 +81,43 @@ pub const MAX_ANSWER_BYTES: usize = 2 * 1024 * 1024;
 /// What one request produced: an answer, or the reason there was none.
 pub type Exchange = Result<ApiResponse, TransportFailure>;
 
-/// How a body that should be a JSON object turned out.
+/// How a body that should be a JSON object turned out, read as the answer type `T`.
 #[derive(Debug, Clone, PartialEq)]
-pub enum JsonBody {
-    Object(Object),
+pub enum JsonBody<T> {
+    Object(T),
     Empty,
     /// An HTML page, typically a proxy's or load balancer's error page.
     Html,
-    /// Not JSON, or JSON that is not an object.
+    /// Not JSON, or JSON that is not an object of `T`'s shape.
     Other,
 }
 
-impl JsonBody {
-    pub fn of(response: &ApiResponse) -> JsonBody {
+impl<T: DeserializeOwned> JsonBody<T> {
+    pub fn of(response: &ApiResponse) -> JsonBody<T> {
         let text = response.body.trim_start_matches('\u{feff}').trim();
         if text.is_empty() {
             return JsonBody::Empty;
         }
-        let looks_html = text.starts_with('<') || response.content_type.as_deref().is_some_and(is_html_media_type);
-        match Json::parse(text) {
-            Some(Json::Object(object)) => JsonBody::Object(object),
-            _ if looks_html => JsonBody::Html,
-            _ => JsonBody::Other,
+        // Only an object: a derived struct would also read an array, field by position.
+        if text.starts_with('{') {
+            if let Ok(value) = serde_json::from_str::<T>(text) {
+                return JsonBody::Object(value);
+            }
+        }
+        if text.starts_with('<') || response.content_type.as_deref().is_some_and(is_html_media_type) {
+            JsonBody::Html
+        } else {
+            JsonBody::Other
+        }
+    }
+}
+
+impl<T> JsonBody<T> {
+    /// The object, when the body was one.
+    pub fn object(&self) -> Option<&T> {
+        match self {
+            JsonBody::Object(value) => Some(value),
+            _ => None,
         }
     }
 
@@ -113,14 +132,36 @@ impl JsonBody {
     }
 }
 
+/// An answer's field that Keyturn reads as text when it is a JSON string. Any other value
+/// (a number, even one beyond a double's range, an object, `null`) reads as absent instead
+/// of making the whole answer unreadable: the services document few field types, and the
+/// fields Keyturn checks decide everything. Use with `#[serde(default)]`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Text(pub Option<String>);
+
+impl Text {
+    pub fn as_deref(&self) -> Option<&str> {
+        self.0.as_deref()
+    }
+}
+
+impl<'de> Deserialize<'de> for Text {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        // Raw first: serde_json skips a raw value by its syntax alone, so no number range applies.
+        let raw = Box::<RawValue>::deserialize(deserializer)?;
+        Ok(Text(serde_json::from_str(raw.get()).ok()))
+    }
+}
+
 /// Whether a Content-Type names HTML (`text/html`, any parameters after it).
 fn is_html_media_type(content_type: &str) -> bool {
     content_type.trim_start().get(..9).is_some_and(|media_type| media_type.eq_ignore_ascii_case("text/html"))
 }
 
-/// A request body: the object as JSON text.
-pub fn json_body(object: Object) -> Option<String> {
-    Some(Json::from(object).to_text())
+/// A request body: `body` as JSON text. The bodies are structs of strings and whole
+/// numbers, which always serialize.
+pub fn json_body<T: Serialize>(body: &T) -> Option<String> {
+    serde_json::to_string(body).ok()
 }
 
 #[cfg(test)]
@@ -131,17 +172,31 @@ mod tests {
         ApiResponse { status: 200, content_type: content_type.map(String::from), body: body.into() }
     }
 
+    #[derive(Debug, Deserialize, PartialEq)]
+    struct Answer {
+        #[serde(default)]
+        a: Text,
+    }
+
+    fn body(content_type: Option<&str>, text: &str) -> JsonBody<Answer> {
+        JsonBody::of(&response(content_type, text))
+    }
+
     #[test]
     fn classifies_bodies() {
-        assert!(matches!(JsonBody::of(&response(None, r#"{"a":1}"#)), JsonBody::Object(_)));
-        assert_eq!(JsonBody::of(&response(None, "  \n")), JsonBody::Empty);
-        assert_eq!(JsonBody::of(&response(None, "<html>502</html>")), JsonBody::Html);
-        assert_eq!(JsonBody::of(&response(Some("text/html; charset=utf-8"), "Bad gateway")), JsonBody::Html);
-        assert_eq!(JsonBody::of(&response(Some("Text/HTML"), "Bad gateway")), JsonBody::Html);
-        assert_eq!(JsonBody::of(&response(Some("text/plain; note=text/html"), "Bad gateway")), JsonBody::Other);
-        assert_eq!(JsonBody::of(&response(None, "[1,2]")), JsonBody::Other);
-        assert_eq!(JsonBody::of(&response(None, r#"{"oid": "#)), JsonBody::Other);
-        assert!(matches!(JsonBody::of(&response(None, "\u{feff}{}")), JsonBody::Object(_)));
+        assert_eq!(body(None, r#"{"a":"x"}"#), JsonBody::Object(Answer { a: Text(Some("x".into())) }));
+        // A field of another type, even a number no double holds, reads as absent.
+        assert_eq!(body(None, r#"{"a":1e999,"b":[-1e999]}"#), JsonBody::Object(Answer { a: Text(None) }));
+        assert_eq!(body(None, r#"["x"]"#), JsonBody::Other, "an array is not read by position");
+        assert_eq!(body(None, "  \n"), JsonBody::Empty);
+        assert_eq!(body(None, "<html>502</html>"), JsonBody::Html);
+        assert_eq!(body(Some("text/html; charset=utf-8"), "Bad gateway"), JsonBody::Html);
+        assert_eq!(body(Some("Text/HTML"), "Bad gateway"), JsonBody::Html);
+        assert_eq!(body(Some("text/plain; note=text/html"), "Bad gateway"), JsonBody::Other);
+        assert_eq!(body(None, "[1,2]"), JsonBody::Other);
+        assert_eq!(body(None, r#"{"oid": "#), JsonBody::Other);
+        assert_eq!(body(None, r#"{"a":"x",}"#), JsonBody::Other, "strict JSON: no trailing comma");
+        assert!(matches!(body(None, "\u{feff}{}"), JsonBody::Object(_)));
     }
 
     #[test]

@@ -8,9 +8,9 @@
 //! - [`failure`]: the one typed error every operation returns (a code and a message).
 //! - [`input`]: normalisation shared by every secret and identifier the user pastes.
 //! - [`url`]: the strict https URL syntax accepted from users.
-//! - [`json`]: the small JSON reader and writer for answers, request bodies and stored runs.
 //! - [`csv`]: the CSV exports' rows (quoting, formula defusing).
-//! - [`http`]: a transport-free description of requests and answers, plus JSON body checks.
+//! - [`http`]: a transport-free description of requests and answers; answers are read with
+//!   serde_json into derived types, one per answer.
 //! - [`treasure`]: regions, console URLs, API keys and the data model key replacement.
 //! - `transport` and `wasm_api` (wasm32 only): gloo-net and the JS-facing functions.
 
@@ -20,7 +20,6 @@ pub mod failure;
 pub mod history;
 pub mod http;
 pub mod input;
-pub mod json;
 pub mod reminders;
 pub mod treasure;
 pub mod url;

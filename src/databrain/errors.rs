@@ -1,10 +1,12 @@
 //! Databrain's error answers: `{"error": {"code": "<CODE>", "message": "<text>"}}`
 //! (databrain-api.md), read defensively, and mapped to typed failures with advice.
 
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
 use crate::failure::{ErrorCode, Failure};
-use crate::http::{ApiResponse, JsonBody};
+use crate::http::{ApiResponse, JsonBody, Text};
 use crate::input::display_snippet;
-use crate::json::{Json, Object};
 
 /// Which call failed: the advice differs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -14,15 +16,40 @@ pub enum Operation {
     CreateKey,
 }
 
-/// The code and message of an error body, in any of its usual shapes:
-/// `{"error":{"code","message"}}`, `{"error":"CODE","message"}`, `{"code","message"}`.
-pub fn read_error(body: &JsonBody) -> (Option<String>, Option<String>) {
-    let JsonBody::Object(map) = body else { return (None, None) };
-    let from = |m: &Object| (m.str("code").map(String::from), m.str("message").map(String::from));
-    match map.get("error") {
-        Some(Json::Object(inner)) => from(inner),
-        Some(Json::String(code)) => (Some(code.clone()), map.str("message").map(String::from)),
-        _ => from(map),
+/// An error body, in any of its usual shapes: `{"error":{"code","message"}}` (documented),
+/// `{"error":"CODE","message"}` or `{"code","message"}`.
+#[derive(Deserialize)]
+pub struct ErrorAnswer {
+    /// An object or a code: which one is decided in [`read_error`].
+    #[serde(default)]
+    error: Option<Box<RawValue>>,
+    #[serde(default)]
+    code: Text,
+    #[serde(default)]
+    message: Text,
+}
+
+/// The inner object of the documented shape.
+#[derive(Deserialize)]
+struct ErrorDetail {
+    #[serde(default)]
+    code: Text,
+    #[serde(default)]
+    message: Text,
+}
+
+/// The code and message of an error body.
+pub fn read_error(body: &JsonBody<ErrorAnswer>) -> (Option<String>, Option<String>) {
+    let Some(answer) = body.object() else { return (None, None) };
+    let inner = answer.error.as_deref().map(RawValue::get).unwrap_or_default();
+    if inner.starts_with('{') {
+        if let Ok(detail) = serde_json::from_str::<ErrorDetail>(inner) {
+            return (detail.code.0, detail.message.0);
+        }
+    }
+    match serde_json::from_str::<Text>(inner).ok().and_then(|code| code.0) {
+        Some(code) => (Some(code), answer.message.0.clone()),
+        None => (answer.code.0.clone(), answer.message.0.clone()),
     }
 }
 

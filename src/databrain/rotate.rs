@@ -1,22 +1,47 @@
 //! Rotating a data app API key (seed-003/004): the key authenticates as itself and is
 //! replaced; the old one expires after the grace period. Not idempotent: never retried.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::databrain::credentials::DataAppKey;
 use crate::databrain::endpoint::ApiOrigin;
 use crate::databrain::errors::{databrain_failure, Operation};
 use crate::databrain::grace::GracePeriod;
 use crate::failure::{ErrorCode, Failure};
-use crate::http::{json_body, ApiRequest, Exchange, JsonBody, Method};
+use crate::http::{json_body, ApiRequest, Exchange, JsonBody, Method, Text};
 use crate::input::is_uuid;
-use crate::json::Object;
+use serde_json::value::RawValue;
 
 /// A newly issued key. This is the one secret Keyturn hands back to the page: the user
 /// must see it and save it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct NewKey {
     pub key: String,
+}
+
+/// The rotation's body: `{"expireAt": <seconds>}`, a JSON number (seed-004 also accepts a
+/// numeric string).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RotateBody {
+    expire_at: u64,
+}
+
+/// A 200 of rotation or creation: `{"key": "<UUID>"}`. `error` is read only to say what a
+/// 200 without a key carried instead.
+#[derive(Deserialize)]
+struct NewKeyAnswer {
+    #[serde(default)]
+    key: Option<Box<RawValue>>,
+    #[serde(default)]
+    error: Option<Box<RawValue>>,
+}
+
+impl NewKeyAnswer {
+    fn uuid_key(&self) -> Option<String> {
+        let key: Text = serde_json::from_str(self.key.as_ref()?.get()).ok()?;
+        key.0.filter(|key| is_uuid(key))
+    }
 }
 
 pub fn rotate_request(origin: &ApiOrigin, key: &DataAppKey, grace: GracePeriod) -> ApiRequest {
@@ -27,7 +52,7 @@ pub fn rotate_request(origin: &ApiOrigin, key: &DataAppKey, grace: GracePeriod) 
             ("Authorization", format!("Bearer {}", key.expose())),
             ("Content-Type", "application/json".to_string()),
         ],
-        body: json_body(Object::new().with("expireAt", grace.seconds())),
+        body: json_body(&RotateBody { expire_at: grace.seconds() }),
     }
 }
 
@@ -43,17 +68,13 @@ pub(crate) fn new_key_from(origin: &ApiOrigin, exchange: Exchange, operation: Op
     if response.status != 200 {
         return Err(databrain_failure(&response, operation));
     }
-    let body = JsonBody::of(&response);
-    let key = match &body {
-        JsonBody::Object(map) => map.str("key").filter(|key| is_uuid(key)),
-        _ => None,
-    };
-    match key {
+    let body = JsonBody::<NewKeyAnswer>::of(&response);
+    match body.object().and_then(NewKeyAnswer::uuid_key) {
         Some(key) => Ok(NewKey { key: key.to_ascii_lowercase() }),
         None => {
             let what = match &body {
-                JsonBody::Object(map) if map.contains_key("error") => "an error object".to_string(),
-                JsonBody::Object(map) if map.contains_key("key") => "a key that is not a UUID".to_string(),
+                JsonBody::Object(answer) if answer.error.is_some() => "an error object".to_string(),
+                JsonBody::Object(answer) if answer.key.is_some() => "a key that is not a UUID".to_string(),
                 JsonBody::Object(_) => "no new key".to_string(),
                 other => other.describe().to_string(),
             };

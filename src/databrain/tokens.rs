@@ -1,16 +1,15 @@
 //! The service-token path (databrain-api.md), for when the current key is lost or expired:
 //! list a data app's API keys (paginated) and create a new one.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::databrain::credentials::{DataAppKey, ServiceToken};
 use crate::databrain::endpoint::ApiOrigin;
 use crate::databrain::errors::{databrain_failure, Operation};
 use crate::databrain::rotate::{new_key_from, NewKey};
 use crate::failure::{ErrorCode, Failure};
-use crate::http::{json_body, ApiRequest, Exchange, JsonBody, Method};
+use crate::http::{json_body, ApiRequest, Exchange, JsonBody, Method, Text};
 use crate::input::display_snippet;
-use crate::json::{Json, Object};
 use crate::url::encode_query_value;
 
 /// Databrain's page size when `isPagination=true`.
@@ -63,6 +62,34 @@ pub fn list_page_request(origin: &ApiOrigin, token: &ServiceToken, app: &DataApp
     }
 }
 
+/// The creation's body: `{"dataAppName": "<exact name>", "name": "<label>"}`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct CreateTokenBody<'a> {
+    data_app_name: &'a str,
+    name: &'a str,
+}
+
+/// A page of the listing: `{"data": [{"key", "name", "description", "createdAt"}]}`.
+/// `data` is required; an entry must be an object (its fields are checked below).
+#[derive(Deserialize)]
+struct ListAnswer {
+    data: Vec<ListedEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ListedEntry {
+    #[serde(default)]
+    key: Text,
+    #[serde(default)]
+    name: Text,
+    #[serde(default)]
+    description: Text,
+    #[serde(default)]
+    created_at: Text,
+}
+
 pub fn create_token_request(
     origin: &ApiOrigin,
     token: &ServiceToken,
@@ -73,7 +100,7 @@ pub fn create_token_request(
         method: Method::Post,
         url: origin.url("/api/v2/data-app/api-tokens"),
         headers: vec![bearer(token), ("Content-Type", "application/json".to_string())],
-        body: json_body(Object::new().with("dataAppName", &app.0).with("name", &label.0)),
+        body: json_body(&CreateTokenBody { data_app_name: &app.0, name: &label.0 }),
     }
 }
 
@@ -121,23 +148,27 @@ pub fn interpret_list_page(origin: &ApiOrigin, exchange: Exchange) -> Result<Lis
             format!("Unexpected response: Databrain answered the key list with {what}. Nothing was changed; try again later."),
         )
     };
-    let body = JsonBody::of(&response);
-    let JsonBody::Object(map) = &body else { return Err(unexpected(body.describe())) };
-    let Some(Json::Array(items)) = map.get("data") else { return Err(unexpected("no data list")) };
-    items
-        .iter()
-        .map(|item| {
-            let entry = item.as_object().ok_or_else(|| unexpected("an entry that is not an object"))?;
+    let body = JsonBody::<ListAnswer>::of(&response);
+    let JsonBody::Object(answer) = body else {
+        // An object that is not a listing (no `data` array of objects) reads as `Other`.
+        let what = if response.body.trim_start().starts_with('{') { "no list of key entries" } else { body.describe() };
+        return Err(unexpected(what));
+    };
+    answer
+        .data
+        .into_iter()
+        .map(|entry| {
             let key = entry
-                .str("key")
+                .key
+                .as_deref()
                 .and_then(|k| DataAppKey::parse(k).ok())
                 .ok_or_else(|| unexpected("an entry without a valid key"))?;
-            let text = |field: &str| entry.str(field).map(|t| display_snippet(t, 200));
+            let text = |field: Text| field.0.map(|t| display_snippet(&t, 200));
             Ok(ListedKey {
                 key,
-                name: text("name").unwrap_or_default(),
-                description: text("description"),
-                created_at: text("createdAt"),
+                name: text(entry.name).unwrap_or_default(),
+                description: text(entry.description),
+                created_at: text(entry.created_at),
             })
         })
         .collect()

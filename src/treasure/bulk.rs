@@ -3,10 +3,11 @@
 //! lines were understood, which rows are pending, running, done or failed, when the run
 //! stops early, and its CSV summary. The wasm side only drives requests through it.
 
+use serde::{Deserialize, Serialize};
+
 use crate::csv;
 use crate::failure::{ErrorCode, Failure};
 use crate::input::display_snippet;
-use crate::json::{Json, Object};
 use crate::treasure::console_url::{parse_console_url, DataModelTarget, Oid};
 use crate::treasure::datamodel::DataModelSummary;
 use crate::treasure::region::Region;
@@ -15,7 +16,8 @@ use crate::url::split_scheme;
 /// At most this many requests in flight per API host.
 pub const MAX_IN_FLIGHT_PER_HOST: usize = 4;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum RowState {
     Pending,
     Running,
@@ -26,31 +28,39 @@ pub enum RowState {
 }
 
 /// One data model of the run. Holds no key.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Row {
     pub region: String,
     pub region_label: String,
     pub api_host: String,
     pub oid: String,
     pub state: RowState,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
 }
 
 /// The run's whole state: what the popup shows and storage.session keeps (never the key).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BulkRun {
     pub rows: Vec<Row>,
     /// Why the run stopped early, if it did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stopped: Option<String>,
+    #[serde(default)]
     pub invalid: Vec<InvalidLine>,
+    #[serde(default)]
     pub duplicates: usize,
 }
 
 /// A line that could not be read, with its reason (the code as text, so the run round-trips).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InvalidLine {
     pub line: usize,
     pub text: String,
@@ -58,129 +68,39 @@ pub struct InvalidLine {
     pub message: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Counts {
     pub done: usize,
     pub failed: usize,
     pub remaining: usize,
 }
 
-impl RowState {
-    const ALL: [RowState; 5] =
-        [RowState::Pending, RowState::Running, RowState::Done, RowState::Failed, RowState::Skipped];
-
-    fn name(self) -> &'static str {
-        match self {
-            RowState::Pending => "pending",
-            RowState::Running => "running",
-            RowState::Done => "done",
-            RowState::Failed => "failed",
-            RowState::Skipped => "skipped",
-        }
-    }
-
-    fn from_name(name: &str) -> Option<RowState> {
-        RowState::ALL.into_iter().find(|state| state.name() == name)
-    }
-}
-
 fn code_text(code: ErrorCode) -> String {
     code.as_str().to_string()
 }
 
+/// The run as the page sees it: its own fields plus the derived `counts` and `finished`,
+/// which reading back ignores.
+#[derive(Serialize)]
+struct RunView<'a> {
+    #[serde(flatten)]
+    run: &'a BulkRun,
+    counts: Counts,
+    finished: bool,
+}
+
 // The run crosses to the page and into storage.session as JSON text, and comes back for
-// retries and the CSV. Writing and reading sit side by side so the two stay one shape.
+// retries and the CSV.
 impl BulkRun {
-    /// The run as the page sees it: its own fields plus the derived `counts` and
-    /// `finished`, which reading back ignores.
     pub fn to_json(&self) -> String {
-        let rows = self.rows.iter().map(Row::to_json).collect::<Vec<_>>();
-        let invalid = self.invalid.iter().map(InvalidLine::to_json).collect::<Vec<_>>();
-        let counts = self.counts();
-        let counts =
-            Object::new().with("done", counts.done).with("failed", counts.failed).with("remaining", counts.remaining);
-        let run = Object::new()
-            .with("rows", rows)
-            .with_some("stopped", self.stopped.as_ref())
-            .with("invalid", invalid)
-            .with("duplicates", self.duplicates)
-            .with("counts", counts)
-            .with("finished", self.is_finished());
-        Json::from(run).to_text()
+        let view = RunView { run: self, counts: self.counts(), finished: self.is_finished() };
+        serde_json::to_string(&view).unwrap_or_default()
     }
 
     /// Reads back what [`BulkRun::to_json`] wrote; `None` for anything else.
     pub fn from_json(json: &str) -> Option<BulkRun> {
-        let value = Json::parse(json)?;
-        let run = value.as_object()?;
-        let rows = run.get("rows")?.as_array()?.iter().map(Row::from_json).collect::<Option<Vec<Row>>>()?;
-        let invalid = match run.get("invalid") {
-            Some(lines) => lines.as_array()?.iter().map(InvalidLine::from_json).collect::<Option<Vec<_>>>()?,
-            None => Vec::new(),
-        };
-        Some(BulkRun {
-            rows,
-            stopped: text(run, "stopped"),
-            invalid,
-            duplicates: run.get("duplicates").and_then(Json::as_u64).unwrap_or(0) as usize,
-        })
+        serde_json::from_str(json).ok()
     }
-}
-
-impl Row {
-    fn to_json(&self) -> Json {
-        Object::new()
-            .with("region", &self.region)
-            .with("regionLabel", &self.region_label)
-            .with("apiHost", &self.api_host)
-            .with("oid", &self.oid)
-            .with("state", self.state.name())
-            .with_some("name", self.name.as_ref())
-            .with_some("type", self.kind.as_ref())
-            .with_some("code", self.code.as_ref())
-            .with_some("message", self.message.as_ref())
-            .into()
-    }
-
-    fn from_json(row: &Json) -> Option<Row> {
-        let row = row.as_object()?;
-        Some(Row {
-            region: text(row, "region")?,
-            region_label: text(row, "regionLabel")?,
-            api_host: text(row, "apiHost")?,
-            oid: text(row, "oid")?,
-            state: RowState::from_name(row.str("state")?)?,
-            name: text(row, "name"),
-            kind: text(row, "type"),
-            code: text(row, "code"),
-            message: text(row, "message"),
-        })
-    }
-}
-
-impl InvalidLine {
-    fn to_json(&self) -> Json {
-        Object::new()
-            .with("line", self.line)
-            .with("text", &self.text)
-            .with("code", &self.code)
-            .with("message", &self.message)
-            .into()
-    }
-
-    fn from_json(line: &Json) -> Option<InvalidLine> {
-        let line = line.as_object()?;
-        Some(InvalidLine {
-            line: line.get("line")?.as_u64()? as usize,
-            text: text(line, "text")?,
-            code: text(line, "code")?,
-            message: text(line, "message")?,
-        })
-    }
-}
-
-fn text(object: &Object, field: &str) -> Option<String> {
-    object.str(field).map(String::from)
 }
 
 impl BulkRun {

@@ -2,12 +2,11 @@
 //! `PUT https://<api host>/reporting/datamodels/<OID>` with the new key both as the
 //! credential and in the body. A 200 answer carries the data model.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::failure::{ErrorCode, Failure};
-use crate::http::{json_body, ApiRequest, Exchange, JsonBody, Method};
+use crate::http::{json_body, ApiRequest, Exchange, JsonBody, Method, Text};
 use crate::input::display_snippet;
-use crate::json::Object;
 use crate::treasure::api_key::TreasureKey;
 use crate::treasure::console_url::DataModelTarget;
 
@@ -20,6 +19,33 @@ pub struct DataModelSummary {
     pub kind: String,
 }
 
+/// The PUT's body: `{"datamodel":{"apikey":"<key>"}}` (seed-000).
+#[derive(Serialize)]
+struct ReplaceKeyBody<'a> {
+    datamodel: NewApiKey<'a>,
+}
+
+#[derive(Serialize)]
+struct NewApiKey<'a> {
+    apikey: &'a str,
+}
+
+/// What Keyturn reads of the PUT's answer (and of its error bodies): every field as text
+/// when it is a string; unknown fields are ignored.
+#[derive(Deserialize)]
+struct DataModelAnswer {
+    #[serde(default)]
+    oid: Text,
+    #[serde(default)]
+    name: Text,
+    #[serde(default, rename = "type")]
+    kind: Text,
+    #[serde(default)]
+    message: Text,
+    #[serde(default)]
+    error: Text,
+}
+
 pub fn replace_key_request(target: &DataModelTarget, key: &TreasureKey) -> ApiRequest {
     ApiRequest {
         method: Method::Put,
@@ -29,7 +55,7 @@ pub fn replace_key_request(target: &DataModelTarget, key: &TreasureKey) -> ApiRe
             ("Authorization", format!("TD1 {}", key.expose())),
             ("Content-Type", "application/json".to_string()),
         ],
-        body: json_body(Object::new().with("datamodel", Object::new().with("apikey", key.expose()))),
+        body: json_body(&ReplaceKeyBody { datamodel: NewApiKey { apikey: key.expose() } }),
     }
 }
 
@@ -89,22 +115,21 @@ pub fn interpret_replace_answer(target: &DataModelTarget, exchange: Exchange) ->
     }
 }
 
-fn summary_from(target: &DataModelTarget, body: &JsonBody) -> Option<DataModelSummary> {
-    let JsonBody::Object(map) = body else { return None };
-    let oid = map.str("oid")?;
-    if !oid.eq_ignore_ascii_case(target.oid.as_str()) {
+fn summary_from(target: &DataModelTarget, body: &JsonBody<DataModelAnswer>) -> Option<DataModelSummary> {
+    let answer = body.object()?;
+    if !answer.oid.as_deref()?.eq_ignore_ascii_case(target.oid.as_str()) {
         return None;
     }
     Some(DataModelSummary {
         oid: target.oid.as_str().to_string(),
-        name: map.str("name")?.to_string(),
-        kind: map.str("type")?.to_string(),
+        name: answer.name.as_deref()?.to_string(),
+        kind: answer.kind.as_deref()?.to_string(),
     })
 }
 
-fn unexpected_success(body: &JsonBody, oid: &str) -> Failure {
+fn unexpected_success(body: &JsonBody<DataModelAnswer>, oid: &str) -> Failure {
     let what = match body {
-        JsonBody::Object(map) => match map.str("oid") {
+        JsonBody::Object(answer) => match answer.oid.as_deref() {
             Some(other) if !other.eq_ignore_ascii_case(oid) => {
                 format!("a different data model ({})", display_snippet(other, 40))
             }
@@ -123,11 +148,9 @@ fn unexpected_success(body: &JsonBody, oid: &str) -> Failure {
 }
 
 /// ": <message>" from a JSON error body, if the server gave one.
-fn server_says(body: &JsonBody) -> String {
-    let JsonBody::Object(map) = body else { return String::new() };
-    ["message", "error"]
-        .iter()
-        .find_map(|field| map.str(field))
+fn server_says(body: &JsonBody<DataModelAnswer>) -> String {
+    body.object()
+        .and_then(|answer| answer.message.as_deref().or(answer.error.as_deref()))
         .map(|text| format!(": {}", display_snippet(text, 160)))
         .unwrap_or_default()
 }
@@ -184,8 +207,12 @@ mod tests {
         assert!(answer(200, &format!(r#"{{"oid":"{}","name":"s","type":"t"}}"#, OID.to_uppercase())).is_ok());
         // Fuzzing regression: a number beyond a double's range elsewhere in the answer is still
         // JSON (JSON.parse reads it as Infinity), so it does not hide the data model.
-        let huge = format!(r#"{{"oid":"{OID}","name":"sales","type":"t","relations":[973e+968]}}"#);
+        let huge = format!(r#"{{"oid":"{OID}","name":"sales","type":"t","relations":[973e+968],"n":-1e400}}"#);
         assert_eq!(answer(200, &huge).unwrap().name, "sales");
+        // Unknown fields are ignored; a repeated field makes the answer ambiguous, so it is refused.
+        assert!(answer(200, &format!(r#"{{"oid":"{OID}","name":"s","type":"t","owner":{{"id":1}}}}"#)).is_ok());
+        let twice = format!(r#"{{"oid":"{OID}","name":"s","type":"t","oid":"00000000-0000-0000-0000-000000000000"}}"#);
+        assert_eq!(code(200, &twice), ErrorCode::UnexpectedResponse);
     }
 
     #[test]

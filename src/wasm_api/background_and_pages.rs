@@ -1,7 +1,7 @@
 //! The exports only the background and the bulk, options and history pages call: left out
 //! of the popup's build of the core (see the module above).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
 use std::cell::RefCell;
@@ -54,21 +54,26 @@ pub fn normalise_databrain_origin(raw: &str) -> Result<String, JsValue> {
     ApiOrigin::normalise(raw).map_err(fail)
 }
 
-// Inputs are read by hand rather than with serde-wasm-bindgen's deserializer, which
-// roughly doubled the module for two trivial shapes.
 /// The Databrain API origin to use: the cloud, or one of `granted` (the extension's granted
-/// origin patterns, as `permissions.getAll()` lists them).
+/// origin patterns, as `permissions.getAll()` lists them; anything else reads as none).
 fn resolve_origin(origin: &str, granted: JsValue) -> Result<ApiOrigin, JsValue> {
-    let granted: Vec<String> = js_sys::Array::from(&granted).iter().filter_map(|pattern| pattern.as_string()).collect();
+    let granted: Vec<String> = serde_wasm_bindgen::from_value(granted).unwrap_or_default();
     ApiOrigin::resolve(origin, &granted).map_err(fail)
 }
 
-/// The grace period from the form: a number (a preset) or the text of the custom field.
+/// The grace period as the form gives it: a preset's number or the custom field's text.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum GraceInput {
+    Seconds(f64),
+    Text(String),
+}
+
 fn grace_from(grace: JsValue, confirmed_immediate: bool) -> Result<GracePeriod, Failure> {
-    let grace = match (grace.as_f64(), grace.as_string()) {
-        (Some(number), _) => GracePeriod::from_number(number),
-        (None, Some(text)) => GracePeriod::parse(&text),
-        _ => GracePeriod::parse(""), // neither: as if nothing had been entered
+    let grace = match serde_wasm_bindgen::from_value(grace) {
+        Ok(GraceInput::Seconds(number)) => GracePeriod::from_number(number),
+        Ok(GraceInput::Text(text)) => GracePeriod::parse(&text),
+        Err(_) => GracePeriod::parse(""), // neither: as if nothing had been entered
     };
     grace?.confirm(confirmed_immediate)
 }
@@ -286,8 +291,7 @@ struct FireTime {
 /// When a stored reminder's alarms fire: `[{lead, when}]`.
 #[wasm_bindgen(js_name = reminderFireTimes)]
 pub fn reminder_fire_times(expires_at: f64, lead_days: JsValue) -> JsValue {
-    let lead_days: Vec<u32> =
-        js_sys::Array::from(&lead_days).iter().filter_map(|day| day.as_f64()).map(|day| day as u32).collect();
+    let lead_days: Vec<u32> = serde_wasm_bindgen::from_value(lead_days).unwrap_or_default();
     let times: Vec<FireTime> = fire_times(ms(expires_at), &lead_days, now_ms())
         .into_iter()
         .map(|(lead, when)| FireTime { lead, when })
