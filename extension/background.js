@@ -38,8 +38,7 @@ const history = {
   /** Adds several records in one write, the first given becoming the newest. */
   recordAll(newest) {
     historyWrites = historyWrites.then(async () => {
-      const { history: entries = [] } = await chrome.storage.local.get('history');
-      await chrome.storage.local.set({ history: [...newest, ...entries].slice(0, HISTORY_LIMIT) });
+      await chrome.storage.local.set({ history: [...newest, ...await storedHistory()].slice(0, HISTORY_LIMIT) });
     }).catch(() => {});
     return historyWrites.then(() => true);
   },
@@ -47,18 +46,40 @@ const history = {
     historyWrites = historyWrites.then(() => chrome.storage.local.remove('history'));
     return historyWrites.then(() => true);
   },
+  /** Marks the attempts a recovery at `origin` settled (the core decides which). */
+  settle(origin, since) {
+    historyWrites = historyWrites.then(async () => {
+      const settled = core.settleRecovered(JSON.stringify(await storedHistory()), origin, since);
+      if (settled) await chrome.storage.local.set({ history: settled });
+    }).catch(() => {});
+    return historyWrites.then(() => true);
+  },
 };
 
 const outcomeOf = (failure) => failure?.code ?? 'INTERNAL';
 
+async function storedHistory() {
+  const { history: entries = [] } = await chrome.storage.local.get('history');
+  return entries;
+}
+
+// A Databrain attempt whose answer was lost (the browser re-sends a request below fetch when
+// a connection drops, see databrain/recovery.rs) leaves a key the user never saw. The core
+// decides when that is likely; the point to recover from waits in storage.session (no
+// secret) until a key is recovered or the user dismisses it.
+const PENDING_RECOVERY = 'pendingRecovery';
+
 /**
- * Runs a Databrain call and records it in the history, success or not. `keyOf(value)` gives
- * the key to fingerprint (the rotated one, or the one created); `fingerprint()` stands in
- * when only the core holds the key (a listed key).
+ * Runs a Databrain call and records it in the history, success or not, as of the time it
+ * started. `keyOf(value)` gives the key used (to fingerprint), `fingerprint()` stands in
+ * when only the core holds it (a listed key), `issuedOf(value)` the key the call issued.
+ * A failure the core finds recoverable carries `recovery: {since, origin, kind}`.
  */
-async function recorded(call, { origin, target, keyOf = () => '', fingerprint }) {
+async function recorded(call, { origin, target, kind, keyOf = () => '', fingerprint, issuedOf = () => '' }) {
+  const startedAt = Date.now();
+  const earlier = await storedHistory();
   const entry = (outcome, value) => {
-    const made = core.historyEntry('Databrain', origin, target, outcome, keyOf(value));
+    const made = core.historyEntry('Databrain', origin, target, outcome, keyOf(value), issuedOf(value), startedAt);
     return fingerprint ? { ...made, fingerprint: fingerprint() } : made;
   };
   try {
@@ -66,7 +87,18 @@ async function recorded(call, { origin, target, keyOf = () => '', fingerprint })
     await history.record(entry('success', value));
     return value;
   } catch (failure) {
-    if (failure?.requestSent) await history.record(entry(outcomeOf(failure)));
+    if (!failure?.requestSent) throw failure;
+    const attempt = entry(outcomeOf(failure));
+    const recovery = core.recoveryFor(failure.code, JSON.stringify(attempt), JSON.stringify(earlier));
+    if (recovery) {
+      // The key probably exists: the record reads "outcome unknown" until a recovery settles it.
+      attempt.outcome = 'OUTCOME_UNKNOWN';
+      failure.recovery = { since: recovery.since, origin, kind };
+      await chrome.storage.session.set({ [PENDING_RECOVERY]: failure.recovery });
+      // The old key was probably rotated: remind before it expires, as after a success.
+      if (failure.oldKeyExpiresAt) await reminders.add(core.databrainOldKeyReminder(origin, failure.oldKeyFingerprint, failure.oldKeyExpiresAt));
+    }
+    await history.record(attempt);
     throw failure;
   }
 }
@@ -83,24 +115,44 @@ async function keepRotated(origin, rotated) {
   return kept;
 }
 
+const issuedKey = (value) => value?.key ?? '';
+
 const databrain = {
   async rotate({ origin, key, grace, confirmedImmediate }) {
     const rotated = await recorded(async () => core.rotateDatabrainKey(origin, await grantedOrigins(), key, grace, confirmedImmediate),
-      { origin, target: 'data app key (rotation)', keyOf: () => key });
+      { origin, target: 'data app key (rotation)', kind: 'rotation', keyOf: () => key, issuedOf: issuedKey });
     return keepRotated(origin, rotated);
   },
   async rotateListed({ origin, index, grace, confirmedImmediate }) {
     const rotated = await recorded(async () => core.rotateListedDatabrainKey(origin, await grantedOrigins(), index, grace, confirmedImmediate),
-      { origin, target: 'listed data app key (rotation)', fingerprint: () => core.listedKeyFingerprint(index) });
+      { origin, target: 'listed data app key (rotation)', kind: 'rotation', fingerprint: () => core.listedKeyFingerprint(index), issuedOf: issuedKey });
     return keepRotated(origin, rotated);
   },
-  async list({ origin, token, app }) {
-    return core.listDatabrainKeys(origin, await grantedOrigins(), token, app);
+  /** `since`: list the keys created since a lost attempt first (a recovery). */
+  async list({ origin, token, app, since }) {
+    return core.listDatabrainKeys(origin, await grantedOrigins(), token, app, since ?? undefined);
   },
   async create({ origin, token, app, label }) {
     const created = await recorded(async () => core.createDatabrainKey(origin, await grantedOrigins(), token, app, label),
-      { origin, target: `new key "${label}" for data app "${app}"`, keyOf: (made) => made?.key ?? '' });
+      { origin, target: `new key "${label}" for data app "${app}"`, kind: 'creation', keyOf: issuedKey, issuedOf: issuedKey });
     return keepNewKey({ key: created.key, origin, source: 'creation', label });
+  },
+  /**
+   * The user chose a listed key as the one a lost answer carried: it is kept like a new key
+   * (storage.session until saved), recorded by fingerprint, and the attempts it settles
+   * stop reading "outcome unknown".
+   */
+  async recover({ origin, index, since }) {
+    const { key } = core.takeListedDatabrainKey(index);
+    const kept = await keepNewKey({ key, origin, source: 'recovery' });
+    await history.record(core.historyEntry('Databrain', origin, 'data app key recovered (service token listing)', 'success', '', key));
+    await history.settle(origin, since);
+    await chrome.storage.session.remove(PENDING_RECOVERY);
+    return kept;
+  },
+  async dismissRecovery() {
+    await chrome.storage.session.remove(PENDING_RECOVERY);
+    return true;
   },
 };
 

@@ -12,7 +12,7 @@ export async function newKeys() {
   return newKeysIn(await AREA.get(NEW_KEYS_ITEM));
 }
 
-/** Keeps a new key: {key, origin, source: 'rotation' | 'creation', oldKeyExpiresAt?, label?}. */
+/** Keeps a new key: {key, origin, source: 'rotation' | 'creation' | 'recovery', oldKeyExpiresAt?, label?}. */
 export async function keepNewKey(entry) {
   const keys = await newKeys();
   const kept = { ...entry, id: crypto.randomUUID(), issuedAt: Date.now() };

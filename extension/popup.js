@@ -14,7 +14,7 @@ import { localize, regionName, t } from './i18n.js';
 // this thread for a moment), so the popup is ready when the slowest answer is in rather than
 // after all of them in turn. One storage.session read serves the secrets and the new keys.
 const tabReady = targetTab();
-const sessionItems = chrome.storage.session.get(['treasureKey', 'databrainServiceToken', NEW_KEYS_ITEM]);
+const sessionItems = chrome.storage.session.get(['treasureKey', 'databrainServiceToken', 'pendingRecovery', NEW_KEYS_ITEM]);
 const databrainOriginsReady = Promise.all([chrome.storage.local.get('databrainOrigins'), chrome.permissions.getAll()]);
 const coreReady = core.startCore(coreWasm);
 
@@ -171,6 +171,8 @@ const treasure = {
 
 const databrain = {
   memory: null,
+  /** {since, origin, kind}: a key that may have been lost with its answer (background.js). */
+  recovery: null,
 
   async setUp() {
     const origins = $('db-origin');
@@ -195,9 +197,38 @@ const databrain = {
     onSubmit($('databrain-form'), $('db-rotate'), () => this.rotate());
     onClick($('db-list'), () => this.list());
     onClick($('db-create'), () => this.create());
+    onClick($('db-find-new-key'), () => this.list(this.recovery));
+    onClick($('db-recovery-dismiss'), async () => {
+      await inBackground('dismissRecovery', {});
+      this.offerRecovery(null);
+    });
     this.memory = sessionMemory('db-token', 'db-token-remember', 'databrainServiceToken');
     await this.memory.restore();
     if ($('db-token').value) $('db-service').open = true; // a remembered token means that path is in use
+    this.offerRecovery((await sessionItems).pendingRecovery ?? null);
+  },
+
+  /** Shows (or, with null, hides) the "Find my new key" offer for a recovery. */
+  offerRecovery(recovery) {
+    this.recovery = recovery;
+    $('db-recovery').hidden = !recovery;
+    if (!recovery) return;
+    $('db-recovery-text').textContent = t('dbRecoveryPending', new Date(recovery.since).toLocaleString());
+    if ([...$('db-origin').options].some((option) => option.value === recovery.origin)) $('db-origin').value = recovery.origin;
+    $('db-service').open = true;
+  },
+
+  /** Shows a failure; when the core found its key recoverable, says so and offers recovery. */
+  failed(box, error) {
+    const failure = showFailure(box, error);
+    if (failure.recovery) {
+      box.append(Object.assign(document.createElement('p'), {
+        textContent: t(failure.recovery.kind === 'creation' ? 'dbRecoverableCreation' : 'dbRecoverableRotation'),
+      }));
+      box.dataset.recoverable = 'true';
+      this.offerRecovery(failure.recovery);
+    }
+    return failure;
   },
 
   /** A preset's number, or the custom text as typed: the core accepts both and validates. */
@@ -212,7 +243,7 @@ const databrain = {
 
   /** Shows a rotation failure, pointing to the service-token path where that helps. */
   rotationFailed(box, error) {
-    const failure = showFailure(box, error);
+    const failure = this.failed(box, error);
     if (failure.code === 'IMMEDIATE_EXPIRY_NOT_CONFIRMED') $('db-confirm-wrap').hidden = false;
     if (['AUTHENTICATION_ERROR', 'INVALID_DATA_APP_API_KEY'].includes(failure.code)) $('db-service').open = true;
   },
@@ -236,44 +267,71 @@ const databrain = {
     }
   },
 
-  async list() {
+  /** Lists the data app's keys; with a recovery, those created since its attempt first, each offered to keep. */
+  async list(recovery = null) {
     const box = $('db-service-result');
     hideResult(box);
     const table = $('db-keys');
     const token = $('db-token').value;
     try {
-      const keys = await inBackground('list', { origin: $('db-origin').value, token, app: $('db-app').value });
+      const keys = await inBackground('list', { origin: $('db-origin').value, token, app: $('db-app').value, since: recovery?.since });
       await this.memory.keepIfAsked(token);
-      table.tBodies[0].replaceChildren(...keys.map((listed, index) => this.keyRow(listed, index)));
+      table.tBodies[0].replaceChildren(...keys.map((listed, index) => this.keyRow(listed, index, recovery)));
       table.hidden = false;
-      showResult(box, 'ok', [t('dbListed', keys.length)], 'OK');
+      const message = recovery ? t('dbRecoveryListed', keys.length, keys.filter((listed) => listed.sinceAttempt).length) : t('dbListed', keys.length);
+      showResult(box, 'ok', [message], 'OK');
     } catch (error) {
       table.hidden = true;
       showFailure(box, error);
     }
   },
 
-  keyRow(listed, index) {
+  /** A listed key's row: its action rotates it, or in a recovery keeps it as the new key. */
+  keyRow(listed, index, recovery) {
     const row = document.createElement('tr');
     const cell = (text, tag = 'td') => Object.assign(document.createElement(tag), { textContent: text });
     const masked = document.createElement('td');
     masked.append(Object.assign(document.createElement('code'), { textContent: listed.maskedKey }));
-    const rotate = Object.assign(document.createElement('button'), { type: 'button', textContent: t('dbRotateRow') });
-    rotate.setAttribute('aria-label', t('dbRotateRowLabel', listed.name || listed.maskedKey));
-    rotate.dataset.index = String(index);
-    onClick(rotate, async () => {
-      const box = $('db-service-result');
-      hideResult(box);
-      try {
-        this.rotated(box, await inBackground('rotateListed', { ...this.rotationArgs(), index }));
-      } catch (error) {
-        this.rotationFailed(box, error);
-      }
-    });
+    const created = cell(listed.createdAt ? new Date(listed.createdAt).toLocaleString() : '');
+    if (listed.sinceAttempt) {
+      row.classList.add('since-attempt');
+      created.append(Object.assign(document.createElement('strong'), { className: 'badge', textContent: ` ${t('dbSinceAttempt')}` }));
+    }
+    const [text, label, call] = recovery
+      ? [t('dbTakeKey'), t('dbTakeKeyLabel', listed.maskedKey), () => this.take(index, recovery)]
+      : [t('dbRotateRow'), t('dbRotateRowLabel', listed.name || listed.maskedKey), () => this.rotateListed(index)];
+    const button = Object.assign(document.createElement('button'), { type: 'button', textContent: text, className: recovery ? 'take' : 'rotate' });
+    button.setAttribute('aria-label', label);
+    button.dataset.index = String(index);
+    onClick(button, call);
     const action = document.createElement('td');
-    action.append(rotate);
-    row.append(cell(listed.name || t('dbNoName')), cell(listed.createdAt ? new Date(listed.createdAt).toLocaleDateString() : ''), masked, action);
+    action.append(button);
+    row.append(cell(listed.name || t('dbNoName')), created, masked, action);
     return row;
+  },
+
+  async rotateListed(index) {
+    const box = $('db-service-result');
+    hideResult(box);
+    try {
+      this.rotated(box, await inBackground('rotateListed', { ...this.rotationArgs(), index }));
+    } catch (error) {
+      this.rotationFailed(box, error);
+    }
+  },
+
+  /** Keeps the chosen listed key as the one the lost answer carried (shown with the new keys). */
+  async take(index, recovery) {
+    const box = $('db-service-result');
+    hideResult(box);
+    try {
+      await inBackground('recover', { origin: recovery.origin, index, since: recovery.since });
+      $('db-keys').hidden = true;
+      this.offerRecovery(null);
+      showResult(box, 'ok', [t('dbRecovered')], 'OK');
+    } catch (error) {
+      showFailure(box, error);
+    }
   },
 
   async create() {
@@ -285,7 +343,7 @@ const databrain = {
       await this.memory.keepIfAsked(token);
       showResult(box, 'ok', [t('dbCreated')], 'OK');
     } catch (error) {
-      showFailure(box, error);
+      this.failed(box, error);
     }
   },
 };
@@ -298,11 +356,13 @@ function renderNewKeys(keys) {
     const item = document.createElement('li');
     item.dataset.id = entry.id;
     const host = entry.origin.replace('https://', '');
-    const what = entry.source === 'rotation'
-      ? `${t('newKeyRotated', host)} ${entry.oldKeyExpiresAt > entry.issuedAt + 1000
+    const what = {
+      rotation: () => `${t('newKeyRotated', host)} ${entry.oldKeyExpiresAt > entry.issuedAt + 1000
         ? t('newKeyOldExpires', new Date(entry.oldKeyExpiresAt).toLocaleString())
-        : t('dbOldStopped')}`
-      : t('newKeyCreated', entry.label, host);
+        : t('dbOldStopped')}`,
+      creation: () => t('newKeyCreated', entry.label, host),
+      recovery: () => t('newKeyRecovered', host),
+    }[entry.source]();
     const inputId = `new-key-${entry.id}`;
     const label = Object.assign(document.createElement('label'), { htmlFor: inputId, textContent: what });
     const field = Object.assign(document.createElement('input'), { id: inputId, type: 'password', readOnly: true, value: entry.key, className: 'new-key' });

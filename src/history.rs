@@ -22,9 +22,16 @@ pub struct HistoryEntry {
     pub target: String,
     /// "success", an error code, or OUTCOME_UNKNOWN.
     pub outcome: String,
-    /// `…1234`: the last four characters of the key used or issued.
+    /// `…1234`: the last four characters of the key used (rotated, or created).
     pub fingerprint: String,
+    /// The fingerprint of the key the attempt issued, when it issued one (a rotation, or a
+    /// key recovered after a lost answer); empty otherwise.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub issued: String,
 }
+
+/// The `service` of Databrain records.
+pub const DATABRAIN_SERVICE: &str = "Databrain";
 
 /// `…` and the last four characters of a normalised key, or `-` for anything too short to
 /// fingerprint without giving most of it away.
@@ -47,7 +54,14 @@ impl HistoryEntry {
             target: display_snippet(target, 200),
             outcome: display_snippet(outcome, 60),
             fingerprint: fingerprint(key),
+            issued: String::new(),
         }
+    }
+
+    /// The record with the fingerprint of the key it issued (`""`: none).
+    pub fn with_issued(self, issued_key: &str) -> HistoryEntry {
+        let issued = if issued_key.is_empty() { String::new() } else { fingerprint(issued_key) };
+        HistoryEntry { issued, ..self }
     }
 }
 
@@ -66,6 +80,8 @@ struct StoredEntry {
     outcome: Text,
     #[serde(default)]
     fingerprint: Text,
+    #[serde(default)]
+    issued: Text,
 }
 
 impl HistoryEntry {
@@ -85,6 +101,7 @@ impl HistoryEntry {
                     target: text(entry.target),
                     outcome: text(entry.outcome),
                     fingerprint: text(entry.fingerprint),
+                    issued: text(entry.issued),
                 })
             })
             .collect()
@@ -92,32 +109,35 @@ impl HistoryEntry {
 }
 
 /// The history as CSV, newest first as given: time (ISO 8601 UTC), service, place, target,
-/// outcome, key fingerprint.
+/// outcome, key fingerprint, and (appended later, so older readers keep their columns) the
+/// fingerprint of the key issued.
 pub fn history_csv(entries: &[HistoryEntry]) -> String {
-    let mut out = String::from("time,service,place,target,outcome,key\r\n");
+    let mut out = String::from("time,service,place,target,outcome,key,new key\r\n");
     for entry in entries {
         let time = iso8601(entry.at);
-        let fields = [time.as_str(), &entry.service, &entry.place, &entry.target, &entry.outcome, &entry.fingerprint];
+        let fields = [
+            time.as_str(),
+            &entry.service,
+            &entry.place,
+            &entry.target,
+            &entry.outcome,
+            &entry.fingerprint,
+            &entry.issued,
+        ];
         csv::push_row(&mut out, &fields);
     }
     out
 }
 
-/// `YYYY-MM-DDTHH:MM:SSZ` for milliseconds since the epoch (civil-from-days, proleptic
-/// Gregorian), so the export needs no date library.
+/// `YYYY-MM-DDTHH:MM:SSZ` (RFC 3339, whole seconds, UTC) for milliseconds since the epoch;
+/// empty for a time no calendar year of four digits holds.
 pub fn iso8601(ms: u64) -> String {
-    let secs = ms / 1000;
-    let (days, rem) = (secs / 86_400, secs % 86_400);
-    let z = days as i64 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+    let format = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
+    i64::try_from(ms / 1000)
+        .ok()
+        .and_then(|secs| time::OffsetDateTime::from_unix_timestamp(secs).ok())
+        .and_then(|at| at.format(&format).ok())
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -138,7 +158,17 @@ mod tests {
         let key = "4242/0123456789abcdef0123456789abcdef01234567";
         let entry = HistoryEntry::new(1_795_600_000_000, "Treasure", "US", "93d34997 (sales)", "success", key);
         let csv = history_csv(&[entry]);
-        assert_eq!(csv, "time,service,place,target,outcome,key\r\n2026-11-25T09:46:40Z,Treasure,US,93d34997 (sales),success,…4567\r\n");
+        assert_eq!(csv, "time,service,place,target,outcome,key,new key\r\n2026-11-25T09:46:40Z,Treasure,US,93d34997 (sales),success,…4567,\r\n");
+        let rotated = HistoryEntry::new(
+            0,
+            "Databrain",
+            "https://api.usedatabrain.com",
+            "data app key (rotation)",
+            "success",
+            "550e8400-e29b-41d4-a716-446655440001",
+        )
+        .with_issued("7c9e6679-7425-40de-944b-e07fc1f90ae7");
+        assert!(history_csv(&[rotated]).ends_with(",success,…0001,…0ae7\r\n"));
         assert!(!csv.contains("0123456789abcdef"));
     }
 
@@ -146,7 +176,11 @@ mod tests {
     fn reads_the_stored_history_back() {
         let entry = HistoryEntry::new(1_000, "Treasure", "US", "oid", "success", "4242/0123456789abcdef0123");
         let json = serde_json::to_string(std::slice::from_ref(&entry)).unwrap();
-        assert_eq!(HistoryEntry::list_from_json(&json), [entry]);
+        assert_eq!(HistoryEntry::list_from_json(&json), [entry.clone()]);
+        let issued = entry.with_issued("7c9e6679-7425-40de-944b-e07fc1f90ae7");
+        let json = serde_json::to_string(std::slice::from_ref(&issued)).unwrap();
+        assert!(json.contains(r#""issued":"…0ae7""#));
+        assert_eq!(HistoryEntry::list_from_json(&json), [issued]);
         assert_eq!(HistoryEntry::list_from_json(r#"[{"service":"no time"}, 3]"#), []);
         assert_eq!(HistoryEntry::list_from_json("not json"), []);
     }
@@ -156,5 +190,6 @@ mod tests {
         assert_eq!(iso8601(0), "1970-01-01T00:00:00Z");
         assert_eq!(iso8601(951_782_400_000), "2000-02-29T00:00:00Z");
         assert_eq!(iso8601(4_102_444_799_000), "2099-12-31T23:59:59Z");
+        assert_eq!(iso8601(u64::MAX), "");
     }
 }

@@ -6,6 +6,7 @@ pub mod credentials;
 pub mod endpoint;
 pub mod errors;
 pub mod grace;
+pub mod recovery;
 pub mod rotate;
 pub mod tokens;
 
@@ -14,6 +15,6 @@ pub use endpoint::{is_databrain_app_url, ApiOrigin, CLOUD_API_ORIGIN};
 pub use grace::GracePeriod;
 pub use rotate::{interpret_rotate_answer, rotate_request, NewKey};
 pub use tokens::{
-    create_token_request, interpret_create_answer, interpret_list_page, list_page_request, DataAppName, KeyLabel,
-    KeyListing, ListedKey,
+    arrange_for_recovery, create_token_request, interpret_create_answer, interpret_list_page, list_page_request,
+    DataAppName, KeyLabel, KeyListing, ListedKey,
 };

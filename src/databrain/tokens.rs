@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::databrain::credentials::{DataAppKey, ServiceToken};
 use crate::databrain::endpoint::ApiOrigin;
 use crate::databrain::errors::{databrain_failure, Operation};
+use crate::databrain::recovery::{recovery_order, timestamp_ms};
 use crate::databrain::rotate::{new_key_from, NewKey};
 use crate::failure::{ErrorCode, Failure};
 use crate::http::{json_body, ApiRequest, Exchange, JsonBody, Method, Text};
@@ -121,6 +122,8 @@ pub struct ListedKeyView {
     pub description: Option<String>,
     pub created_at: Option<String>,
     pub masked_key: String,
+    /// Created since the attempt whose key is being recovered (see [`arrange_for_recovery`]).
+    pub since_attempt: bool,
 }
 
 impl ListedKey {
@@ -130,8 +133,29 @@ impl ListedKey {
             description: self.description.clone(),
             created_at: self.created_at.clone(),
             masked_key: self.key.masked(),
+            since_attempt: false,
         }
     }
+
+    /// `createdAt` in milliseconds since the epoch, when it is a readable timestamp.
+    pub fn created_ms(&self) -> Option<u64> {
+        self.created_at.as_deref().and_then(timestamp_ms)
+    }
+}
+
+/// The listed keys in the order a recovery shows them, each with its view marked when it
+/// was created since `since` (see [`recovery_order`]).
+pub fn arrange_for_recovery(keys: Vec<ListedKey>, since: u64) -> Vec<(ListedKey, ListedKeyView)> {
+    let created: Vec<Option<u64>> = keys.iter().map(ListedKey::created_ms).collect();
+    let mut slots: Vec<Option<ListedKey>> = keys.into_iter().map(Some).collect();
+    recovery_order(&created, since)
+        .into_iter()
+        .filter_map(|(index, since_attempt)| {
+            let key = slots.get_mut(index)?.take()?;
+            let view = ListedKeyView { since_attempt, ..key.view() };
+            Some((key, view))
+        })
+        .collect()
 }
 
 pub type ListPage = Vec<ListedKey>;
@@ -256,6 +280,23 @@ mod tests {
         assert_eq!(view.masked_key, "••••0022");
         assert_eq!(view.name, "key 22");
         assert!(!serde_json::to_string(&view).unwrap().contains("550e8400"));
+    }
+
+    #[test]
+    fn a_recovery_lists_the_keys_created_since_the_attempt_first_and_marks_them() {
+        let body = json!({"data": [
+            {"key": "550e8400-e29b-41d4-a716-000000000001", "name": "old", "createdAt": "2026-01-01T00:00:00Z"},
+            {"key": "550e8400-e29b-41d4-a716-000000000002", "name": "no date"},
+            {"key": "550e8400-e29b-41d4-a716-000000000003", "name": "new", "createdAt": "2026-11-25T09:47:00.000Z"},
+            {"key": "550e8400-e29b-41d4-a716-000000000005", "name": "newer", "createdAt": "2026-11-25T09:48:00Z"},
+            {"key": "550e8400-e29b-41d4-a716-000000000004", "name": "odd date", "createdAt": 1795600000000u64},
+        ]});
+        let keys = interpret_list_page(&ApiOrigin::cloud(), ok(body.to_string())).unwrap();
+        let arranged = arrange_for_recovery(keys, 1_795_600_000_000);
+        let shown: Vec<(&str, bool)> =
+            arranged.iter().map(|(_, view)| (view.name.as_str(), view.since_attempt)).collect();
+        assert_eq!(shown, [("newer", true), ("new", true), ("old", false), ("no date", false), ("odd date", false)]);
+        assert_eq!(arranged[1].0.view().masked_key, "••••0003", "each view stays with its key");
     }
 
     #[test]

@@ -10,10 +10,12 @@ use std::rc::Rc;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
 
 use super::{fail, to_js};
+use crate::databrain::recovery::{recovery_for, settle_recovered};
+use crate::databrain::rotate::NewKey;
 use crate::databrain::tokens::KeyListing;
 use crate::databrain::{
-    create_token_request, interpret_create_answer, interpret_list_page, interpret_rotate_answer, list_page_request,
-    rotate_request, ApiOrigin, DataAppKey, DataAppName, GracePeriod, KeyLabel, ServiceToken,
+    arrange_for_recovery, create_token_request, interpret_create_answer, interpret_list_page, interpret_rotate_answer,
+    list_page_request, rotate_request, ApiOrigin, DataAppKey, DataAppName, GracePeriod, KeyLabel, ServiceToken,
 };
 use crate::failure::{ErrorCode, Failure};
 use crate::history::{history_csv, HistoryEntry};
@@ -79,14 +81,33 @@ fn grace_from(grace: JsValue, confirmed_immediate: bool) -> Result<GracePeriod, 
 }
 
 async fn rotate(origin: ApiOrigin, key: DataAppKey, grace: GracePeriod) -> Result<JsValue, JsValue> {
+    let started = js_sys::Date::now();
     let exchange = transport::send(&rotate_request(&origin, &key, grace), REQUEST_TIMEOUT_MS).await;
-    let new_key = interpret_rotate_answer(&origin, exchange).map_err(fail)?;
-    Ok(to_js(&RotatedView {
-        key: new_key.key,
-        old_key_fingerprint: key.fingerprint(),
-        grace_seconds: grace.seconds(),
-        old_key_expires_at: grace.expiry_from(js_sys::Date::now()),
-    }))
+    match interpret_rotate_answer(&origin, exchange) {
+        Ok(new_key) => Ok(to_js(&RotatedView {
+            key: new_key.key,
+            old_key_fingerprint: key.fingerprint(),
+            grace_seconds: grace.seconds(),
+            old_key_expires_at: grace.expiry_from(started),
+        })),
+        // Should the rotation have happened after all (a lost answer, databrain/recovery.rs),
+        // the old key expires about then: the background still sets its reminder.
+        Err(failure) => Err(to_js(&RotationFailure {
+            failure,
+            old_key_fingerprint: key.fingerprint(),
+            old_key_expires_at: grace.expiry_from(started),
+        })),
+    }
+}
+
+/// A failed rotation: the failure's own fields, and the old key's, for a reminder.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RotationFailure {
+    #[serde(flatten)]
+    failure: Failure,
+    old_key_fingerprint: String,
+    old_key_expires_at: f64,
 }
 
 /// Rotates a data app key (seed-003/004). Every input is checked before the one request;
@@ -124,13 +145,16 @@ pub async fn rotate_listed_databrain_key(
 }
 
 /// Lists a data app's keys with a service token, following every page. Resolves to
-/// `[{name, description, createdAt, maskedKey}]` in the order of the listing.
+/// `[{name, description, createdAt, maskedKey, sinceAttempt}]`: in the order of the
+/// listing, or, when `since` (milliseconds) is given to recover a key whose answer was
+/// lost, the keys created since then first (`sinceAttempt`).
 #[wasm_bindgen(js_name = listDatabrainKeys)]
 pub async fn list_databrain_keys(
     origin: String,
     granted: JsValue,
     token: String,
     app: String,
+    since: Option<f64>,
 ) -> Result<JsValue, JsValue> {
     let origin = resolve_origin(&origin, granted)?;
     let token = ServiceToken::parse(&token).map_err(fail)?;
@@ -141,9 +165,30 @@ pub async fn list_databrain_keys(
         let exchange = transport::send(&list_page_request(&origin, &token, &app, number), REQUEST_TIMEOUT_MS).await;
         page = listing.add_page(interpret_list_page(&origin, exchange).map_err(fail)?);
     }
-    let views: Vec<_> = listing.keys.iter().map(|listed| listed.view()).collect();
-    LISTED_KEYS.with(|keys| *keys.borrow_mut() = listing.keys.into_iter().map(|listed| listed.key).collect());
+    let arranged: Vec<_> = match since {
+        Some(since) => {
+            arrange_for_recovery(listing.keys, ms(since)).into_iter().map(|(listed, view)| (listed.key, view)).collect()
+        }
+        None => {
+            listing.keys.into_iter().map(|listed| (listed.view(), listed.key)).map(|(view, key)| (key, view)).collect()
+        }
+    };
+    let (keys, views): (Vec<DataAppKey>, Vec<_>) = arranged.into_iter().unzip();
+    LISTED_KEYS.with(|listed| *listed.borrow_mut() = keys);
     Ok(to_js(&views))
+}
+
+/// The key at `index` of the last listing, for the user who chose to recover it: the one
+/// listed key that leaves the core, by an explicit action, to be kept like a new key.
+/// Resolves to `{key}`.
+#[wasm_bindgen(js_name = takeListedDatabrainKey)]
+pub fn take_listed_databrain_key(index: usize) -> Result<JsValue, JsValue> {
+    LISTED_KEYS
+        .with(|keys| keys.borrow().get(index).map(|key| NewKey { key: key.expose().to_string() }))
+        .map(|key| to_js(&key))
+        .ok_or_else(|| {
+            fail(Failure::new(ErrorCode::EmptyKey, "That key is no longer listed. List the data app's keys again."))
+        })
 }
 
 /// Creates a new key for a data app with a service token. Not idempotent: never retried.
@@ -250,6 +295,33 @@ pub async fn run_bulk_replace(run: String, key: String, on_progress: js_sys::Fun
 #[wasm_bindgen(js_name = listedKeyFingerprint)]
 pub fn listed_key_fingerprint(index: usize) -> String {
     LISTED_KEYS.with(|keys| keys.borrow().get(index).map(DataAppKey::fingerprint)).unwrap_or_else(|| "-".to_string())
+}
+
+/// Whether a failed Databrain attempt (`attempt`, its history record, not yet stored)
+/// probably issued a key the user never saw, judged against the stored history (a JSON
+/// array): `{since}` to recover from, or `null` (see `databrain::recovery`).
+#[wasm_bindgen(js_name = recoveryFor)]
+pub fn recovery_for_attempt(code: &str, attempt_json: &str, history_json: &str) -> JsValue {
+    let code =
+        [ErrorCode::OutcomeUnknown, ErrorCode::InvalidDataAppApiKey].into_iter().find(|known| known.as_str() == code);
+    let attempt = HistoryEntry::list_from_json(&format!("[{attempt_json}]")).pop();
+    match (code, attempt) {
+        (Some(code), Some(attempt)) => recovery_for(code, &attempt, &HistoryEntry::list_from_json(history_json))
+            .map_or(JsValue::NULL, |r| to_js(&r)),
+        _ => JsValue::NULL,
+    }
+}
+
+/// The stored history with the attempts a recovery at `origin` since `since` settled, or
+/// `null` when none changed.
+#[wasm_bindgen(js_name = settleRecovered)]
+pub fn settle_recovered_history(history_json: &str, origin: &str, since: f64) -> JsValue {
+    let mut history = HistoryEntry::list_from_json(history_json);
+    if settle_recovered(&mut history, origin, ms(since)) {
+        to_js(&history)
+    } else {
+        JsValue::NULL
+    }
 }
 
 /// The stored history (a JSON array of entries) as CSV.

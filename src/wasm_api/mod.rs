@@ -22,7 +22,9 @@ mod background_and_pages;
 pub use background_and_pages::*;
 
 fn to_js<T: Serialize>(value: &T) -> JsValue {
-    serde_wasm_bindgen::to_value(value).unwrap_or(JsValue::NULL)
+    // Plain objects, also for maps (a `#[serde(flatten)]` struct serializes as one).
+    let serializer = serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true);
+    value.serialize(&serializer).unwrap_or(JsValue::NULL)
 }
 
 fn fail(failure: Failure) -> JsValue {

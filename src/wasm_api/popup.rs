@@ -126,9 +126,19 @@ pub fn is_databrain_app_page(url: &str) -> bool {
 
 // ---- history ------------------------------------------------------------------------
 
-/// A history record for one attempt; the key is reduced to its fingerprint here, so only
-/// the record travels on.
+/// A history record for one attempt started at `startedAt` (milliseconds; now when
+/// omitted); `key` (the key used) and `issuedKey` (a key the attempt issued) are reduced to
+/// their fingerprints here, so only the record travels on.
 #[wasm_bindgen(js_name = historyEntry)]
-pub fn history_entry(service: &str, place: &str, target: &str, outcome: &str, key: &str) -> JsValue {
-    to_js(&HistoryEntry::new(js_sys::Date::now() as u64, service, place, target, outcome, key))
+pub fn history_entry(
+    service: &str,
+    place: &str,
+    target: &str,
+    outcome: &str,
+    key: &str,
+    issued_key: Option<String>,
+    started_at: Option<f64>,
+) -> JsValue {
+    let at = started_at.unwrap_or_else(js_sys::Date::now).max(0.0) as u64;
+    to_js(&HistoryEntry::new(at, service, place, target, outcome, key).with_issued(issued_key.as_deref().unwrap_or("")))
 }

@@ -51,6 +51,25 @@ function shownNewKeys(page) {
   })));
 }
 
+/** The rotation result once it shows a failure: {code, text, recoverable}. */
+function rotationFailure(page) {
+  return waitFor(page, () => {
+    const box = document.getElementById('db-result');
+    return !box.hidden && box.dataset.code && box.dataset.code !== 'OK'
+      && { code: box.dataset.code, text: box.textContent, recoverable: box.dataset.recoverable === 'true' };
+  }, [], { what: 'a failed rotation' });
+}
+
+/** Whether the popup offers "Find my new key"; dismisses the offer so later cases start without one. */
+async function recoveryOffered(page) {
+  const offered = await page.eval(() => !document.getElementById('db-recovery').hidden);
+  if (offered) {
+    await page.click('#db-recovery-dismiss');
+    await waitFor(page, async () => !('pendingRecovery' in await chrome.storage.session.get('pendingRecovery')), [], { what: 'recovery dismissed' });
+  }
+  return offered;
+}
+
 async function expectRotateFailure({ browser, fake }, { key, code, mentions = [], expireAt = 3600 }) {
   const page = await openDatabrain(browser);
   await rotate(page, { key });
@@ -59,6 +78,9 @@ async function expectRotateFailure({ browser, fake }, { key, code, mentions = []
   assert.equal(result.code, code, result.text);
   for (const word of mentions) assert.match(result.text, word);
   assertOneRotate(fake, { key, expireAt });
+  // Keyturn never touched these keys before: no "probably happened", no recovery offered.
+  assert.doesNotMatch(result.text, /probably did happen/);
+  assert.equal(await recoveryOffered(page), false);
   assert.deepEqual(await shownNewKeys(page), [], 'no new key is invented');
   assert.equal(await page.eval(() => document.getElementById('db-rotate').disabled), false);
   await page.close();
@@ -169,6 +191,9 @@ export const databrainCases = {
     });
     assert.equal(result.code, 'INVALID_DATA_APP_API_KEY');
     assert.match(result.text, /already rotated/);
+    // Keyturn itself rotated this key a moment ago: the new key may be the lost one, so recovery is offered too.
+    assert.match(result.text, /probably did happen/);
+    assert.equal(await recoveryOffered(page), true);
     assert.equal(fake.requests.length, 2);
     fake.requests.forEach((request) => assertRotateRequest(request, { key: DATABRAIN.activeKey, expireAt: 3600 }));
     assert.equal((await shownNewKeys(page)).length, 1, 'the key from the first rotation is still waiting');
@@ -183,8 +208,82 @@ export const databrainCases = {
     assert.equal(result.code, 'OUTCOME_UNKNOWN', result.text);
     assert.match(result.text, /cannot tell whether it took effect/);
     assert.match(result.text, /Do not simply try again/);
+    assert.match(result.text, /probably did happen/);
+    assert.equal(await recoveryOffered(page), true);
     await sleep(1500);
     assertOneRotate(fake, { key: DATABRAIN.dropKey, expireAt: 3600 });
+    await page.close();
+  },
+
+  async 'a rotation whose answer is lost below Keyturn ends with the user holding the new key'({ browser, fake }) {
+    let page = await openDatabrain(browser);
+    // A first rotation succeeds and leaves its connection open (keep-alive).
+    await rotate(page, { key: DATABRAIN.activeKey });
+    assert.equal((await resultIn(page, 'db-result')).kind, 'ok');
+    const [keyInUse] = fake.issuedKeys;
+    await page.click('#new-key-list li button.saved');
+    // The second rotation is processed, then its connection drops before any byte of the answer.
+    fake.loseNextRotationAnswer();
+    await rotate(page, { key: keyInUse });
+    const failed = await rotationFailure(page);
+    await sleep(500); // a re-send by the browser has long arrived by now
+    const [, lostKey] = fake.issuedKeys;
+    const posts = fake.requests.filter((request) => request.path === '/api/v2/data-app/rotate-api');
+    // Measured below fetch: both browsers send the POST again on a new connection when the
+    // reused one drops before the answer. The copy finds the key already rotated.
+    assert.deepEqual(posts.map((post) => [post.headers.authorization.slice(-4), post.reused]),
+      [[DATABRAIN.activeKey.slice(-4), false], [keyInUse.slice(-4), true], [keyInUse.slice(-4), false]],
+      `POSTs seen: ${JSON.stringify(posts.map((post) => ({ connection: post.connection, reused: post.reused })))}`);
+    assert.equal(posts[1].body, posts[2].body);
+    assert.notEqual(posts[2].connection, posts[1].connection);
+    assert.equal(failed.code, 'INVALID_DATA_APP_API_KEY', failed.text);
+    // Keyturn itself sent one request per click: one history record each.
+    const records = await page.eval(async () => (await chrome.storage.local.get('history')).history
+      .filter((entry) => entry.target === 'data app key (rotation)').slice(0, 2).map((entry) => [entry.outcome, entry.fingerprint, entry.issued ?? '']));
+    assert.deepEqual(records, [['OUTCOME_UNKNOWN', `…${keyInUse.slice(-4)}`, ''], ['success', `…${DATABRAIN.activeKey.slice(-4)}`, `…${keyInUse.slice(-4)}`]]);
+    // The popup says the rotation probably happened and offers to recover the key.
+    assert.equal(failed.recoverable, true);
+    assert.match(failed.text, /probably did happen/);
+    assert.equal(await page.eval(() => !document.getElementById('db-recovery').hidden && document.getElementById('db-service').open), true);
+
+    // Closing the popup loses nothing: the offer is still there when it opens again.
+    await page.close();
+    page = await openDatabrain(browser);
+    assert.equal(await page.eval(() => !document.getElementById('db-recovery').hidden), true);
+    await page.fill('#db-token', DATABRAIN.serviceToken);
+    await page.fill('#db-app', DATABRAIN.dataApp);
+    const sent = fake.requests.length;
+    await page.click('#db-find-new-key');
+    const listed = await resultIn(page, 'db-service-result');
+    assert.equal(listed.kind, 'ok', listed.text);
+    assert.deepEqual(fake.requests.slice(sent).map((r) => [r.method, r.path.replace(/.*pageNumber=/, '')]), [['GET', '1'], ['GET', '2'], ['GET', '3']]);
+    const rows = await page.eval(() => [...document.querySelectorAll('#db-keys tbody tr')].map((tr) => ({
+      masked: tr.cells[2].textContent, since: tr.classList.contains('since-attempt'), action: tr.querySelector('button').className,
+    })));
+    assert.equal(rows.length, DATABRAIN.listedKeyCount + 2);
+    assert.deepEqual(rows.slice(0, 3).map((row) => [row.masked, row.since]),
+      [[`••••${lostKey.slice(-4)}`, true], [`••••${keyInUse.slice(-4)}`, true], [`••••${LISTED_KEYS[22].key.slice(-4)}`, false]]);
+    assert.ok(rows.every((row) => row.action === 'take'));
+    const html = await page.eval(() => document.documentElement.outerHTML);
+    assert.ok(!html.includes(lostKey), 'listed keys stay masked until one is chosen');
+
+    // Choosing it: kept like a new key, masked, copyable, until "I have saved it".
+    const beforeTake = fake.requests.length;
+    await page.click('#db-keys tbody tr:first-child button.take');
+    assert.equal((await resultIn(page, 'db-service-result')).kind, 'ok');
+    assert.equal(fake.requests.length, beforeTake, 'taking a listed key sends nothing');
+    await page.close();
+    page = await openDatabrain(browser);
+    const shown = await shownNewKeys(page);
+    assert.deepEqual(shown.map((key) => [key.value, key.type]), [[lostKey, 'password']]);
+    assert.match(shown[0].text, /recovered/i);
+    assert.equal(await page.eval(() => document.querySelectorAll('#new-key-list li button.copy').length), 1);
+    assert.equal(await page.eval(() => !document.getElementById('db-recovery').hidden), false, 'the offer is settled');
+    await assertNothingSecretPersisted(page, [...KNOWN_SECRETS, ...fake.issuedKeys]);
+    const settled = await page.eval(async () => (await chrome.storage.local.get('history')).history.slice(0, 2).map((entry) => [entry.outcome, entry.issued ?? '']));
+    assert.deepEqual(settled, [['success', `…${lostKey.slice(-4)}`], ['RECOVERED', '']]);
+    await page.click('#new-key-list li button.saved');
+    await waitFor(page, () => document.getElementById('new-keys').hidden, [], { what: 'key acknowledged' });
     await page.close();
   },
 

@@ -106,7 +106,9 @@ const dbError = (res, status, code, message) => send(res, status, { error: { cod
 /** Databrain's state: which data app keys exist and which already have an expiry. */
 function databrainState() {
   const keys = new Map([DATABRAIN.activeKey, DATABRAIN.slowKey, ...LISTED_KEYS.map((k) => k.key)].map((key) => [key, { expiresAt: null }]));
-  return { keys, issued: [] };
+  // loseNextRotation: process the next rotation, then drop its connection before any byte
+  // of the answer, as a connection lost at that moment would.
+  return { keys, issued: [], listed: [], loseNextRotation: false };
 }
 
 /** Every key the fake Databrain ever issued in this process, for the final secrets audit. */
@@ -115,6 +117,8 @@ function issue(state) {
   const key = randomUUID();
   state.keys.set(key, { expiresAt: null });
   state.issued.push(key);
+  // The listing shows issued keys too, as the data app's newest, with their creation time.
+  state.listed.push({ key, name: `issued ${state.issued.length}`, description: '', createdAt: new Date().toISOString() });
   EVER_ISSUED.push(key);
   return key;
 }
@@ -150,6 +154,10 @@ function databrain(req, res, body, state) {
     if (known.expiresAt !== null) return dbError(res, 400, 'INVALID_DATA_APP_API_KEY', 'API key already has an expiry date set');
     known.expiresAt = Date.now() + seconds * 1000;
     const key = issue(state);
+    if (state.loseNextRotation) {
+      state.loseNextRotation = false;
+      return req.socket.destroy(); // rotated, but the answer with the new key never leaves
+    }
     return setTimeout(() => send(res, 200, { key }), bearer === DATABRAIN.slowKey ? 1_500 : 0);
   }
 
@@ -159,9 +167,10 @@ function databrain(req, res, body, state) {
     if (!app || (req.method === 'POST' && typeof json?.name !== 'string')) return dbError(res, 400, 'INVALID_REQUEST_BODY', 'dataAppName and name are required');
     if (app !== DATABRAIN.dataApp) return dbError(res, 400, 'DATA_APP_NOT_FOUND', 'Data app not found');
     if (req.method === 'POST') return send(res, 200, { key: issue(state) });
-    if (url.searchParams.get('isPagination') !== 'true') return send(res, 200, { data: LISTED_KEYS });
+    const all = [...LISTED_KEYS, ...state.listed];
+    if (url.searchParams.get('isPagination') !== 'true') return send(res, 200, { data: all });
     const page = Number(url.searchParams.get('pageNumber') ?? '1');
-    return send(res, 200, { data: LISTED_KEYS.slice((page - 1) * 10, page * 10) });
+    return send(res, 200, { data: all.slice((page - 1) * 10, page * 10) });
   }
   return dbError(res, 404, 'NOT_FOUND', 'Not found');
 }
@@ -173,6 +182,9 @@ export async function startFakeApis({ port = 443, httpPort, certDir, latencyMs =
   const maxInFlight = new Map(); // API host -> the most ever answered at once
 
   const strays = []; // requests that reached a host outside the allowlists
+  // Which connection each request came on: a browser's own re-send arrives on a new one.
+  const connections = new WeakMap();
+  let connectionCount = 0;
   let tlsFailureHost = null;
   const certificate = selfSignedCertificate(certDir);
   const server = https.createServer({
@@ -182,6 +194,9 @@ export async function startFakeApis({ port = 443, httpPort, certDir, latencyMs =
       ? done(new Error('injected TLS failure'))
       : done(null, tls.createSecureContext(certificate))),
   }, (req, res) => {
+    if (!connections.has(req.socket)) connections.set(req.socket, { id: ++connectionCount, served: 0 });
+    const connection = connections.get(req.socket);
+    connection.served += 1;
     const host = (req.headers.host ?? '').replace(/:\d+$/, '').toLowerCase();
     if (host === EVIL_HOST || (req.headers.authorization && !TREASURE_HOSTS.includes(host) && host !== DATABRAIN_HOST)) {
       strays.push({ host, method: req.method, path: req.url, authorization: req.headers.authorization ?? null });
@@ -191,7 +206,8 @@ export async function startFakeApis({ port = 443, httpPort, certDir, latencyMs =
     req.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8');
       if (TREASURE_HOSTS.includes(host) || host === DATABRAIN_HOST) {
-        requests.push({ host, method: req.method, path: req.url, headers: { ...req.headers }, body, at: Date.now() });
+        // connection: its id; reused: whether an earlier request had come on it.
+        requests.push({ host, method: req.method, path: req.url, headers: { ...req.headers }, body, at: Date.now(), connection: connection.id, reused: connection.served > 1 });
         inFlight.set(host, (inFlight.get(host) ?? 0) + 1);
         maxInFlight.set(host, Math.max(maxInFlight.get(host) ?? 0, inFlight.get(host)));
         res.on('close', () => inFlight.set(host, inFlight.get(host) - 1));
@@ -219,6 +235,8 @@ export async function startFakeApis({ port = 443, httpPort, certDir, latencyMs =
     failTlsFor(host) { tlsFailureHost = host; },
     /** Keys the fake Databrain issued since the last reset. */
     get issuedKeys() { return databrainNow.issued; },
+    /** The next rotation is processed, then its connection dropped before any byte of the answer. */
+    loseNextRotationAnswer() { databrainNow.loseNextRotation = true; },
     /**
      * Starts a case from a clean slate, keep-alive connections included: Chromium and
      * Firefox both resend a request on their own when a *reused* connection drops before any
