@@ -155,7 +155,7 @@ for (const dir of [extensionDir, coreSources]) rmSync(dir, { recursive: true, fo
 // for the background and the other pages).
 const wasmSize = (name) => {
   const wasm = readFileSync(path.join(root, 'target', `keyturn-${name}`, 'keyturn_bg.wasm'));
-  return { raw: wasm.length, gzipped: gzipSync(wasm, { level: 9 }).length, goalGzipped: '<= 40960' };
+  return { raw: wasm.length, gzipped: gzipSync(wasm, { level: 9 }).length };
 };
 const results = {
   date: new Date().toISOString(),
