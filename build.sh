@@ -36,6 +36,8 @@ install_build_tools() {
     command -v chromium >/dev/null || missing+=(chromium)
     command -v chromedriver >/dev/null || missing+=(chromium-driver)
     command -v firefox-esr >/dev/null || missing+=(firefox-esr)
+    # Firefox's Japanese UI for the ja end-to-end run.
+    dpkg-query -W -f='${Status}' firefox-esr-l10n-ja 2>/dev/null | grep 'ok installed' >/dev/null || missing+=(firefox-esr-l10n-ja)
     # Japanese glyphs for the ja end-to-end run and its screenshots.
     # grep reads to the end (no -q): under pipefail an early exit would fail the pipeline.
     fc-list 2>/dev/null | grep -i ipagothic >/dev/null || missing+=(fonts-ipafont-gothic)

@@ -24,7 +24,7 @@ export function startCore(embeddedBase64) {
   }
 }
 
-/** Uint8Array.fromBase64 where the browser has it (Chromium 140, Firefox 133), else atob. */
+/** Uint8Array.fromBase64 where the browser has it (every supported Firefox; Chromium from 140), else atob (older Chromium). */
 function bytesOf(base64) {
   return Uint8Array.fromBase64?.(base64) ?? Uint8Array.from(atob(base64), (char) => char.charCodeAt(0));
 }

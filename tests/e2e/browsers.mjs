@@ -119,7 +119,7 @@ class FirefoxPage {
   async close() { await this.session('DELETE', '/window'); this.browser.current = null; }
 }
 
-export async function launchFirefox({ extensionDir, geckodriver = process.env.GECKODRIVER ?? 'geckodriver' }) {
+export async function launchFirefox({ extensionDir, lang, geckodriver = process.env.GECKODRIVER ?? 'geckodriver' }) {
   const port = 4444 + Math.floor(Math.random() * 1000);
   const driver = spawn(geckodriver, ['--port', String(port), '--allow-system-access'], { stdio: ['ignore', 'pipe', 'pipe'] });
   // Firefox prints every console message (pages, background, workers) to its stdout with the
@@ -155,6 +155,8 @@ export async function launchFirefox({ extensionDir, geckodriver = process.env.GE
           'network.captive-portal-service.enabled': false, 'browser.safebrowsing.malware.enabled': false,
           'browser.safebrowsing.phishing.enabled': false, 'extensions.getAddons.cache.enabled': false,
           'browser.region.network.url': '', 'browser.search.geoip.url': '', 'network.connectivity-service.enabled': false,
+          // The UI language, from Debian's language pack (firefox-esr-l10n-<lang>), as a user would set it.
+          ...(lang ? { 'intl.locale.requested': lang, 'intl.accept_languages': lang } : {}),
         },
       },
     } },

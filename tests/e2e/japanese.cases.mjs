@@ -1,5 +1,6 @@
 // The popup in Japanese (the browser's UI language decides): static text, results and
-// failures come from _locales/ja. Run in Chromium started with --lang=ja.
+// failures come from _locales/ja. Run in Chromium started with --lang=ja and in Firefox ESR
+// with its Japanese language pack requested (intl.locale.requested).
 import { assert, openPopup, resultIn, waitFor } from './harness.mjs';
 import { CONSOLE_URL, DATA_MODELS, DATABRAIN, TREASURE } from './scenarios.mjs';
 
