@@ -8,92 +8,78 @@ use serde::Serialize;
 
 use crate::http::TransportFailure;
 
-/// Each code crosses to the page and into stored runs as its name in SCREAMING_SNAKE_CASE
-/// (see [`ErrorCode::as_str`]), the form `_locales` keys its messages by (`error_<CODE>`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ErrorCode {
-    // Input that is refused before any request is sent.
-    InvalidUrl,
-    NotHttps,
-    UnknownConsoleHost,
-    NotADataModelPage,
-    InvalidOid,
-    UnknownRegion,
-    EmptyKey,
-    KeyHasWhitespace,
-    KeyHasInvalidCharacters,
-    MalformedKey,
-    InvalidGracePeriod,
-    ImmediateExpiryNotConfirmed,
-    InvalidDataAppName,
-    InvalidLabel,
-    InvalidOrigin,
-    OriginNotGranted,
-    // Answers from the service.
-    Unauthorized,
-    Forbidden,
-    NotFound,
-    ClientError,
-    ServerError,
-    UnexpectedResponse,
-    Redirected,
-    // Databrain's documented error codes (seed-003/004, databrain-api.md).
-    InvalidRequestBody,
-    AuthenticationError,
-    InvalidDataAppApiKey,
-    DataAppNotFound,
-    InternalServerError,
-    /// An error code or status Databrain does not document.
-    UnknownApiError,
-    // Failures of the connection itself.
-    Timeout,
-    NetworkError,
-    /// A non-idempotent request failed after it may have reached the server.
-    OutcomeUnknown,
-    /// A bulk row whose run was cut short by the browser.
-    Interrupted,
+/// Declares [`ErrorCode`] once: each variant with the name it crosses to the page and into
+/// stored runs as (SCREAMING_SNAKE_CASE, the form `_locales` keys its messages by,
+/// `error_<CODE>`), and the list of every code ([`ErrorCode::ALL`]) that the locale audit
+/// checks through the core's `errorCodes` export.
+macro_rules! error_codes {
+    ($($(#[$doc:meta])* $variant:ident = $name:literal,)*) => {
+        /// A failure's stable, machine-readable kind.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum ErrorCode {
+            $($(#[$doc])* $variant,)*
+        }
+
+        impl ErrorCode {
+            /// Every code, in declaration order.
+            pub const ALL: &'static [ErrorCode] = &[$(ErrorCode::$variant),*];
+
+            /// The code's name, e.g. `OUTCOME_UNKNOWN`.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(ErrorCode::$variant => $name,)*
+                }
+            }
+
+            /// The code a name stands for, as failures cross back from the page.
+            pub fn from_name(name: &str) -> Option<ErrorCode> {
+                ErrorCode::ALL.iter().copied().find(|code| code.as_str() == name)
+            }
+        }
+    };
 }
 
-impl ErrorCode {
-    /// Written out rather than derived: a derived `Serialize` for 33 variants cost more
-    /// of the wasm module than this table, and stored runs need the name as text anyway.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ErrorCode::InvalidUrl => "INVALID_URL",
-            ErrorCode::NotHttps => "NOT_HTTPS",
-            ErrorCode::UnknownConsoleHost => "UNKNOWN_CONSOLE_HOST",
-            ErrorCode::NotADataModelPage => "NOT_A_DATA_MODEL_PAGE",
-            ErrorCode::InvalidOid => "INVALID_OID",
-            ErrorCode::UnknownRegion => "UNKNOWN_REGION",
-            ErrorCode::EmptyKey => "EMPTY_KEY",
-            ErrorCode::KeyHasWhitespace => "KEY_HAS_WHITESPACE",
-            ErrorCode::KeyHasInvalidCharacters => "KEY_HAS_INVALID_CHARACTERS",
-            ErrorCode::MalformedKey => "MALFORMED_KEY",
-            ErrorCode::InvalidGracePeriod => "INVALID_GRACE_PERIOD",
-            ErrorCode::ImmediateExpiryNotConfirmed => "IMMEDIATE_EXPIRY_NOT_CONFIRMED",
-            ErrorCode::InvalidDataAppName => "INVALID_DATA_APP_NAME",
-            ErrorCode::InvalidLabel => "INVALID_LABEL",
-            ErrorCode::InvalidOrigin => "INVALID_ORIGIN",
-            ErrorCode::OriginNotGranted => "ORIGIN_NOT_GRANTED",
-            ErrorCode::Unauthorized => "UNAUTHORIZED",
-            ErrorCode::Forbidden => "FORBIDDEN",
-            ErrorCode::NotFound => "NOT_FOUND",
-            ErrorCode::ClientError => "CLIENT_ERROR",
-            ErrorCode::ServerError => "SERVER_ERROR",
-            ErrorCode::UnexpectedResponse => "UNEXPECTED_RESPONSE",
-            ErrorCode::Redirected => "REDIRECTED",
-            ErrorCode::InvalidRequestBody => "INVALID_REQUEST_BODY",
-            ErrorCode::AuthenticationError => "AUTHENTICATION_ERROR",
-            ErrorCode::InvalidDataAppApiKey => "INVALID_DATA_APP_API_KEY",
-            ErrorCode::DataAppNotFound => "DATA_APP_NOT_FOUND",
-            ErrorCode::InternalServerError => "INTERNAL_SERVER_ERROR",
-            ErrorCode::UnknownApiError => "UNKNOWN_API_ERROR",
-            ErrorCode::Timeout => "TIMEOUT",
-            ErrorCode::NetworkError => "NETWORK_ERROR",
-            ErrorCode::OutcomeUnknown => "OUTCOME_UNKNOWN",
-            ErrorCode::Interrupted => "INTERRUPTED",
-        }
-    }
+error_codes! {
+    // Input that is refused before any request is sent.
+    InvalidUrl = "INVALID_URL",
+    NotHttps = "NOT_HTTPS",
+    UnknownConsoleHost = "UNKNOWN_CONSOLE_HOST",
+    NotADataModelPage = "NOT_A_DATA_MODEL_PAGE",
+    InvalidOid = "INVALID_OID",
+    UnknownRegion = "UNKNOWN_REGION",
+    EmptyKey = "EMPTY_KEY",
+    KeyHasWhitespace = "KEY_HAS_WHITESPACE",
+    KeyHasInvalidCharacters = "KEY_HAS_INVALID_CHARACTERS",
+    MalformedKey = "MALFORMED_KEY",
+    InvalidGracePeriod = "INVALID_GRACE_PERIOD",
+    ImmediateExpiryNotConfirmed = "IMMEDIATE_EXPIRY_NOT_CONFIRMED",
+    InvalidDataAppName = "INVALID_DATA_APP_NAME",
+    InvalidLabel = "INVALID_LABEL",
+    InvalidOrigin = "INVALID_ORIGIN",
+    OriginNotGranted = "ORIGIN_NOT_GRANTED",
+    // Answers from the service.
+    Unauthorized = "UNAUTHORIZED",
+    Forbidden = "FORBIDDEN",
+    NotFound = "NOT_FOUND",
+    ClientError = "CLIENT_ERROR",
+    ServerError = "SERVER_ERROR",
+    UnexpectedResponse = "UNEXPECTED_RESPONSE",
+    Redirected = "REDIRECTED",
+    // Databrain's documented error codes (seed-003/004, databrain-api.md).
+    InvalidRequestBody = "INVALID_REQUEST_BODY",
+    AuthenticationError = "AUTHENTICATION_ERROR",
+    InvalidDataAppApiKey = "INVALID_DATA_APP_API_KEY",
+    DataAppNotFound = "DATA_APP_NOT_FOUND",
+    InternalServerError = "INTERNAL_SERVER_ERROR",
+    /// An error code or status Databrain does not document.
+    UnknownApiError = "UNKNOWN_API_ERROR",
+    // Failures of the connection itself.
+    Timeout = "TIMEOUT",
+    NetworkError = "NETWORK_ERROR",
+    /// A non-idempotent request failed after it may have reached the server.
+    OutcomeUnknown = "OUTCOME_UNKNOWN",
+    /// A bulk row whose run was cut short by the browser.
+    Interrupted = "INTERRUPTED",
 }
 
 impl Serialize for ErrorCode {
@@ -194,73 +180,21 @@ impl std::error::Error for Failure {}
 mod tests {
     use super::*;
 
-    /// Every variant in the enum's source, in order.
-    fn variants_in_source() -> Vec<&'static str> {
-        let source = include_str!("failure.rs");
-        let body = &source[source.find("pub enum ErrorCode {").unwrap()..];
-        let body = &body[..body.find("\n}").unwrap()];
-        body.lines()
-            .map(str::trim)
-            .filter_map(|line| line.strip_suffix(','))
-            .filter(|name| name.chars().all(|c| c.is_ascii_alphanumeric()))
-            .collect()
-    }
-
-    fn screaming_snake(name: &str) -> String {
-        let mut out = String::new();
-        for (index, c) in name.chars().enumerate() {
-            if c.is_ascii_uppercase() && index > 0 {
-                out.push('_');
-            }
-            out.push(c.to_ascii_uppercase());
-        }
-        out
-    }
-
     #[test]
-    fn every_code_is_named_in_screaming_snake_case() {
-        let variants = variants_in_source();
-        assert_eq!(variants.len(), ALL_CODES.len(), "ALL_CODES lists every variant");
-        for (code, variant) in ALL_CODES.iter().zip(variants) {
-            assert_eq!(format!("{code:?}"), variant);
-            assert_eq!(code.as_str(), screaming_snake(variant));
+    fn every_code_is_named_in_screaming_snake_case_once() {
+        for code in ErrorCode::ALL {
+            let snake: String = format!("{code:?}")
+                .chars()
+                .enumerate()
+                .flat_map(|(index, c)| {
+                    let gap = (c.is_ascii_uppercase() && index > 0).then_some('_');
+                    gap.into_iter().chain(std::iter::once(c.to_ascii_uppercase()))
+                })
+                .collect();
+            assert_eq!(code.as_str(), snake);
+            assert_eq!(ErrorCode::ALL.iter().filter(|other| other.as_str() == code.as_str()).count(), 1);
+            assert_eq!(ErrorCode::from_name(code.as_str()), Some(*code));
         }
         assert_eq!(serde_json::to_string(&ErrorCode::OutcomeUnknown).unwrap(), "\"OUTCOME_UNKNOWN\"");
     }
-
-    const ALL_CODES: [ErrorCode; 33] = [
-        ErrorCode::InvalidUrl,
-        ErrorCode::NotHttps,
-        ErrorCode::UnknownConsoleHost,
-        ErrorCode::NotADataModelPage,
-        ErrorCode::InvalidOid,
-        ErrorCode::UnknownRegion,
-        ErrorCode::EmptyKey,
-        ErrorCode::KeyHasWhitespace,
-        ErrorCode::KeyHasInvalidCharacters,
-        ErrorCode::MalformedKey,
-        ErrorCode::InvalidGracePeriod,
-        ErrorCode::ImmediateExpiryNotConfirmed,
-        ErrorCode::InvalidDataAppName,
-        ErrorCode::InvalidLabel,
-        ErrorCode::InvalidOrigin,
-        ErrorCode::OriginNotGranted,
-        ErrorCode::Unauthorized,
-        ErrorCode::Forbidden,
-        ErrorCode::NotFound,
-        ErrorCode::ClientError,
-        ErrorCode::ServerError,
-        ErrorCode::UnexpectedResponse,
-        ErrorCode::Redirected,
-        ErrorCode::InvalidRequestBody,
-        ErrorCode::AuthenticationError,
-        ErrorCode::InvalidDataAppApiKey,
-        ErrorCode::DataAppNotFound,
-        ErrorCode::InternalServerError,
-        ErrorCode::UnknownApiError,
-        ErrorCode::Timeout,
-        ErrorCode::NetworkError,
-        ErrorCode::OutcomeUnknown,
-        ErrorCode::Interrupted,
-    ];
 }

@@ -105,7 +105,7 @@ if (only !== 'wasm') {
   try {
     auditBuild(root);
     console.log('\n# build audit\n  ok    dist/chrome and dist/firefox: permissions, CSP, local scripts only, no source maps, version');
-    console.log(`  ok    _locales: en and ja complete and alike; all ${auditLocales(root)} messages used by pages, scripts and error codes exist`);
+    console.log(`  ok    _locales: en and ja complete and alike; all ${await auditLocales(root)} messages used by pages, scripts and error codes exist`);
   } catch (error) {
     console.log(`\n# build audit\n  FAIL  ${error.message}`);
     failures.push('build audit');

@@ -157,7 +157,10 @@ mod tests {
         assert_eq!(recovery_for(code, &attempt(), &[tried]), Some(Recovery { since: NOW - HOUR }));
         // Keyturn issued this key (a rotation of another key) ten minutes ago.
         let issued = entry(NOW - HOUR / 6, "success", OTHER, KEY);
-        assert_eq!(recovery_for(code, &attempt(), std::slice::from_ref(&issued)), Some(Recovery { since: NOW - HOUR / 6 }));
+        assert_eq!(
+            recovery_for(code, &attempt(), std::slice::from_ref(&issued)),
+            Some(Recovery { since: NOW - HOUR / 6 })
+        );
         // More than a day ago, another origin, another service, or an unfingerprintable key: no.
         assert_eq!(recovery_for(code, &attempt(), &[entry(NOW - 25 * HOUR, "success", OTHER, KEY)]), None);
         let elsewhere = HistoryEntry { place: "https://databrain.example.com".into(), ..issued.clone() };

@@ -25,6 +25,12 @@ use crate::treasure::bulk::{BulkRun, MAX_IN_FLIGHT_PER_HOST};
 use crate::treasure::{interpret_replace_answer, replace_key_request, Region, TreasureKey};
 use crate::REQUEST_TIMEOUT_MS;
 
+/// Every failure code's name, for the locale audit (each needs an `error_<CODE>` message).
+#[wasm_bindgen(js_name = errorCodes)]
+pub fn error_codes() -> Vec<String> {
+    ErrorCode::ALL.iter().map(|code| code.as_str().to_string()).collect()
+}
+
 /// Checks a pasted Treasure key without sending it anywhere (before a bulk run starts).
 #[wasm_bindgen(js_name = checkTreasureKey)]
 pub fn check_treasure_key(key: &str) -> Result<(), JsValue> {

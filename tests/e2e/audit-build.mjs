@@ -3,6 +3,7 @@
 // strict, every script is a local file of the package, and nothing points outside it.
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { assert } from './harness.mjs';
 
 const files = (dir) => readdirSync(dir, { withFileTypes: true })
@@ -65,7 +66,7 @@ export function auditBuild(root) {
  * placeholders, and every message a page or script asks for exists, including one per
  * error code of the core.
  */
-export function auditLocales(root) {
+export async function auditLocales(root) {
   const catalog = (lang) => JSON.parse(readFileSync(path.join(root, 'extension', '_locales', lang, 'messages.json'), 'utf8'));
   const en = catalog('en');
   const ja = catalog('ja');
@@ -81,11 +82,14 @@ export function auditLocales(root) {
     if (file.endsWith('.html')) for (const [, name] of text.matchAll(/data-i18n(?:-[a-z-]+)?="([^"]+)"/g)) wanted.add(name);
     if (file.endsWith('.js')) for (const [, name] of text.matchAll(/\bt\('([A-Za-z0-9_]+)'/g)) wanted.add(name);
   }
-  const failureSource = readFileSync(path.join(root, 'src', 'failure.rs'), 'utf8');
-  const variants = failureSource.slice(failureSource.indexOf('pub enum ErrorCode'), failureSource.indexOf('}', failureSource.indexOf('pub enum ErrorCode')));
-  for (const [, variant] of variants.matchAll(/^\s+([A-Z][A-Za-z]+),$/gm)) {
-    wanted.add(`error_${variant.replace(/(?<!^)([A-Z])/g, '_$1').toUpperCase()}`);
-  }
+  // The error codes from the core itself (ErrorCode::ALL, one declaration in failure.rs),
+  // through the built full core's `errorCodes` export.
+  const coreDir = path.join(root, 'target', 'keyturn-full');
+  const core = await import(pathToFileURL(path.join(coreDir, 'keyturn.js')).href);
+  core.initSync({ module: readFileSync(path.join(coreDir, 'keyturn_bg.wasm')) });
+  const codes = core.errorCodes();
+  assert.ok(codes.includes('OUTCOME_UNKNOWN') && codes.length > 30, `the core's error codes: ${codes}`);
+  for (const code of codes) wanted.add(`error_${code}`);
   for (const name of wanted) assert.ok(en[name], `_locales has no message ${name}`);
   return wanted.size;
 }
