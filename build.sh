@@ -136,6 +136,10 @@ build() {
 run_tests() {
   install_test_tools
   build
+  log "lints (Cargo.toml [lints]: docs on public items, no unwrap/expect outside tests), native and both wasm builds"
+  cargo clippy -q --all-targets -- -D warnings
+  cargo clippy -q --target wasm32-unknown-unknown --all-targets -- -D warnings
+  cargo clippy -q --target wasm32-unknown-unknown --lib --no-default-features -- -D warnings
   log "native core tests"
   cargo test -q
   log "wasm tests in headless Chromium and Firefox, end-to-end tests in both"

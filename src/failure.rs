@@ -16,6 +16,7 @@ macro_rules! error_codes {
     ($($(#[$doc:meta])* $variant:ident = $name:literal,)*) => {
         /// A failure's stable, machine-readable kind.
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        #[allow(missing_docs)] // each name says what it is; the groups are commented below
         pub enum ErrorCode {
             $($(#[$doc])* $variant,)*
         }
@@ -88,9 +89,12 @@ impl Serialize for ErrorCode {
     }
 }
 
+/// A failed operation: its code, a message for the user, and what was sent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Failure {
+    /// The stable code the pages and tests branch on.
     pub code: ErrorCode,
+    /// What happened and what to do next, in English (other languages translate the code).
     pub message: String,
     /// The HTTP status, when the failure is an answer from the service.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -102,10 +106,12 @@ pub struct Failure {
 }
 
 impl Failure {
+    /// A failure before anything was sent (refused input).
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         Failure { code, message: message.into(), status: None, request_sent: false }
     }
 
+    /// A failure answered by the service with `status`.
     pub fn with_status(code: ErrorCode, status: u16, message: impl Into<String>) -> Self {
         Failure { code, message: message.into(), status: Some(status), request_sent: true }
     }

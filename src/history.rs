@@ -9,6 +9,7 @@ use crate::csv;
 use crate::http::Text;
 use crate::input::display_snippet;
 
+/// One attempt, as the history keeps it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct HistoryEntry {
@@ -46,6 +47,7 @@ pub fn fingerprint(key: &str) -> String {
 }
 
 impl HistoryEntry {
+    /// A record made now: `key` is reduced to its fingerprint here.
     pub fn new(at: u64, service: &str, place: &str, target: &str, outcome: &str, key: &str) -> HistoryEntry {
         HistoryEntry {
             at,

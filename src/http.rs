@@ -9,14 +9,19 @@ use serde::de::{DeserializeOwned, Deserializer};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
+/// The HTTP methods Keyturn sends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Method {
+    /// Listing keys.
     Get,
+    /// Rotating or creating a Databrain key.
     Post,
+    /// Replacing a data model's key.
     Put,
 }
 
 impl Method {
+    /// The method's name on the wire.
     pub fn as_str(self) -> &'static str {
         match self {
             Method::Get => "GET",
@@ -29,13 +34,18 @@ impl Method {
 /// One request, ready to send. Its `Debug` output hides the header values, which carry keys.
 #[derive(Clone, PartialEq, Eq)]
 pub struct ApiRequest {
+    /// The method.
     pub method: Method,
+    /// The whole URL: a host from an allowlist, a path built from validated parts.
     pub url: String,
+    /// Headers, credentials included (hidden from `Debug`).
     pub headers: Vec<(&'static str, String)>,
+    /// The JSON body, if any.
     pub body: Option<String>,
 }
 
 impl ApiRequest {
+    /// The value of header `name` (any case).
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
@@ -55,8 +65,11 @@ impl std::fmt::Debug for ApiRequest {
 /// An answer as far as the transport could read it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiResponse {
+    /// The HTTP status.
     pub status: u16,
+    /// The Content-Type header, when there was one.
     pub content_type: Option<String>,
+    /// The body as text (at most [`MAX_ANSWER_BYTES`]).
     pub body: String,
 }
 
@@ -84,7 +97,9 @@ pub type Exchange = Result<ApiResponse, TransportFailure>;
 /// How a body that should be a JSON object turned out, read as the answer type `T`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum JsonBody<T> {
+    /// A JSON object of the answer's shape.
     Object(T),
+    /// No body at all.
     Empty,
     /// An HTML page, typically a proxy's or load balancer's error page.
     Html,
@@ -93,6 +108,7 @@ pub enum JsonBody<T> {
 }
 
 impl<T: DeserializeOwned> JsonBody<T> {
+    /// How `response`'s body reads as `T`.
     pub fn of(response: &ApiResponse) -> JsonBody<T> {
         let text = response.body.trim_start_matches('\u{feff}').trim();
         if text.is_empty() {
@@ -140,6 +156,7 @@ impl<T> JsonBody<T> {
 pub struct Text(pub Option<String>);
 
 impl Text {
+    /// The text, when the field was a JSON string.
     pub fn as_deref(&self) -> Option<&str> {
         self.0.as_deref()
     }

@@ -29,6 +29,7 @@ impl std::fmt::Debug for Secret {
 
 /// What a secret is called in messages ("API key", "service token", ...).
 pub struct SecretKind {
+    /// What the secret is called in messages ("Master API key", …).
     pub noun: &'static str,
     /// The authorization scheme users may paste in front of the secret, such as `TD1`.
     pub scheme: &'static str,

@@ -9,6 +9,7 @@ use crate::input::display_snippet;
 use crate::treasure::Region;
 
 const DAY_MS: u64 = 86_400_000;
+/// Days before expiry that reminders fire when the user chose none.
 pub const DEFAULT_LEAD_DAYS: [u32; 2] = [7, 1];
 
 /// The whole days before expiry at which to remind, from text such as "7, 1".
@@ -58,11 +59,15 @@ pub fn fire_times(expires_at: u64, lead_days: &[u32], now: u64) -> Vec<(u32, u64
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Reminder {
+    /// "Treasure" or "Databrain".
     pub service: String,
     /// A Treasure region id, or a Databrain API origin.
     pub place: String,
+    /// What the reminder is about, shown in it.
     pub label: String,
+    /// Milliseconds since the epoch when the key expires.
     pub expires_at: u64,
+    /// Days before the expiry that the reminder fires, most first.
     pub lead_days: Vec<u32>,
 }
 

@@ -5,6 +5,7 @@
 
 use crate::failure::{ErrorCode, Failure};
 
+/// An https URL from user input, split into the parts Keyturn checks.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HttpsUrl<'a> {
     /// Lower-cased host name, without port.
@@ -34,6 +35,7 @@ pub fn split_scheme(text: &str) -> Option<(&str, &str)> {
     Some((&text[..at], &text[at + 3..]))
 }
 
+/// Reads `raw` as an https URL with a host, strictly (see the module).
 pub fn parse_https_url(raw: &str) -> Result<HttpsUrl<'_>, Failure> {
     let text = raw.trim();
     let invalid = |message: &str| Err(Failure::new(ErrorCode::InvalidUrl, message));

@@ -3,6 +3,7 @@
 //! is reported only when the documented success shape is present, and nothing else in an
 //! answer (unknown members, numbers beyond a double's range) hides a valid one.
 #![cfg(not(target_arch = "wasm32"))]
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test crate: a panic is a failed test
 
 use keyturn::databrain::{interpret_rotate_answer, rotate_request, ApiOrigin, DataAppKey, GracePeriod};
 use keyturn::http::ApiResponse;

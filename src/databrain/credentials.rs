@@ -9,6 +9,7 @@ use crate::input::{is_uuid, normalise_secret, Secret, SecretKind};
 pub struct DataAppKey(Secret);
 
 impl DataAppKey {
+    /// Reads a pasted data app key (a UUID, with or without `Bearer `).
     pub fn parse(raw: &str) -> Result<DataAppKey, Failure> {
         let text = normalise_secret(raw, &SecretKind { noun: "data app API key", scheme: "Bearer" })?;
         if !is_uuid(text) {
@@ -43,6 +44,7 @@ impl DataAppKey {
 pub struct ServiceToken(Secret);
 
 impl ServiceToken {
+    /// Reads a pasted service token (with or without `Bearer `).
     pub fn parse(raw: &str) -> Result<ServiceToken, Failure> {
         let text = normalise_secret(raw, &SecretKind { noun: "service token", scheme: "Bearer" })?;
         if !(8..=512).contains(&text.len()) {

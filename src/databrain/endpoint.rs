@@ -4,6 +4,7 @@
 use crate::failure::{ErrorCode, Failure};
 use crate::url::parse_https_url;
 
+/// The Databrain cloud's API origin (seed-003/004).
 pub const CLOUD_API_ORIGIN: &str = "https://api.usedatabrain.com";
 /// The host of Databrain's web app (its dashboards), where the popup opens on Databrain.
 const CLOUD_APP_HOST: &str = "app.usedatabrain.com";
@@ -13,6 +14,7 @@ const CLOUD_APP_HOST: &str = "app.usedatabrain.com";
 pub struct ApiOrigin(String);
 
 impl ApiOrigin {
+    /// The Databrain cloud.
     pub fn cloud() -> ApiOrigin {
         ApiOrigin(CLOUD_API_ORIGIN.to_string())
     }
@@ -44,10 +46,12 @@ impl ApiOrigin {
         }
     }
 
+    /// The origin, `https://host[:port]`.
     pub fn as_str(&self) -> &str {
         &self.0
     }
 
+    /// The origin's host, for messages.
     pub fn host(&self) -> &str {
         self.0.strip_prefix("https://").unwrap_or(&self.0)
     }

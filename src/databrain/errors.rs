@@ -11,8 +11,11 @@ use crate::input::display_snippet;
 /// Which call failed: the advice differs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Operation {
+    /// `POST /api/v2/data-app/rotate-api`.
     Rotate,
+    /// `GET /api/v2/data-app/api-tokens` (service token).
     ListKeys,
+    /// `POST /api/v2/data-app/api-tokens` (service token).
     CreateKey,
 }
 

@@ -6,6 +6,7 @@ use crate::failure::{ErrorCode, Failure};
 /// The largest whole number a JSON number (an IEEE double) carries exactly: 2^53 - 1.
 const MAX_EXACT: u64 = (1 << 53) - 1;
 
+/// How long the rotated key keeps working, in whole seconds (`expireAt`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct GracePeriod(u64);
 
@@ -61,10 +62,12 @@ impl GracePeriod {
         Ok(self)
     }
 
+    /// The grace period in seconds, as sent.
     pub fn seconds(self) -> u64 {
         self.0
     }
 
+    /// Whether the old key stops working at once (0 seconds).
     pub fn is_immediate(self) -> bool {
         self.0 == 0
     }

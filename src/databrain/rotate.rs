@@ -16,6 +16,7 @@ use serde_json::value::RawValue;
 /// must see it and save it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct NewKey {
+    /// The new key, lower-case UUID.
     pub key: String,
 }
 
@@ -44,6 +45,7 @@ impl NewKeyAnswer {
     }
 }
 
+/// The rotation request (seed-003/004): the key authenticates as itself.
 pub fn rotate_request(origin: &ApiOrigin, key: &DataAppKey, grace: GracePeriod) -> ApiRequest {
     ApiRequest {
         method: Method::Post,

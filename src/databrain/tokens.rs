@@ -31,6 +31,7 @@ fn bounded_text(raw: &str, code: ErrorCode, what: &str) -> Result<String, Failur
 pub struct DataAppName(String);
 
 impl DataAppName {
+    /// Reads a data app's exact name (trimmed, one line, at most 200 characters).
     pub fn parse(raw: &str) -> Result<DataAppName, Failure> {
         bounded_text(raw, ErrorCode::InvalidDataAppName, "data app's exact name").map(DataAppName)
     }
@@ -41,6 +42,7 @@ impl DataAppName {
 pub struct KeyLabel(String);
 
 impl KeyLabel {
+    /// Reads a new key's label (trimmed, one line, at most 200 characters).
     pub fn parse(raw: &str) -> Result<KeyLabel, Failure> {
         bounded_text(raw, ErrorCode::InvalidLabel, "new key's label").map(KeyLabel)
     }
@@ -91,6 +93,7 @@ struct ListedEntry {
     created_at: Text,
 }
 
+/// The request that creates a key for the data app `app`, labelled `label`.
 pub fn create_token_request(
     origin: &ApiOrigin,
     token: &ServiceToken,
@@ -108,9 +111,13 @@ pub fn create_token_request(
 /// One listed key; only its last four characters are ever shown.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ListedKey {
+    /// The key itself, which stays in the core.
     pub key: DataAppKey,
+    /// Its label.
     pub name: String,
+    /// Its description, when it has one.
     pub description: Option<String>,
+    /// When it was created, as Databrain wrote it.
     pub created_at: Option<String>,
 }
 
@@ -118,15 +125,20 @@ pub struct ListedKey {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ListedKeyView {
+    /// The key's label.
     pub name: String,
+    /// Its description, when it has one.
     pub description: Option<String>,
+    /// When it was created, as Databrain wrote it.
     pub created_at: Option<String>,
+    /// `••••` and its last four characters.
     pub masked_key: String,
     /// Created since the attempt whose key is being recovered (see [`arrange_for_recovery`]).
     pub since_attempt: bool,
 }
 
 impl ListedKey {
+    /// What the page may see of this key.
     pub fn view(&self) -> ListedKeyView {
         ListedKeyView {
             name: self.name.clone(),
@@ -158,8 +170,10 @@ pub fn arrange_for_recovery(keys: Vec<ListedKey>, since: u64) -> Vec<(ListedKey,
         .collect()
 }
 
+/// One page of a listing.
 pub type ListPage = Vec<ListedKey>;
 
+/// A listing page's keys, or a typed failure (an unexpected shape included).
 pub fn interpret_list_page(origin: &ApiOrigin, exchange: Exchange) -> Result<ListPage, Failure> {
     let response = exchange.map_err(|failure| Failure::from_transport(origin.host(), failure, true))?;
     if response.status != 200 {
@@ -202,6 +216,7 @@ pub fn interpret_list_page(origin: &ApiOrigin, exchange: Exchange) -> Result<Lis
 /// seen (a server that ignores `pageNumber`) or after [`MAX_PAGES`].
 #[derive(Debug, Default)]
 pub struct KeyListing {
+    /// The keys collected so far, each once, in the listing's order.
     pub keys: Vec<ListedKey>,
     pages: u32,
 }
@@ -222,6 +237,7 @@ impl KeyListing {
     }
 }
 
+/// The new key from a creation's answer, or a typed failure (its outcome unknown when the connection failed).
 pub fn interpret_create_answer(origin: &ApiOrigin, exchange: Exchange) -> Result<NewKey, Failure> {
     new_key_from(origin, exchange, Operation::CreateKey)
 }

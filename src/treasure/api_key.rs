@@ -10,6 +10,7 @@ const KIND: SecretKind = SecretKind { noun: "Treasure API key", scheme: "TD1" };
 pub struct TreasureKey(Secret);
 
 impl TreasureKey {
+    /// Reads a pasted Treasure key (with or without `TD1 `): `<numeric id>/<hex secret>`.
     pub fn parse(raw: &str) -> Result<TreasureKey, Failure> {
         let text = normalise_secret(raw, &KIND)?;
         let malformed = |message: &str| Err(Failure::new(ErrorCode::MalformedKey, message));

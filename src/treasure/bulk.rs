@@ -16,12 +16,17 @@ use crate::url::split_scheme;
 /// At most this many requests in flight per API host.
 pub const MAX_IN_FLIGHT_PER_HOST: usize = 4;
 
+/// Where a row of the run stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum RowState {
+    /// Waiting to be sent.
     Pending,
+    /// Sent, no answer yet.
     Running,
+    /// Replaced: Treasure confirmed the data model.
     Done,
+    /// Sent and failed (see the row's code and message).
     Failed,
     /// Not sent because the run stopped (the key itself was refused).
     Skipped,
@@ -31,17 +36,26 @@ pub enum RowState {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Row {
+    /// The region's id.
     pub region: String,
+    /// The region's English name.
     pub region_label: String,
+    /// The API host the row goes to (the run's concurrency is per host).
     pub api_host: String,
+    /// The data model's OID.
     pub oid: String,
+    /// Where the row stands.
     pub state: RowState,
+    /// The data model's name, once Treasure confirmed it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// The data model's type, once Treasure confirmed it.
     #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
+    /// The failure's code, when it failed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
+    /// The failure's message, when it failed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
 }
@@ -49,12 +63,15 @@ pub struct Row {
 /// The run's whole state: what the popup shows and storage.session keeps (never the key).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BulkRun {
+    /// The data models of the run.
     pub rows: Vec<Row>,
     /// Why the run stopped early, if it did.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stopped: Option<String>,
+    /// Lines that could not be read.
     #[serde(default)]
     pub invalid: Vec<InvalidLine>,
+    /// How many lines repeated a data model already in the run.
     #[serde(default)]
     pub duplicates: usize,
 }
@@ -62,16 +79,24 @@ pub struct BulkRun {
 /// A line that could not be read, with its reason (the code as text, so the run round-trips).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InvalidLine {
+    /// The line's number, from 1.
     pub line: usize,
+    /// The line as pasted (shortened for display).
     pub text: String,
+    /// Why it could not be read: an error code's name.
     pub code: String,
+    /// Why, in words.
     pub message: String,
 }
 
+/// How many rows are done, failed, and still to go.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Counts {
+    /// Replaced.
     pub done: usize,
+    /// Failed, or not sent because the run stopped.
     pub failed: usize,
+    /// Pending or running.
     pub remaining: usize,
 }
 
@@ -92,6 +117,7 @@ struct RunView<'a> {
 // The run crosses to the page and into storage.session as JSON text, and comes back for
 // retries and the CSV.
 impl BulkRun {
+    /// The run as JSON text for the page and storage.session.
     pub fn to_json(&self) -> String {
         let view = RunView { run: self, counts: self.counts(), finished: self.is_finished() };
         serde_json::to_string(&view).unwrap_or_default()
@@ -242,6 +268,7 @@ impl BulkRun {
         }
     }
 
+    /// The run's counts.
     pub fn counts(&self) -> Counts {
         let count = |wanted: &[RowState]| self.rows.iter().filter(|row| wanted.contains(&row.state)).count();
         Counts {
@@ -251,6 +278,7 @@ impl BulkRun {
         }
     }
 
+    /// Whether no row is pending or running.
     pub fn is_finished(&self) -> bool {
         self.counts().remaining == 0
     }

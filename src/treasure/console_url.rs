@@ -19,6 +19,7 @@ const DATA_MODEL_PATH: &str = "/app/admin/datamodels/";
 pub struct Oid(String);
 
 impl Oid {
+    /// Reads an OID: a UUID, normalised to lower case.
     pub fn parse(text: &str) -> Result<Oid, Failure> {
         let text = text.trim();
         if is_uuid(text) {
@@ -32,6 +33,7 @@ impl Oid {
         }
     }
 
+    /// The OID as it goes into the request path.
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -40,7 +42,9 @@ impl Oid {
 /// Which data model, in which region.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct DataModelTarget {
+    /// The data model's region.
     pub region: Region,
+    /// The data model's OID.
     pub oid: Oid,
 }
 

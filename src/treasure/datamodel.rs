@@ -13,8 +13,11 @@ use crate::treasure::console_url::DataModelTarget;
 /// What a successful replacement tells the user about the data model.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DataModelSummary {
+    /// The data model's OID (the one requested).
     pub oid: String,
+    /// Its name.
     pub name: String,
+    /// Its type (`elasticube`, …).
     #[serde(rename = "type")]
     pub kind: String,
 }
@@ -46,6 +49,7 @@ struct DataModelAnswer {
     error: Text,
 }
 
+/// The key replacement request for `target` (seed-000), with `key` as credential and body.
 pub fn replace_key_request(target: &DataModelTarget, key: &TreasureKey) -> ApiRequest {
     ApiRequest {
         method: Method::Put,

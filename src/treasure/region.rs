@@ -3,8 +3,10 @@
 
 use serde::Serialize;
 
+/// A Treasure site that serves data models (seed-000), in the order of [`REGIONS`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
+#[allow(missing_docs)] // the four sites' own names
 pub enum Region {
     Us,
     Eu01,
@@ -12,10 +14,13 @@ pub enum Region {
     Tokyo,
 }
 
+/// One row of the site table.
 pub struct RegionInfo {
+    /// The region this row describes.
     pub region: Region,
     /// Stable identifier used by the popup and in tests (`us`, `eu01`, `ap02`, `tokyo`).
     pub id: &'static str,
+    /// The English name shown when `_locales` has none.
     pub label: &'static str,
     /// The reporting API host seed-000 names for data models.
     pub api_host: &'static str,
@@ -25,6 +30,7 @@ pub struct RegionInfo {
     pub console_hosts: &'static [&'static str],
 }
 
+/// The site table, in the order of [`Region`]'s variants.
 // AP03 exists for some newer Treasure services, but neither seed-000 nor the v3 API
 // reference names it for data models, so it is deliberately absent.
 pub const REGIONS: [RegionInfo; 4] = [
@@ -64,18 +70,22 @@ pub const REGIONS: [RegionInfo; 4] = [
 ];
 
 impl Region {
+    /// This region's row of the table (the table lists the regions in the enum's order).
     pub fn info(self) -> &'static RegionInfo {
-        REGIONS.iter().find(|info| info.region == self).expect("every region is in the table")
+        &REGIONS[self as usize]
     }
 
+    /// The API host that serves this region's data models.
     pub fn api_host(self) -> &'static str {
         self.info().api_host
     }
 
+    /// The English name of the region.
     pub fn label(self) -> &'static str {
         self.info().label
     }
 
+    /// The region with this identifier (`us`, `eu01`, …, any case).
     pub fn from_id(id: &str) -> Option<Region> {
         REGIONS.iter().find(|info| info.id.eq_ignore_ascii_case(id.trim())).map(|info| info.region)
     }
@@ -115,6 +125,14 @@ mod tests {
         assert_eq!(Region::of_console_host("console.ap03.treasuredata.com"), None);
         assert_eq!(Region::of_console_host("api.treasuredata.com"), None);
         assert_eq!(Region::of_console_host("treasuredata.com"), None);
+    }
+
+    #[test]
+    fn the_table_lists_the_regions_in_the_enums_order() {
+        for (index, info) in REGIONS.iter().enumerate() {
+            assert_eq!(info.region as usize, index);
+            assert_eq!(info.region.info().id, info.id);
+        }
     }
 
     #[test]

@@ -246,6 +246,7 @@ pub fn interrupted_run(run: &str) -> Result<String, JsValue> {
     Ok(run.to_json())
 }
 
+/// The run as CSV: OID, region, name and outcome (never the key).
 #[wasm_bindgen(js_name = bulkRunCsv)]
 pub fn bulk_run_csv(run: &str) -> Result<String, JsValue> {
     Ok(run_from(run)?.csv())

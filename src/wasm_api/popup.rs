@@ -100,6 +100,7 @@ struct PresetView {
     recommended: bool,
 }
 
+/// The Databrain cloud's API origin, the form's default.
 #[wasm_bindgen(js_name = databrainCloudOrigin)]
 pub fn databrain_cloud_origin() -> String {
     CLOUD_API_ORIGIN.to_string()
@@ -119,6 +120,7 @@ pub fn grace_presets() -> JsValue {
     to_js(&views)
 }
 
+/// Whether a tab shows the Databrain web app (the popup then opens on the Databrain form).
 #[wasm_bindgen(js_name = isDatabrainAppPage)]
 pub fn is_databrain_app_page(url: &str) -> bool {
     is_databrain_app_url(url)
