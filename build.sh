@@ -93,7 +93,7 @@ compile_core() {
   # built-from names the compiler's output this came from (nightly or stable target dir).
   if [ ! -f "$out/keyturn_bg.wasm" ] || [ "$raw" -nt "$out/keyturn_bg.wasm" ] || [ "$(cat "$out/built-from" 2>/dev/null)" != "$raw" ]; then
     rm -rf "$out"
-    wasm-bindgen --target web --no-typescript --out-dir "$out" "$raw"
+    wasm-bindgen --target web --out-dir "$out" "$raw"
     extension/node_modules/.bin/wasm-opt -Oz --strip-debug --strip-producers -o "$out/keyturn_bg.wasm" "$out/keyturn_bg.wasm"
     echo "$raw" > "$out/built-from"
   fi
@@ -140,6 +140,8 @@ run_tests() {
   cargo clippy -q --all-targets -- -D warnings
   cargo clippy -q --target wasm32-unknown-unknown --all-targets -- -D warnings
   cargo clippy -q --target wasm32-unknown-unknown --lib --no-default-features -- -D warnings
+  log "type-checking every extension script against the core's declarations (tsc --checkJs)"
+  tests/e2e/node_modules/.bin/tsc --noEmit -p extension
   log "native core tests"
   cargo test -q
   log "wasm tests in headless Chromium and Firefox, end-to-end tests in both"

@@ -59,7 +59,7 @@ const history = {
 const outcomeOf = (failure) => failure?.code ?? 'INTERNAL';
 
 async function storedHistory() {
-  const { history: entries = [] } = await chrome.storage.local.get('history');
+  const { history: entries = [] } = /** @type {StoredItems} */ (await chrome.storage.local.get('history'));
   return entries;
 }
 
@@ -74,6 +74,13 @@ const PENDING_RECOVERY = 'pendingRecovery';
  * started. `keyOf(value)` gives the key used (to fingerprint), `fingerprint()` stands in
  * when only the core holds it (a listed key), `issuedOf(value)` the key the call issued.
  * A failure the core finds recoverable carries `recovery: {since, origin, kind}`.
+ */
+/**
+ * @template T
+ * @param {() => Promise<T>} call
+ * @param {{ origin: string, target: string, kind: 'rotation' | 'creation', keyOf?: (value?: T) => string,
+ *   fingerprint?: () => string, issuedOf?: (value?: T) => string }} how
+ * @returns {Promise<T>}
  */
 async function recorded(call, { origin, target, kind, keyOf = () => '', fingerprint, issuedOf = () => '' }) {
   const startedAt = Date.now();
@@ -109,6 +116,10 @@ async function grantedOrigins() {
 }
 
 /** Keeps a rotated key until saved, and reminds the user before the old one expires. */
+/**
+ * @param {string} origin
+ * @param {import('./keyturn.js').RotatedView} rotated
+ */
 async function keepRotated(origin, rotated) {
   const kept = await keepNewKey({ key: rotated.key, origin, source: 'rotation', oldKeyExpiresAt: rotated.oldKeyExpiresAt });
   await reminders.add(core.databrainOldKeyReminder(origin, rotated.oldKeyFingerprint, rotated.oldKeyExpiresAt));
@@ -226,7 +237,7 @@ const bulk = {
   },
   async retry({ key }) {
     checkLaunch(key);
-    const { bulkRun } = await chrome.storage.session.get('bulkRun');
+    const { bulkRun } = /** @type {StoredItems} */ (await chrome.storage.session.get('bulkRun'));
     launchBulkRun(core.retryFailedPlan(JSON.stringify(bulkRun)), key);
     return true;
   },
@@ -234,7 +245,7 @@ const bulk = {
 
 // A run recorded as going, found by a freshly started background, was cut short.
 coreReady.then(async () => {
-  const { bulkRun } = await chrome.storage.session.get('bulkRun');
+  const { bulkRun } = /** @type {StoredItems} */ (await chrome.storage.session.get('bulkRun'));
   if (bulkRun?.running && !bulkRunActive) await saveBulkRun(core.interruptedRun(JSON.stringify(bulkRun)), false);
 });
 
@@ -243,7 +254,7 @@ coreReady.then(async () => {
 // start, so they survive browser restarts in both browsers.
 const reminders = {
   async all() {
-    const { reminders: stored = [] } = await chrome.storage.local.get('reminders');
+    const { reminders: stored = [] } = /** @type {StoredItems} */ (await chrome.storage.local.get('reminders'));
     return stored;
   },
   async add(reminder) {

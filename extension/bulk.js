@@ -8,11 +8,13 @@ import { failureText, localize, regionName, t } from './i18n.js';
 
 const STATE_TEXT = { pending: 'rowPending', running: 'rowRunning', skipped: 'rowSkipped' };
 
+/** @param {import('./keyturn.js').BulkRunView} run */
 function renderInvalid(run) {
   $('bulk-invalid').replaceChildren(...(run.invalid ?? []).map((line) =>
     Object.assign(document.createElement('li'), { textContent: t('bulkInvalidLine', line.line, line.text, failureText(line)) })));
 }
 
+/** @param {StoredItems['bulkRun']} run */
 function renderRun(run) {
   if (!run || !run.rows?.length) return;
   $('bulk-run').hidden = false;
@@ -76,15 +78,15 @@ async function start() {
   });
 
   onClick($('bulk-export'), async () => {
-    const { bulkRun } = await chrome.storage.session.get('bulkRun');
+    const { bulkRun } = /** @type {StoredItems} */ (await chrome.storage.session.get('bulkRun'));
     downloadText($('bulk-csv-link'), core.bulkRunCsv(JSON.stringify(bulkRun)), 'text/csv',
       `keyturn-run-${new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-')}.csv`);
   });
 
   chrome.storage.onChanged.addListener((changes, area) => {
-    if (area === 'session' && changes.bulkRun) renderRun(changes.bulkRun.newValue);
+    if (area === 'session' && changes.bulkRun) renderRun(/** @type {StoredItems['bulkRun']} */ (changes.bulkRun.newValue));
   });
-  const { bulkRun } = await chrome.storage.session.get('bulkRun');
+  const { bulkRun } = /** @type {StoredItems} */ (await chrome.storage.session.get('bulkRun'));
   renderRun(bulkRun);
   document.body.dataset.ready = 'true';
 }

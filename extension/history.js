@@ -6,10 +6,11 @@ import { $, downloadText, onClick } from './ui.js';
 import { localize } from './i18n.js';
 
 async function entries() {
-  const { history = [] } = await chrome.storage.local.get('history');
+  const { history = [] } = /** @type {StoredItems} */ (await chrome.storage.local.get('history'));
   return history;
 }
 
+/** @param {import('./keyturn.js').HistoryEntry[]} history */
 function render(history) {
   $('history-empty').hidden = history.length > 0;
   $('history-table').hidden = history.length === 0;
@@ -31,7 +32,7 @@ async function start() {
   onClick($('history-json'), async () => download(JSON.stringify(await entries(), null, 2), 'application/json', 'json'));
   onClick($('history-clear'), () => askBackground('history', 'clear', {}));
   chrome.storage.onChanged.addListener((changes, area) => {
-    if (area === 'local' && changes.history) render(changes.history.newValue ?? []);
+    if (area === 'local' && changes.history) render(/** @type {StoredItems['history']} */ (changes.history.newValue) ?? []);
   });
   render(await entries());
   document.body.dataset.ready = 'true';

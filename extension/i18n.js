@@ -8,7 +8,7 @@ export const regionName = (region) => t(`region_${region.id}`) || region.label;
 /** Fills every [data-i18n] element's text and [data-i18n-<attribute>] attribute. */
 export function localize(root = document) {
   document.documentElement.lang = chrome.i18n.getUILanguage();
-  for (const element of root.querySelectorAll('[data-i18n]')) element.textContent = t(element.dataset.i18n);
+  for (const element of /** @type {NodeListOf<HTMLElement>} */ (root.querySelectorAll('[data-i18n]'))) element.textContent = t(element.dataset.i18n);
   for (const attribute of ['placeholder', 'title', 'aria-label', 'value']) {
     for (const element of root.querySelectorAll(`[data-i18n-${attribute}]`)) {
       element.setAttribute(attribute, t(element.getAttribute(`data-i18n-${attribute}`)));

@@ -8,7 +8,7 @@ import { localize, regionName, t } from './i18n.js';
 const ITEM = 'databrainOrigins';
 
 async function stored() {
-  const { [ITEM]: origins = [] } = await chrome.storage.local.get(ITEM);
+  const { [ITEM]: origins = [] } = /** @type {StoredItems} */ (await chrome.storage.local.get(ITEM));
   return origins;
 }
 
@@ -56,7 +56,7 @@ $('origin-form').addEventListener('submit', async (event) => {
 // ---- expiry reminders (kept and scheduled by the background) ----------------------------
 
 async function renderReminders() {
-  const { reminders = [] } = await chrome.storage.local.get('reminders');
+  const { reminders = [] } = /** @type {StoredItems} */ (await chrome.storage.local.get('reminders'));
   $('no-reminders').hidden = reminders.length > 0;
   $('reminders').replaceChildren(...reminders.map((reminder) => {
     const item = document.createElement('li');

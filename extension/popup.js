@@ -14,13 +14,16 @@ import { localize, regionName, t } from './i18n.js';
 // this thread for a moment), so the popup is ready when the slowest answer is in rather than
 // after all of them in turn. One storage.session read serves the secrets and the new keys.
 const tabReady = targetTab();
-const sessionItems = chrome.storage.session.get(['treasureKey', 'databrainServiceToken', 'pendingRecovery', NEW_KEYS_ITEM]);
-const databrainOriginsReady = Promise.all([chrome.storage.local.get('databrainOrigins'), chrome.permissions.getAll()]);
+const sessionItems = /** @type {Promise<StoredItems>} */ (chrome.storage.session.get(['treasureKey', 'databrainServiceToken', 'pendingRecovery', NEW_KEYS_ITEM]));
+const databrainOriginsReady = Promise.all([/** @type {Promise<StoredItems>} */ (chrome.storage.local.get('databrainOrigins')), chrome.permissions.getAll()]);
 const coreReady = core.startCore(coreWasm);
 
 /**
  * An opt-in "remember for this browser session" for a secret field: storage.session only
  * (memory, trusted extension contexts), never storage.local or storage.sync.
+ * @param {string} inputId
+ * @param {string} checkboxId
+ * @param {'treasureKey' | 'databrainServiceToken'} item
  */
 function sessionMemory(inputId, checkboxId, item) {
   $(checkboxId).addEventListener('change', async () => {
@@ -51,7 +54,12 @@ async function targetTab() {
   return tab ?? null;
 }
 
-/** Asks the background to run a Databrain call; rejects with the core's failure. */
+/**
+ * Asks the background to run a Databrain call; rejects with the core's failure.
+ * @template {keyof BackgroundCalls['databrain']} C
+ * @param {C} call
+ * @param {object} args
+ */
 const inBackground = (call, args) => askBackground('databrain', call, args);
 
 // ---- service tabs ---------------------------------------------------------------
@@ -82,7 +90,9 @@ const tabs = {
 // ---- Treasure Data --------------------------------------------------------------
 
 const treasure = {
-  detected: null, // {region, regionLabel, apiHost, oid} when the tab is a data model page
+  /** @type {import('./keyturn.js').TargetView | null} the data model the tab shows, if it is one */
+  detected: null,
+  /** @type {ReturnType<typeof sessionMemory> | null} */
   memory: null,
 
   async setUp(tab) {
@@ -170,8 +180,9 @@ const treasure = {
 // ---- Databrain ------------------------------------------------------------------
 
 const databrain = {
+  /** @type {ReturnType<typeof sessionMemory> | null} */
   memory: null,
-  /** {since, origin, kind}: a key that may have been lost with its answer (background.js). */
+  /** @type {StoredItems['pendingRecovery'] | null} a key that may have been lost with its answer (background.js) */
   recovery: null,
 
   async setUp() {
@@ -209,6 +220,7 @@ const databrain = {
   },
 
   /** Shows (or, with null, hides) the "Find my new key" offer for a recovery. */
+  /** @param {StoredItems['pendingRecovery'] | null} recovery */
   offerRecovery(recovery) {
     this.recovery = recovery;
     $('db-recovery').hidden = !recovery;
@@ -248,6 +260,10 @@ const databrain = {
     if (['AUTHENTICATION_ERROR', 'INVALID_DATA_APP_API_KEY'].includes(failure.code)) $('db-service').open = true;
   },
 
+  /**
+   * @param {HTMLElement} box
+   * @param {NewKeyEntry} kept
+   */
   rotated(box, kept) {
     const when = kept.oldKeyExpiresAt > Date.now() + 1000
       ? t('dbOldKeepsWorking', new Date(kept.oldKeyExpiresAt).toLocaleString())
@@ -287,6 +303,11 @@ const databrain = {
   },
 
   /** A listed key's row: its action rotates it, or in a recovery keeps it as the new key. */
+  /**
+   * @param {import('./keyturn.js').ListedKeyView} listed
+   * @param {number} index
+   * @param {StoredItems['pendingRecovery'] | null} recovery
+   */
   keyRow(listed, index, recovery) {
     const row = document.createElement('tr');
     const cell = (text, tag = 'td') => Object.assign(document.createElement(tag), { textContent: text });
@@ -321,6 +342,10 @@ const databrain = {
   },
 
   /** Keeps the chosen listed key as the one the lost answer carried (shown with the new keys). */
+  /**
+   * @param {number} index
+   * @param {StoredItems['pendingRecovery']} recovery
+   */
   async take(index, recovery) {
     const box = $('db-service-result');
     hideResult(box);
@@ -350,6 +375,7 @@ const databrain = {
 
 // ---- new keys waiting to be saved ---------------------------------------------------
 
+/** @param {NewKeyEntry[]} keys */
 function renderNewKeys(keys) {
   $('new-keys').hidden = keys.length === 0;
   $('new-key-list').replaceChildren(...keys.map((entry) => {

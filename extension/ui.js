@@ -3,6 +3,12 @@
 
 import { failureText, t } from './i18n.js';
 
+/**
+ * The element with `id`. Typed `any` on purpose: each page knows which of its ids are
+ * inputs, selects or tables, and a cast at every use would check nothing more.
+ * @param {string} id
+ * @returns {any}
+ */
 export const $ = (id) => document.getElementById(id);
 
 /** Shows a result box: kind is 'ok' or 'error'; lines are plain strings (never HTML). */
@@ -19,12 +25,21 @@ export function hideResult(box) {
   box.dataset.code = '';
 }
 
-/** Failures from the core are {code, message}; anything else is a bug worth saying plainly. */
+/**
+ * Failures from the core are {code, message}; anything else is a bug worth saying plainly.
+ * @param {unknown} error
+ * @returns {ShownFailure}
+ */
 export function asFailure(error) {
-  if (error && typeof error === 'object' && 'code' in error && 'message' in error) return error;
-  return { code: 'INTERNAL', message: t('internalError') };
+  if (error && typeof error === 'object' && 'code' in error && 'message' in error) return /** @type {ShownFailure} */ (error);
+  return { code: 'INTERNAL', message: t('internalError'), requestSent: false };
 }
 
+/**
+ * @param {HTMLElement} box
+ * @param {unknown} error
+ * @returns {ShownFailure}
+ */
 export function showFailure(box, error) {
   const failure = asFailure(error);
   showResult(box, 'error', [failureText(failure)], failure.code);
@@ -57,7 +72,7 @@ export function onClick(button, action) {
 
 // Show/hide for every masked field, including the ones added later (new keys).
 document.addEventListener('click', (event) => {
-  const button = event.target.closest('button.toggle[data-toggles]');
+  const button = /** @type {HTMLElement | null} */ (/** @type {Element} */ (event.target).closest('button.toggle[data-toggles]'));
   if (!button) return;
   const input = $(button.dataset.toggles);
   const show = input.type === 'password';

@@ -119,12 +119,12 @@ struct RotationFailure {
 /// Rotates a data app key (seed-003/004). Every input is checked before the one request;
 /// it is never retried. `grace` is a number or numeric string of seconds; 0 needs
 /// `confirmedImmediate`. `granted` lists the extension's granted origin patterns.
-#[wasm_bindgen(js_name = rotateDatabrainKey)]
+#[wasm_bindgen(js_name = rotateDatabrainKey, unchecked_return_type = "RotatedView")]
 pub async fn rotate_databrain_key(
     origin: String,
-    granted: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "string[]")] granted: JsValue,
     key: String,
-    grace: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "number | string")] grace: JsValue,
     confirmed_immediate: bool,
 ) -> Result<JsValue, JsValue> {
     let origin = resolve_origin(&origin, granted)?;
@@ -134,12 +134,12 @@ pub async fn rotate_databrain_key(
 }
 
 /// Rotates the key at `index` of the last listing (which authenticates as itself).
-#[wasm_bindgen(js_name = rotateListedDatabrainKey)]
+#[wasm_bindgen(js_name = rotateListedDatabrainKey, unchecked_return_type = "RotatedView")]
 pub async fn rotate_listed_databrain_key(
     origin: String,
-    granted: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "string[]")] granted: JsValue,
     index: usize,
-    grace: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "number | string")] grace: JsValue,
     confirmed_immediate: bool,
 ) -> Result<JsValue, JsValue> {
     let origin = resolve_origin(&origin, granted)?;
@@ -154,10 +154,10 @@ pub async fn rotate_listed_databrain_key(
 /// `[{name, description, createdAt, maskedKey, sinceAttempt}]`: in the order of the
 /// listing, or, when `since` (milliseconds) is given to recover a key whose answer was
 /// lost, the keys created since then first (`sinceAttempt`).
-#[wasm_bindgen(js_name = listDatabrainKeys)]
+#[wasm_bindgen(js_name = listDatabrainKeys, unchecked_return_type = "ListedKeyView[]")]
 pub async fn list_databrain_keys(
     origin: String,
-    granted: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "string[]")] granted: JsValue,
     token: String,
     app: String,
     since: Option<f64>,
@@ -187,7 +187,7 @@ pub async fn list_databrain_keys(
 /// The key at `index` of the last listing, for the user who chose to recover it: the one
 /// listed key that leaves the core, by an explicit action, to be kept like a new key.
 /// Resolves to `{key}`.
-#[wasm_bindgen(js_name = takeListedDatabrainKey)]
+#[wasm_bindgen(js_name = takeListedDatabrainKey, unchecked_return_type = "NewKey")]
 pub fn take_listed_databrain_key(index: usize) -> Result<JsValue, JsValue> {
     LISTED_KEYS
         .with(|keys| keys.borrow().get(index).map(|key| NewKey { key: key.expose().to_string() }))
@@ -198,10 +198,10 @@ pub fn take_listed_databrain_key(index: usize) -> Result<JsValue, JsValue> {
 }
 
 /// Creates a new key for a data app with a service token. Not idempotent: never retried.
-#[wasm_bindgen(js_name = createDatabrainKey)]
+#[wasm_bindgen(js_name = createDatabrainKey, unchecked_return_type = "NewKey")]
 pub async fn create_databrain_key(
     origin: String,
-    granted: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "string[]")] granted: JsValue,
     token: String,
     app: String,
     label: String,
@@ -307,7 +307,7 @@ pub fn listed_key_fingerprint(index: usize) -> String {
 /// Whether a failed Databrain attempt (`attempt`, its history record, not yet stored)
 /// probably issued a key the user never saw, judged against the stored history (a JSON
 /// array): `{since}` to recover from, or `null` (see `databrain::recovery`).
-#[wasm_bindgen(js_name = recoveryFor)]
+#[wasm_bindgen(js_name = recoveryFor, unchecked_return_type = "Recovery | null")]
 pub fn recovery_for_attempt(code: &str, attempt_json: &str, history_json: &str) -> JsValue {
     let code =
         [ErrorCode::OutcomeUnknown, ErrorCode::InvalidDataAppApiKey].into_iter().find(|known| known.as_str() == code);
@@ -321,7 +321,7 @@ pub fn recovery_for_attempt(code: &str, attempt_json: &str, history_json: &str) 
 
 /// The stored history with the attempts a recovery at `origin` since `since` settled, or
 /// `null` when none changed.
-#[wasm_bindgen(js_name = settleRecovered)]
+#[wasm_bindgen(js_name = settleRecovered, unchecked_return_type = "HistoryEntry[] | null")]
 pub fn settle_recovered_history(history_json: &str, origin: &str, since: f64) -> JsValue {
     let mut history = HistoryEntry::list_from_json(history_json);
     if settle_recovered(&mut history, origin, ms(since)) {
@@ -345,13 +345,13 @@ fn now_ms() -> u64 {
 
 /// A checked Treasure key reminder from the options form (`expiresAt`: the date field's
 /// milliseconds; `leadDays`: text such as "7, 1").
-#[wasm_bindgen(js_name = treasureReminder)]
+#[wasm_bindgen(js_name = treasureReminder, unchecked_return_type = "Reminder")]
 pub fn treasure_reminder(region: &str, label: &str, expires_at: f64, lead_days: &str) -> Result<JsValue, JsValue> {
     Reminder::treasure(region, label, ms(expires_at), lead_days, now_ms()).map(|r| to_js(&r)).map_err(fail)
 }
 
 /// The reminder a rotation sets for the Databrain key it rotated.
-#[wasm_bindgen(js_name = databrainOldKeyReminder)]
+#[wasm_bindgen(js_name = databrainOldKeyReminder, unchecked_return_type = "Reminder")]
 pub fn databrain_old_key_reminder(origin: &str, fingerprint: &str, expires_at: f64) -> JsValue {
     to_js(&Reminder::databrain_old_key(origin, fingerprint, ms(expires_at)))
 }
@@ -368,8 +368,11 @@ struct FireTime {
 }
 
 /// When a stored reminder's alarms fire: `[{lead, when}]`.
-#[wasm_bindgen(js_name = reminderFireTimes)]
-pub fn reminder_fire_times(expires_at: f64, lead_days: JsValue) -> JsValue {
+#[wasm_bindgen(js_name = reminderFireTimes, unchecked_return_type = "FireTime[]")]
+pub fn reminder_fire_times(
+    expires_at: f64,
+    #[wasm_bindgen(unchecked_param_type = "number[]")] lead_days: JsValue,
+) -> JsValue {
     let lead_days: Vec<u32> = serde_wasm_bindgen::from_value(lead_days).unwrap_or_default();
     let times: Vec<FireTime> = fire_times(ms(expires_at), &lead_days, now_ms())
         .into_iter()
@@ -388,7 +391,7 @@ struct NotificationView {
 }
 
 /// What a due reminder's notification says (worded by _locales) and where clicking it leads.
-#[wasm_bindgen(js_name = reminderNotification)]
+#[wasm_bindgen(js_name = reminderNotification, unchecked_return_type = "NotificationView")]
 pub fn reminder_notification(service: String, place: String, expires_at: f64) -> JsValue {
     let reminder = Reminder { service, place, label: String::new(), expires_at: ms(expires_at), lead_days: Vec::new() };
     let (unit, amount) = reminder.due(now_ms());

@@ -9,7 +9,7 @@
 //! `--no-default-features` for the popup.
 
 use serde::Serialize;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::prelude::*;
 
 use crate::failure::Failure;
 
@@ -20,6 +20,47 @@ pub use popup::*;
 mod background_and_pages;
 #[cfg(feature = "background-and-pages")]
 pub use background_and_pages::*;
+
+// The shapes of the plain objects the exports return (serde-wasm-bindgen: camelCase
+// names, `None` left out as `undefined`), for the declarations `tsc --checkJs` checks every
+// extension script against. Each mirrors the Rust type named in its comment: change both.
+#[wasm_bindgen(typescript_custom_section)]
+const RESULT_TYPES: &str = r#"
+/** failure::Failure: what every export rejects or throws with. */
+export interface Failure { code: string; message: string; status?: number; requestSent: boolean }
+/** popup.rs RegionView */
+export interface RegionView { id: string; label: string; apiHost: string; consoleHost: string }
+/** popup.rs TargetView */
+export interface TargetView { region: string; regionLabel: string; apiHost: string; oid: string }
+/** treasure::DataModelSummary */
+export interface DataModelSummary { oid: string; name: string; type: string }
+/** popup.rs PresetView */
+export interface PresetView { seconds: number; label: string; recommended: boolean }
+/** history::HistoryEntry */
+export interface HistoryEntry { at: number; service: string; place: string; target: string; outcome: string; fingerprint: string; issued?: string }
+/** background_and_pages.rs RotatedView */
+export interface RotatedView { key: string; oldKeyFingerprint: string; graceSeconds: number; oldKeyExpiresAt: number }
+/** background_and_pages.rs RotationFailure: a failed rotation, with the old key's reminder data. */
+export interface RotationFailure extends Failure { oldKeyFingerprint: string; oldKeyExpiresAt: number }
+/** databrain::tokens::ListedKeyView */
+export interface ListedKeyView { name: string; description?: string; createdAt?: string; maskedKey: string; sinceAttempt: boolean }
+/** databrain::NewKey */
+export interface NewKey { key: string }
+/** databrain::recovery::Recovery */
+export interface Recovery { since: number }
+/** reminders::Reminder */
+export interface Reminder { service: string; place: string; label: string; expiresAt: number; leadDays: number[] }
+/** background_and_pages.rs FireTime */
+export interface FireTime { lead: number; when: number }
+/** background_and_pages.rs NotificationView */
+export interface NotificationView { unit: 'minutes' | 'hours' | 'tomorrow' | 'days'; amount: number; target: string }
+/** treasure::bulk::Row */
+export interface BulkRow { region: string; regionLabel: string; apiHost: string; oid: string; state: 'pending' | 'running' | 'done' | 'failed' | 'skipped'; name?: string; type?: string; code?: string; message?: string }
+/** treasure::bulk::InvalidLine */
+export interface InvalidLine { line: number; text: string; code: string; message: string }
+/** treasure::bulk::RunView: the JSON text the bulk exports return, parsed. */
+export interface BulkRunView { rows: BulkRow[]; stopped?: string; invalid: InvalidLine[]; duplicates: number; counts: { done: number; failed: number; remaining: number }; finished: boolean }
+"#;
 
 fn to_js<T: Serialize>(value: &T) -> JsValue {
     // Plain objects, also for maps (a `#[serde(flatten)]` struct serializes as one).

@@ -41,7 +41,7 @@ impl<'a> From<&'a DataModelTarget> for TargetView<'a> {
 }
 
 /// The Treasure regions, for the manual region picker.
-#[wasm_bindgen(js_name = treasureRegions)]
+#[wasm_bindgen(js_name = treasureRegions, unchecked_return_type = "RegionView[]")]
 pub fn treasure_regions() -> JsValue {
     let views: Vec<RegionView> = REGIONS
         .iter()
@@ -56,19 +56,19 @@ pub fn treasure_regions() -> JsValue {
 }
 
 /// The data model a tab shows, or `null` when the URL is not a console data model page.
-#[wasm_bindgen(js_name = detectDataModelPage)]
+#[wasm_bindgen(js_name = detectDataModelPage, unchecked_return_type = "TargetView | null")]
 pub fn detect_data_model_page(url: &str) -> JsValue {
     parse_console_url(url).map(|target| to_js(&TargetView::from(&target))).unwrap_or(JsValue::NULL)
 }
 
 /// A pasted console URL, checked; fails with the reason it is not a data model page.
-#[wasm_bindgen(js_name = parseDataModelUrl)]
+#[wasm_bindgen(js_name = parseDataModelUrl, unchecked_return_type = "TargetView")]
 pub fn parse_data_model_url(url: &str) -> Result<JsValue, JsValue> {
     parse_console_url(url).map(|target| to_js(&TargetView::from(&target))).map_err(fail)
 }
 
 /// A region and OID chosen by hand, checked.
-#[wasm_bindgen(js_name = dataModelTarget)]
+#[wasm_bindgen(js_name = dataModelTarget, unchecked_return_type = "TargetView")]
 pub fn data_model_target(region: &str, oid: &str) -> Result<JsValue, JsValue> {
     target_from(region, oid).map(|target| to_js(&TargetView::from(&target))).map_err(fail)
 }
@@ -82,7 +82,7 @@ fn target_from(region: &str, oid: &str) -> Result<DataModelTarget, Failure> {
 
 /// Replaces the data model's Treasure API key with `key` (seed-000). Input is validated
 /// before anything is sent; resolves to `{oid, name, type}`.
-#[wasm_bindgen(js_name = replaceDataModelKey)]
+#[wasm_bindgen(js_name = replaceDataModelKey, unchecked_return_type = "DataModelSummary")]
 pub async fn replace_data_model_key(region: String, oid: String, key: String) -> Result<JsValue, JsValue> {
     let target = target_from(&region, &oid).map_err(fail)?;
     let key = TreasureKey::parse(&key).map_err(fail)?;
@@ -107,7 +107,7 @@ pub fn databrain_cloud_origin() -> String {
 }
 
 /// The grace period presets Databrain documents, the recommended one marked.
-#[wasm_bindgen(js_name = gracePresets)]
+#[wasm_bindgen(js_name = gracePresets, unchecked_return_type = "PresetView[]")]
 pub fn grace_presets() -> JsValue {
     let views: Vec<PresetView> = PRESETS
         .iter()
@@ -131,7 +131,7 @@ pub fn is_databrain_app_page(url: &str) -> bool {
 /// A history record for one attempt started at `startedAt` (milliseconds; now when
 /// omitted); `key` (the key used) and `issuedKey` (a key the attempt issued) are reduced to
 /// their fingerprints here, so only the record travels on.
-#[wasm_bindgen(js_name = historyEntry)]
+#[wasm_bindgen(js_name = historyEntry, unchecked_return_type = "HistoryEntry")]
 pub fn history_entry(
     service: &str,
     place: &str,
