@@ -110,6 +110,18 @@ impl HistoryEntry {
     }
 }
 
+/// What an attempt's outcome amounts to, for filtering the history: `success`, `failed`,
+/// `unknown` (the request went out and its effect is not known) or `recovered` (it took
+/// effect and its lost key was recovered afterwards).
+pub fn outcome_kind(outcome: &str) -> &'static str {
+    match outcome {
+        "success" => "success",
+        crate::databrain::recovery::OUTCOME_UNKNOWN => "unknown",
+        crate::databrain::recovery::RECOVERED => "recovered",
+        _ => "failed",
+    }
+}
+
 /// The history as CSV, newest first as given: time (ISO 8601 UTC), service, place, target,
 /// outcome, key fingerprint, and (appended later, so older readers keep their columns) the
 /// fingerprint of the key issued.
@@ -185,6 +197,16 @@ mod tests {
         assert_eq!(HistoryEntry::list_from_json(&json), [issued]);
         assert_eq!(HistoryEntry::list_from_json(r#"[{"service":"no time"}, 3]"#), []);
         assert_eq!(HistoryEntry::list_from_json("not json"), []);
+    }
+
+    #[test]
+    fn outcomes_fall_into_four_kinds() {
+        assert_eq!(outcome_kind("success"), "success");
+        assert_eq!(outcome_kind("OUTCOME_UNKNOWN"), "unknown");
+        assert_eq!(outcome_kind("RECOVERED"), "recovered");
+        for failed in ["UNAUTHORIZED", "INVALID_DATA_APP_API_KEY", "INTERRUPTED", "", "Success"] {
+            assert_eq!(outcome_kind(failed), "failed", "{failed}");
+        }
     }
 
     #[test]

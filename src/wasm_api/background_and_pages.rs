@@ -331,6 +331,12 @@ pub fn settle_recovered_history(history_json: &str, origin: &str, since: f64) ->
     }
 }
 
+/// What a history record's outcome amounts to, for the history page's filter.
+#[wasm_bindgen(js_name = historyOutcomeKind, unchecked_return_type = "'success' | 'failed' | 'unknown' | 'recovered'")]
+pub fn history_outcome_kind(outcome: &str) -> String {
+    crate::history::outcome_kind(outcome).to_string()
+}
+
 /// The stored history (a JSON array of entries) as CSV.
 #[wasm_bindgen(js_name = historyCsv)]
 pub fn history_csv_of(entries_json: &str) -> String {

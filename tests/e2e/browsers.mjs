@@ -23,10 +23,14 @@ class ChromiumPage {
   eval(fn, ...args) { return this.page.evaluate(([source, a]) => (0, eval)(`(${source})`)(...a), [fn.toString(), args]); }
   reload() { return this.page.reload(); }
   close() { return this.page.close(); }
-  async screenshot(file, colorScheme = 'light') {
+  /** A full-page screenshot; `width` widens the viewport (popup-sized by default) for a page opened in a tab. */
+  async screenshot(file, colorScheme = 'light', width = null) {
+    const size = this.page.viewportSize();
+    if (width) await this.page.setViewportSize({ width, height: size.height });
     await this.page.emulateMedia({ colorScheme });
     await this.page.screenshot({ path: file, fullPage: true });
     await this.page.emulateMedia({ colorScheme: null });
+    if (width) await this.page.setViewportSize(size);
   }
 }
 

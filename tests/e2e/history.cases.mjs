@@ -22,10 +22,12 @@ export async function exported(page, buttonId) {
 }
 
 export const historyCases = {
-  async 'records each attempt newest first with a fingerprint, and exports it'({ browser }) {
+  async 'records each attempt newest first with a fingerprint, and exports it'({ browser, screenshot }) {
     let page = await openHistory(browser);
-    await page.click('#history-clear');
-    await waitFor(page, () => !document.getElementById('history-empty').hidden);
+    // Cleared through the background (the button is only shown with a history to clear).
+    await page.eval(() => chrome.runtime.sendMessage({ service: 'history', call: 'clear', args: {} }));
+    await waitFor(page, () => !document.getElementById('history-empty').hidden && document.getElementById('history-full').hidden);
+    assert.match(await page.eval(() => document.getElementById('history-empty').textContent), /toolbar button/, 'the empty state says what to do');
     await page.close();
 
     page = await openPopup(browser);
@@ -47,7 +49,7 @@ export const historyCases = {
 
     page = await openHistory(browser);
     const rows = await waitFor(page, () => {
-      const found = [...document.querySelectorAll('#history-table tbody tr')].map((tr) => [...tr.cells].slice(1).map((td) => td.textContent));
+      const found = [...document.querySelectorAll('#history-table tbody tr')].map((tr) => [...tr.cells].slice(1, 6).map((td) => td.textContent));
       return found.length >= 3 ? found : null;
     }, [], { what: 'three history rows' });
     assert.deepEqual(rows, [
@@ -55,6 +57,25 @@ export const historyCases = {
       ['Treasure', 'US', MODEL.oid, 'UNAUTHORIZED', `…${TREASURE.expiredKey.slice(-4)}`],
       ['Treasure', 'US', `${MODEL.oid} (${MODEL.name})`, 'success', `…${TREASURE.masterKey.slice(-4)}`],
     ]);
+    assert.match(await page.eval(() => document.querySelector('#history-table tbody tr td:last-child').textContent), /^…[0-9a-f]{4}$/, 'the rotation shows the new key\'s fingerprint');
+    await screenshot?.(page, 'history.png', { width: 1000 });
+    // Filters by service and by outcome (the core classes outcomes), with a count.
+    const filtered = async (service, outcome) => {
+      await page.select('#filter-service', service);
+      await page.select('#filter-outcome', outcome);
+      return page.eval(() => ({
+        rows: [...document.querySelectorAll('#history-table tbody tr')].map((tr) => tr.cells[4].textContent),
+        count: document.getElementById('history-count').textContent,
+        noMatch: !document.getElementById('history-no-match').hidden,
+      }));
+    };
+    assert.deepEqual((await filtered('', 'failed')).rows, ['UNAUTHORIZED']);
+    assert.deepEqual((await filtered('Treasure', 'success')).rows, ['success']);
+    const databrain = await filtered('Databrain', '');
+    assert.deepEqual(databrain.rows, ['success']);
+    assert.match(databrain.count, /1 of 3/);
+    assert.deepEqual(await filtered('Databrain', 'unknown'), { rows: [], count: 'Showing 0 of 3 attempts.', noMatch: true });
+    await filtered('', '');
     const csv = await exported(page, 'history-csv');
     const lines = csv.trim().split('\r\n');
     // The new key's fingerprint is appended as the last column, so older readers keep theirs.
@@ -65,6 +86,14 @@ export const historyCases = {
     assert.equal(json.length, 3);
     assert.deepEqual(Object.keys(json[0]).sort(), ['at', 'fingerprint', 'issued', 'outcome', 'place', 'service', 'target']);
     assert.deepEqual(Object.keys(json[2]).sort(), ['at', 'fingerprint', 'outcome', 'place', 'service', 'target']);
+    await page.close();
+
+    // The options page, as a user finds it after a Databrain rotation (its old-key reminder).
+    page = await browser.open('options.html');
+    await waitFor(page, () => document.querySelectorAll('#reminders li').length > 0, [], { what: 'a reminder listed' });
+    assert.equal(await page.eval(() => document.getElementById('no-reminders').hidden), true);
+    assert.match(await page.eval(() => document.getElementById('no-origins').textContent), /Databrain cloud/);
+    await screenshot?.(page, 'options.png', { width: 700 });
     await page.close();
   },
 };
