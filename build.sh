@@ -111,6 +111,7 @@ build() {
     local dir=dist/$browser
     rm -rf "$dir" && mkdir -p "$dir"
     cp -r extension/icons extension/_locales extension/*.html extension/*.css "$dir/"
+    [ "$browser" = chrome ] && cp extension/managed_schema.json "$dir/"
     cp target/keyturn-full/keyturn_bg.wasm "$dir/"
     # One minified script per page and for the background, the core's JS glue bundled in
     # (a popup that fetches a single script instead of six is usable ~10 ms sooner). The

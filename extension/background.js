@@ -9,6 +9,7 @@
 import * as core from './core.js';
 import { keepNewKey } from './new-keys.js';
 import { regionName, t } from './i18n.js';
+import { managedJson, onPolicyChanged, policyOf } from './policy.js';
 
 // No top-level await: Chromium refuses to start a module service worker that uses it.
 const coreReady = core.startCore();
@@ -103,7 +104,7 @@ async function recorded(call, { origin, target, kind, keyOf = () => '', fingerpr
       failure.recovery = { since: recovery.since, origin, kind };
       await chrome.storage.session.set({ [PENDING_RECOVERY]: failure.recovery });
       // The old key was probably rotated: remind before it expires, as after a success.
-      if (failure.oldKeyExpiresAt) await reminders.add(core.databrainOldKeyReminder(origin, failure.oldKeyFingerprint, failure.oldKeyExpiresAt));
+      if (failure.oldKeyExpiresAt) await reminders.add(core.databrainOldKeyReminder(origin, failure.oldKeyFingerprint, failure.oldKeyExpiresAt, await managedJson()));
     }
     await history.record(attempt);
     throw failure;
@@ -122,7 +123,7 @@ async function grantedOrigins() {
  */
 async function keepRotated(origin, rotated) {
   const kept = await keepNewKey({ key: rotated.key, origin, source: 'rotation', oldKeyExpiresAt: rotated.oldKeyExpiresAt });
-  await reminders.add(core.databrainOldKeyReminder(origin, rotated.oldKeyFingerprint, rotated.oldKeyExpiresAt));
+  await reminders.add(core.databrainOldKeyReminder(origin, rotated.oldKeyFingerprint, rotated.oldKeyExpiresAt, await managedJson()));
   return kept;
 }
 
@@ -230,7 +231,7 @@ function checkLaunch(key) {
 const bulk = {
   async start({ lines, region, key }) {
     checkLaunch(key);
-    const planJson = core.planBulkRun(lines, region);
+    const planJson = core.planBulkRun(lines, region, await managedJson());
     if (JSON.parse(planJson).rows.length === 0) await saveBulkRun(planJson, false);
     else launchBulkRun(planJson, key);
     return JSON.parse(planJson);
@@ -307,6 +308,19 @@ chrome.notifications.onClicked.addListener(async (id) => {
   const { target } = core.reminderNotification(reminder.service, reminder.place, reminder.expiresAt);
   await chrome.tabs.create({ url: target.startsWith('https://') ? target : chrome.runtime.getURL(target) });
 });
+
+// ---- the administrator's policy ---------------------------------------------------------
+// When the policy forbids remembering secrets, none stays in storage.session (a new key
+// awaiting acknowledgement is not a remembered secret and stays). Applied at start and on
+// every change of the managed area, without a restart.
+async function applyPolicy() {
+  await coreReady;
+  if (!policyOf(await managedJson()).allowRememberSecrets) {
+    await chrome.storage.session.remove(['treasureKey', 'databrainServiceToken']);
+  }
+}
+applyPolicy();
+onPolicyChanged(applyPolicy);
 
 // ---- messages from Keyturn's own pages ----------------------------------------------
 // {service: 'databrain' | 'bulk', call, args} -> {ok: value} or {failure: {code, message}}.

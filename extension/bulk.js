@@ -5,6 +5,7 @@ import * as core from './core.js';
 import { askBackground } from './messages.js';
 import { $, downloadText, hideResult, onClick, onSubmit, showFailure, showResult } from './ui.js';
 import { failureText, localize, regionName, t } from './i18n.js';
+import { managedJson, onPolicyChanged, policyOf } from './policy.js';
 
 const STATE_TEXT = { pending: 'rowPending', running: 'rowRunning', skipped: 'rowSkipped' };
 
@@ -44,7 +45,14 @@ function renderRun(run) {
 async function start() {
   localize();
   await core.startCore();
-  for (const region of core.treasureRegions()) $('bulk-region').append(new Option(`${regionName(region)} (${region.apiHost})`, region.id));
+  // Only the regions the administrator's policy offers (the background refuses the others too).
+  const offerRegions = async () => {
+    const offered = policyOf(await managedJson()).treasureRegions;
+    $('bulk-region').replaceChildren(new Option(t('bulkRegionChoose'), ''), ...core.treasureRegions()
+      .filter((region) => offered.includes(region.id)).map((region) => new Option(`${regionName(region)} (${region.apiHost})`, region.id)));
+  };
+  await offerRegions();
+  onPolicyChanged(offerRegions);
 
   onClick($('bulk-add-tabs'), async () => {
     const tabs = await chrome.tabs.query({});

@@ -1,7 +1,7 @@
 // Writes one browser's manifest from the single source (stdin) to stdout.
 // Usage: node manifest.mjs chrome|firefox <version>
-// Chrome runs the background as a service worker; Firefox MV3 wants background scripts
-// and its gecko settings, which Chrome would warn about.
+// Chrome runs the background as a service worker and reads its managed-storage schema;
+// Firefox MV3 wants background scripts and its gecko settings, which Chrome would warn about.
 import { readFileSync } from 'node:fs';
 
 const [browser, version] = process.argv.slice(2);
@@ -12,6 +12,8 @@ if (browser === 'chrome') {
   delete manifest.browser_specific_settings;
 } else if (browser === 'firefox') {
   manifest.background = { ...manifest.background, scripts: ['background.js'] };
+  // Firefox reads managed storage from policies.json and has no schema key.
+  delete manifest.storage;
 } else {
   throw new Error(`unknown browser ${browser}`);
 }

@@ -1,7 +1,9 @@
 // Options glue: self-hosted Databrain origins. The core normalises what is typed; the
 // browser's permission grant (optional_host_permissions) decides where keys may go.
-// The list itself holds origins only, no secret, so it lives in storage.local.
+// The list itself holds origins only, no secret, so it lives in storage.local. What the
+// administrator set by policy is shown as such, and cannot be removed here.
 import { normaliseDatabrainOrigin, startCore, treasureRegions, treasureReminder } from './core.js';
+import { managedJson, onPolicyChanged, policyOf } from './policy.js';
 import { askBackground } from './messages.js';
 import { $, onSubmit, showFailure, showResult } from './ui.js';
 import { localize, regionName, t } from './i18n.js';
@@ -14,11 +16,43 @@ async function stored() {
 
 const say = (kind, text, code = '') => showResult($('origin-result'), kind, [text], code);
 
+/** The administrator's settings, as the core read them (refreshed when they change). */
+let policy = /** @type {import('./keyturn.js').Policy | null} */ (null);
+
+/** One notice per managed value the core ignored ("this managed setting is invalid: …"). */
+function renderPolicyNotices() {
+  $('policy-notices').hidden = policy.invalid.length === 0;
+  $('policy-notice-list').replaceChildren(...policy.invalid.map((invalid) =>
+    Object.assign(document.createElement('li'), { textContent: t('policyInvalid', invalid.key, invalid.message) })));
+}
+
+/** A managed origin: marked, not removable; until the user allows access, a button to do so. */
+function managedOriginItem(origin, allowed) {
+  const item = document.createElement('li');
+  item.dataset.managed = 'true';
+  item.append(Object.assign(document.createElement('span'), { textContent: `${origin} ` }),
+    Object.assign(document.createElement('strong'), { className: 'managed', textContent: t('setByAdministrator') }));
+  if (!allowed) {
+    const allow = Object.assign(document.createElement('button'), { type: 'button', textContent: t('allowAccess') });
+    allow.setAttribute('aria-label', t('allowAccessLabel', origin));
+    // permissions.request must run in the click's user gesture: nothing is awaited before it.
+    allow.addEventListener('click', async () => {
+      const granted = await chrome.permissions.request({ origins: [`${origin}/*`] }).catch(() => false);
+      if (granted) say('ok', t('originAdded', origin), 'OK');
+      else say('error', t('originRefused', origin), 'NOT_GRANTED');
+      render();
+    });
+    item.append(' ', allow);
+  }
+  return item;
+}
+
 async function render() {
-  const origins = await stored();
+  const managed = policy.databrainOrigins;
+  const origins = (await stored()).filter((origin) => !managed.includes(origin));
   const granted = (await chrome.permissions.getAll()).origins ?? [];
-  $('no-origins').hidden = origins.length > 0;
-  $('origins').replaceChildren(...origins.map((origin) => {
+  $('no-origins').hidden = origins.length + managed.length > 0;
+  $('origins').replaceChildren(...managed.map((origin) => managedOriginItem(origin, granted.includes(`${origin}/*`))), ...origins.map((origin) => {
     const item = document.createElement('li');
     const allowed = granted.includes(`${origin}/*`);
     item.append(Object.assign(document.createElement('span'), { textContent: `${origin} ${allowed ? '' : t('originNotGranted')} ` }));
@@ -86,10 +120,20 @@ chrome.storage.onChanged.addListener((changes, area) => {
   if (area === 'local' && changes.reminders) renderReminders();
 });
 
+/** Applies the administrator's settings: notices, offered regions, default lead times, origins. */
+async function applyPolicy() {
+  policy = policyOf(await managedJson());
+  renderPolicyNotices();
+  $('reminder-region').replaceChildren(...treasureRegions().filter((region) => policy.treasureRegions.includes(region.id))
+    .map((region) => new Option(`${regionName(region)} (${region.consoleHost})`, region.id)));
+  if (policy.reminderLeadDays) $('reminder-leads').value = policy.reminderLeadDays.join(', ');
+  await render();
+}
+
 localize();
-startCore().then(() => {
-  for (const region of treasureRegions()) $('reminder-region').append(new Option(`${regionName(region)} (${region.consoleHost})`, region.id));
-  render();
+startCore().then(async () => {
+  await applyPolicy();
+  onPolicyChanged(applyPolicy);
   renderReminders();
   document.body.dataset.ready = 'true';
 });

@@ -9,12 +9,14 @@ import { NEW_KEYS_ITEM, acknowledgeNewKey, newKeysIn, onNewKeysChanged } from '.
 import { askBackground } from './messages.js';
 import { $, hideResult, onClick, onSubmit, showFailure, showResult } from './ui.js';
 import { localize, regionName, t } from './i18n.js';
+import { managedJson, onPolicyChanged, policyOf } from './policy.js';
 
 // Everything start-up reads is asked for at once, before the core is compiled (which holds
 // this thread for a moment), so the popup is ready when the slowest answer is in rather than
 // after all of them in turn. One storage.session read serves the secrets and the new keys.
 const tabReady = targetTab();
 const sessionItems = /** @type {Promise<StoredItems>} */ (chrome.storage.session.get(['treasureKey', 'databrainServiceToken', 'pendingRecovery', NEW_KEYS_ITEM]));
+const managedReady = managedJson();
 const databrainOriginsReady = Promise.all([/** @type {Promise<StoredItems>} */ (chrome.storage.local.get('databrainOrigins')), chrome.permissions.getAll()]);
 const coreReady = core.startCore(coreWasm);
 
@@ -25,12 +27,15 @@ const coreReady = core.startCore(coreWasm);
  * @param {string} checkboxId
  * @param {'treasureKey' | 'databrainServiceToken'} item
  */
-function sessionMemory(inputId, checkboxId, item) {
+function sessionMemory(inputId, checkboxId, item, allowed) {
+  // The administrator may forbid it: then the box is not offered and nothing is kept.
+  $(checkboxId).closest('label').hidden = !allowed;
   $(checkboxId).addEventListener('change', async () => {
     if (!$(checkboxId).checked) await chrome.storage.session.remove(item);
   });
   return {
     async restore() {
+      if (!allowed) return;
       const { [item]: value } = await sessionItems;
       if (value) {
         $(inputId).value = value;
@@ -39,7 +44,7 @@ function sessionMemory(inputId, checkboxId, item) {
     },
     /** Called with the secret the service just accepted: only a working secret is worth keeping. */
     async keepIfAsked(accepted) {
-      if ($(checkboxId).checked) await chrome.storage.session.set({ [item]: accepted });
+      if (allowed && $(checkboxId).checked) await chrome.storage.session.set({ [item]: accepted });
     },
   };
 }
@@ -65,20 +70,28 @@ const inBackground = (call, args) => askBackground('databrain', call, args);
 // ---- service tabs ---------------------------------------------------------------
 
 const tabs = {
-  setUp(initial) {
-    const all = [$('tab-treasure'), $('tab-databrain')];
+  /** `services`: the ones the administrator's policy shows; a hidden service's tab and panel are gone. */
+  setUp(initial, services) {
+    const tablist = $('tab-treasure').parentElement;
+    for (const service of ['treasure', 'databrain']) {
+      if (services.includes(service)) continue;
+      $(`tab-${service}`).remove();
+      $(`panel-${service}`).remove();
+    }
+    tablist.hidden = services.length < 2; // one service: no tabs to choose between
+    const all = [$('tab-treasure'), $('tab-databrain')].filter(Boolean);
     for (const tab of all) tab.addEventListener('click', () => this.select(tab));
-    $('tab-treasure').parentElement.addEventListener('keydown', (event) => {
+    tablist.addEventListener('keydown', (event) => {
       const step = { ArrowRight: 1, ArrowLeft: -1 }[event.key];
       if (!step) return;
       const next = all[(all.indexOf(document.activeElement) + step + all.length) % all.length];
       this.select(next);
       next.focus();
     });
-    this.select($(initial));
+    this.select($(initial) ?? all[0]);
   },
   select(chosen) {
-    for (const tab of [$('tab-treasure'), $('tab-databrain')]) {
+    for (const tab of [$('tab-treasure'), $('tab-databrain')].filter(Boolean)) {
       const on = tab === chosen;
       tab.setAttribute('aria-selected', String(on));
       tab.tabIndex = on ? 0 : -1;
@@ -94,10 +107,18 @@ const treasure = {
   detected: null,
   /** @type {ReturnType<typeof sessionMemory> | null} */
   memory: null,
+  /** The administrator's settings as JSON, for the core's region check. */
+  policyJson: '{}',
 
-  async setUp(tab) {
+  /**
+   * @param {chrome.tabs.Tab | null} tab
+   * @param {import('./keyturn.js').Policy} policy
+   * @param {string} policyJson
+   */
+  async setUp(tab, policy, policyJson) {
+    this.policyJson = policyJson;
     const select = $('td-region');
-    for (const region of core.treasureRegions()) {
+    for (const region of core.treasureRegions().filter((offered) => policy.treasureRegions.includes(offered.id))) {
       select.append(new Option(`${regionName(region)} (${region.apiHost})`, region.id));
       const link = Object.assign(document.createElement('a'), {
         href: `https://${region.consoleHost}/`, target: '_blank', rel: 'noopener', textContent: `${regionName(region)}: ${region.consoleHost}`,
@@ -109,13 +130,22 @@ const treasure = {
     }
     this.detected = tab?.url ? core.detectDataModelPage(tab.url) : null;
     this.showDetected(Boolean(this.detected));
+    if (this.detected) {
+      try {
+        core.checkRegionEnabled(policyJson, this.detected.region);
+      } catch (error) {
+        // A data model in a region the policy does not offer: say so, offer nothing for it.
+        this.showDetected(false);
+        showFailure($('td-result'), error);
+      }
+    }
 
     $('td-url').addEventListener('input', () => this.readPastedUrl());
     // Editing the region or OID by hand means the pasted address no longer applies.
     for (const id of ['td-region', 'td-oid']) $(id).addEventListener('input', () => { $('td-url').value = ''; });
     $('td-choose-other').addEventListener('click', () => this.showDetected(false));
     onSubmit($('treasure-form'), $('td-replace'), () => this.replace());
-    this.memory = sessionMemory('td-key', 'td-remember', 'treasureKey');
+    this.memory = sessionMemory('td-key', 'td-remember', 'treasureKey', policy.allowRememberSecrets);
     await this.memory.restore();
   },
 
@@ -137,6 +167,7 @@ const treasure = {
     if (!text) return hideResult(box);
     try {
       const target = core.parseDataModelUrl(text);
+      core.checkRegionEnabled(this.policyJson, target.region);
       $('td-region').value = target.region;
       $('td-oid').value = target.oid;
       hideResult(box);
@@ -166,6 +197,7 @@ const treasure = {
     let target;
     try {
       target = this.chosenTarget();
+      core.checkRegionEnabled(this.policyJson, target.region); // refused before anything is sent
       const model = await core.replaceDataModelKey(target.region, target.oid, key);
       await this.memory.keepIfAsked(key);
       showResult(box, 'ok', [t('tdReplaced', model.name, model.type), t('tdBuildNow')], 'OK');
@@ -185,13 +217,23 @@ const databrain = {
   /** @type {StoredItems['pendingRecovery'] | null} a key that may have been lost with its answer (background.js) */
   recovery: null,
 
-  async setUp() {
+  /** @param {import('./keyturn.js').Policy} policy */
+  async setUp(policy) {
     const origins = $('db-origin');
     origins.append(new Option(t('dbCloud', core.databrainCloudOrigin().replace('https://', '')), core.databrainCloudOrigin()));
     const [{ databrainOrigins = [] }, permissions] = await databrainOriginsReady;
     const granted = permissions.origins ?? [];
-    for (const origin of databrainOrigins) {
+    for (const origin of databrainOrigins.filter((added) => !policy.databrainOrigins.includes(added))) {
       if (granted.includes(`${origin}/*`)) origins.append(new Option(t('dbSelfHosted', origin), origin));
+    }
+    // The administrator's origins are always listed; until the user allows access (once, on
+    // the options page: browsers ask for a click), as a disabled choice that says so.
+    for (const origin of policy.databrainOrigins) {
+      const allowed = granted.includes(`${origin}/*`);
+      const option = new Option(t(allowed ? 'dbManagedOrigin' : 'dbManagedNeedsAccess', origin), origin);
+      option.disabled = !allowed;
+      option.dataset.managed = 'true';
+      origins.append(option);
     }
 
     const grace = $('db-grace');
@@ -213,7 +255,7 @@ const databrain = {
       await inBackground('dismissRecovery', {});
       this.offerRecovery(null);
     });
-    this.memory = sessionMemory('db-token', 'db-token-remember', 'databrainServiceToken');
+    this.memory = sessionMemory('db-token', 'db-token-remember', 'databrainServiceToken', policy.allowRememberSecrets);
     await this.memory.restore();
     if ($('db-token').value) $('db-service').open = true; // a remembered token means that path is in use
     this.offerRecovery((await sessionItems).pendingRecovery ?? null);
@@ -418,7 +460,8 @@ function renderNewKeys(keys) {
 
 async function start() {
   localize();
-  const [tab] = await Promise.all([tabReady, coreReady]);
+  const [tab, policyJson] = await Promise.all([tabReady, managedReady, coreReady]);
+  const policy = policyOf(policyJson);
   // Links that open one of Keyturn's pages in a tab (the popup would close anyway).
   const openPage = (linkId, page) => $(linkId).addEventListener('click', async (event) => {
     event.preventDefault();
@@ -433,8 +476,14 @@ async function start() {
     chrome.runtime.openOptionsPage();
   });
   onNewKeysChanged(renderNewKeys);
-  await Promise.all([treasure.setUp(tab), databrain.setUp(), sessionItems.then((items) => renderNewKeys(newKeysIn(items)))]);
-  tabs.setUp(tab?.url && core.isDatabrainAppPage(tab.url) ? 'tab-databrain' : 'tab-treasure');
+  const shows = (service) => policy.services.includes(service);
+  await Promise.all([
+    shows('treasure') && treasure.setUp(tab, policy, policyJson),
+    shows('databrain') && databrain.setUp(policy),
+    sessionItems.then((items) => renderNewKeys(newKeysIn(items))),
+  ]);
+  tabs.setUp(tab?.url && core.isDatabrainAppPage(tab.url) ? 'tab-databrain' : 'tab-treasure', policy.services);
+  onPolicyChanged(() => location.reload()); // the administrator changed a setting: apply it now
   document.body.dataset.ready = 'true';
   performance.mark('keyturn-ready');
 }

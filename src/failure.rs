@@ -58,6 +58,8 @@ error_codes! {
     InvalidLabel = "INVALID_LABEL",
     InvalidOrigin = "INVALID_ORIGIN",
     OriginNotGranted = "ORIGIN_NOT_GRANTED",
+    /// A Treasure region the administrator's policy does not offer.
+    RegionNotEnabled = "REGION_NOT_ENABLED",
     // Answers from the service.
     Unauthorized = "UNAUTHORIZED",
     Forbidden = "FORBIDDEN",

@@ -9,6 +9,7 @@
 //! - [`input`]: normalisation shared by every secret and identifier the user pastes.
 //! - [`url`]: the strict https URL syntax accepted from users.
 //! - [`csv`]: the CSV exports' rows (quoting, formula defusing).
+//! - [`policy`]: settings an administrator sets by policy (managed storage).
 //! - [`http`]: a transport-free description of requests and answers; answers are read with
 //!   serde_json into derived types, one per answer.
 //! - [`treasure`]: regions, console URLs, API keys and the data model key replacement.
@@ -20,6 +21,7 @@ pub mod failure;
 pub mod history;
 pub mod http;
 pub mod input;
+pub mod policy;
 pub mod reminders;
 pub mod treasure;
 pub mod url;

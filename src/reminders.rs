@@ -101,13 +101,13 @@ impl Reminder {
     }
 
     /// The reminder a Databrain rotation sets for the key it rotated.
-    pub fn databrain_old_key(origin: &str, fingerprint: &str, expires_at: u64) -> Reminder {
+    pub fn databrain_old_key(origin: &str, fingerprint: &str, expires_at: u64, lead_days: Option<&[u32]>) -> Reminder {
         Reminder {
             service: "Databrain".to_string(),
             place: origin.to_string(),
             label: format!("old data app key {fingerprint}"),
             expires_at,
-            lead_days: DEFAULT_LEAD_DAYS.to_vec(),
+            lead_days: lead_days.unwrap_or(&DEFAULT_LEAD_DAYS).to_vec(),
         }
     }
 
@@ -177,7 +177,10 @@ mod tests {
         assert_eq!(reminder.due(NOW), ("days", 7));
         assert_eq!(reminder.due(NOW + 6 * DAY_MS), ("tomorrow", 1));
         assert_eq!(reminder.due(NOW + 7 * DAY_MS - 7_200_000), ("hours", 2));
-        let old = Reminder::databrain_old_key("https://api.usedatabrain.com", "…0000", NOW + 1_800_000);
+        let old = Reminder::databrain_old_key("https://api.usedatabrain.com", "…0000", NOW + 1_800_000, None);
+        assert_eq!(old.lead_days, DEFAULT_LEAD_DAYS);
+        let managed = Reminder::databrain_old_key("https://api.usedatabrain.com", "…0000", NOW, Some(&[14, 2]));
+        assert_eq!(managed.lead_days, [14, 2], "the administrator's lead times, when set");
         assert_eq!(old.due(NOW), ("minutes", 30));
         assert_eq!(old.click_target(), "popup.html");
     }

@@ -18,6 +18,8 @@ import { exported, historyCases, openHistory } from './e2e/history.cases.mjs';
 import { EVER_ISSUED } from './e2e/fake-apis.mjs';
 import { reminderCases } from './e2e/reminders.cases.mjs';
 import { japaneseCases } from './e2e/japanese.cases.mjs';
+import { DATABRAIN_ONLY_POLICY, LIMITING_POLICY, databrainOnlyPolicyCases, limitingPolicyCases } from './e2e/policy.cases.mjs';
+import { writePolicy } from './e2e/policies.mjs';
 import { KNOWN_SECRETS } from './e2e/scenarios.mjs';
 import { assertNoSecretIn, assertNothingSecretPersisted } from './e2e/harness.mjs';
 import { auditBuild, auditLocales } from './e2e/audit-build.mjs';
@@ -43,9 +45,11 @@ async function runWasmTests(browser) {
   if (status !== 0) failures.push(`wasm tests in ${browser}`);
 }
 
-async function runEndToEnd(browserName, fake, { lang, only: onlySuites } = {}) {
+const extensionDirOf = (browserName) => path.join(root, 'dist', browserName === 'chromium' ? 'chrome' : 'firefox');
+
+async function runEndToEnd(browserName, fake, { lang, only: onlySuites, label } = {}) {
   const launch = browserName === 'chromium' ? launchChromium : launchFirefox;
-  const browser = await launch({ extensionDir: path.join(root, 'dist', browserName === 'chromium' ? 'chrome' : 'firefox'), lang });
+  const browser = await launch({ extensionDir: extensionDirOf(browserName), lang });
   // The README's screenshots are refreshed with UPDATE_SCREENSHOTS=1; ordinary runs write to
   // target/screenshots, so a test run leaves the tree clean.
   const screenshotDir = process.env.UPDATE_SCREENSHOTS
@@ -59,7 +63,7 @@ async function runEndToEnd(browserName, fake, { lang, only: onlySuites } = {}) {
       await page.screenshot(path.join(screenshotDir, file.replace('.png', '-dark.png')), 'dark', width);
     }
     : undefined;
-  console.log(`\n# end to end in headless ${browserName}${lang ? `, UI language ${lang}` : ''} (${browser.origin})`);
+  console.log(`\n# end to end in headless ${browserName}${lang ? `, UI language ${lang}` : ''}${label ? `, ${label}` : ''} (${browser.origin})`);
   try {
     for (const [suite, cases] of Object.entries(onlySuites ?? suites)) {
       for (const [name, run] of Object.entries(cases)) {
@@ -137,6 +141,19 @@ try {
     if (only !== 'wasm') await runEndToEnd(browser, fake);
     // Japanese: Chromium with --lang=ja, Firefox ESR with Debian's Japanese language pack.
     if (only !== 'wasm') await runEndToEnd(browser, fake, { lang: 'ja', only: { japanese: japaneseCases } });
+    // Administrator policies, through the browser's own policy files, one launch per policy.
+    for (const [label, settings, cases] of [
+      ['policy: limits and marks', LIMITING_POLICY, limitingPolicyCases],
+      ['policy: Databrain only', DATABRAIN_ONLY_POLICY, databrainOnlyPolicyCases],
+    ]) {
+      if (only === 'wasm') continue;
+      const removePolicy = writePolicy(browser, extensionDirOf(browser), settings);
+      try {
+        await runEndToEnd(browser, fake, { label, only: { policy: cases } });
+      } finally {
+        removePolicy();
+      }
+    }
   }
 } finally {
   await fake.close();

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::csv;
 use crate::failure::{ErrorCode, Failure};
 use crate::input::display_snippet;
+use crate::policy::Policy;
 use crate::treasure::console_url::{parse_console_url, DataModelTarget, Oid};
 use crate::treasure::datamodel::DataModelSummary;
 use crate::treasure::region::Region;
@@ -131,8 +132,9 @@ impl BulkRun {
 
 impl BulkRun {
     /// Reads pasted lines: console data model URLs or bare OIDs (which take
-    /// `bare_oid_region`), one per line, blank lines ignored, duplicates removed.
-    pub fn plan(text: &str, bare_oid_region: Option<Region>) -> BulkRun {
+    /// `bare_oid_region`), one per line, blank lines ignored, duplicates removed; a data
+    /// model in a region `policy` does not offer is listed as invalid.
+    pub fn plan(text: &str, bare_oid_region: Option<Region>, policy: &Policy) -> BulkRun {
         let mut run = BulkRun { rows: Vec::new(), stopped: None, invalid: Vec::new(), duplicates: 0 };
         let mut seen: Vec<DataModelTarget> = Vec::new();
         for (index, line) in text.lines().enumerate() {
@@ -140,7 +142,9 @@ impl BulkRun {
             if line_text.is_empty() {
                 continue;
             }
-            match Self::read_line(line_text, bare_oid_region) {
+            let target = Self::read_line(line_text, bare_oid_region)
+                .and_then(|target| policy.check_region(target.region).map(|()| target));
+            match target {
                 Ok(target) if seen.contains(&target) => run.duplicates += 1,
                 Ok(target) => {
                     let info = target.region.info();
@@ -313,11 +317,22 @@ mod tests {
     }
 
     #[test]
+    fn lines_in_regions_the_policy_does_not_offer_are_invalid() {
+        let policy = Policy::read(r#"{"treasureRegions": ["eu01"]}"#);
+        let eu = "https://console.eu01.treasuredata.com/app/admin/datamodels/93d34997-1b2c-4d5e-8f90-000000000001";
+        let us = "https://console.treasuredata.com/app/admin/datamodels/93d34997-1b2c-4d5e-8f90-000000000002";
+        let run = BulkRun::plan(&format!("{us}\n{eu}"), None, &policy);
+        assert_eq!(run.rows.iter().map(|row| row.region.as_str()).collect::<Vec<_>>(), ["eu01"]);
+        assert_eq!(run.invalid.len(), 1);
+        assert_eq!(run.invalid[0].code, "REGION_NOT_ENABLED");
+    }
+
+    #[test]
     fn plans_urls_and_bare_oids_removing_duplicates_and_listing_bad_lines() {
         let text = format!(
             "https://console.treasuredata.com/app/admin/datamodels/{A}\n\n  {B}  \n{A}\nhttps://console.eu01.treasuredata.com/app/admin/datamodels/{A}/\nhttps://console.treasuredata.com/app/admin/datamodels/{A}?x\nnot an oid\nhttp://console.treasuredata.com/app/admin/datamodels/{B}\n"
         );
-        let run = BulkRun::plan(&text, Some(Region::Us));
+        let run = BulkRun::plan(&text, Some(Region::Us), &Policy::default());
         let rows: Vec<(&str, &str)> = run.rows.iter().map(|r| (r.region.as_str(), r.oid.as_str())).collect();
         assert_eq!(rows, [("us", A), ("us", B), ("eu01", A)]);
         assert_eq!(run.duplicates, 2);
@@ -328,14 +343,14 @@ mod tests {
 
     #[test]
     fn bare_oids_need_a_region() {
-        let run = BulkRun::plan(A, None);
+        let run = BulkRun::plan(A, None, &Policy::default());
         assert!(run.rows.is_empty());
         assert_eq!(run.invalid[0].code, "UNKNOWN_REGION");
     }
 
     #[test]
     fn hands_out_rows_per_host_and_counts_progress() {
-        let mut run = BulkRun::plan(&format!("{A}\n{B}"), Some(Region::Us));
+        let mut run = BulkRun::plan(&format!("{A}\n{B}"), Some(Region::Us), &Policy::default());
         assert_eq!(run.next_for_host("api.eu01.treasuredata.com"), None);
         assert_eq!(run.next_for_host("api.treasuredata.com"), Some(0));
         assert_eq!(run.next_for_host("api.treasuredata.com"), Some(1));
@@ -352,7 +367,11 @@ mod tests {
     #[test]
     fn a_refused_key_stops_the_run() {
         for code in [ErrorCode::Unauthorized, ErrorCode::Forbidden] {
-            let mut run = BulkRun::plan(&format!("{A}\n{B}\n93d34997-1b2c-4d5e-8f90-000000000003"), Some(Region::Us));
+            let mut run = BulkRun::plan(
+                &format!("{A}\n{B}\n93d34997-1b2c-4d5e-8f90-000000000003"),
+                Some(Region::Us),
+                &Policy::default(),
+            );
             let first = run.next_for_host("api.treasuredata.com").unwrap();
             run.record(first, Err(Failure::with_status(code, 401, "bad key")));
             assert!(run.stopped.as_deref().unwrap().contains("bad key"));
@@ -364,7 +383,7 @@ mod tests {
 
     #[test]
     fn an_interrupted_run_ends_with_its_open_rows_failed() {
-        let mut run = BulkRun::plan(&format!("{A}\n{B}"), Some(Region::Us));
+        let mut run = BulkRun::plan(&format!("{A}\n{B}"), Some(Region::Us), &Policy::default());
         run.next_for_host("api.treasuredata.com");
         run.interrupt();
         assert!(run.rows.iter().all(|r| r.state == RowState::Failed && r.code.as_deref() == Some("INTERRUPTED")));
@@ -373,7 +392,7 @@ mod tests {
 
     #[test]
     fn retry_takes_only_what_did_not_succeed() {
-        let mut run = BulkRun::plan(&format!("{A}\n{B}"), Some(Region::Us));
+        let mut run = BulkRun::plan(&format!("{A}\n{B}"), Some(Region::Us), &Policy::default());
         run.next_for_host("api.treasuredata.com");
         run.next_for_host("api.treasuredata.com");
         run.record(0, ok("sales"));
@@ -387,7 +406,7 @@ mod tests {
 
     #[test]
     fn round_trips_as_json_without_keys_and_exports_csv() {
-        let mut run = BulkRun::plan(&format!("{A}\n{B}"), Some(Region::Eu01));
+        let mut run = BulkRun::plan(&format!("{A}\n{B}"), Some(Region::Eu01), &Policy::default());
         run.next_for_host("api.eu01.treasuredata.com");
         run.record(0, Ok(DataModelSummary { oid: A.into(), name: "=cmd, \"x\"".into(), kind: "t".into() }));
         let json = run.to_json();

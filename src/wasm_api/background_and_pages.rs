@@ -19,6 +19,7 @@ use crate::databrain::{
 };
 use crate::failure::{ErrorCode, Failure};
 use crate::history::{history_csv, HistoryEntry};
+use crate::policy::Policy;
 use crate::reminders::{fire_times, Reminder};
 use crate::transport;
 use crate::treasure::bulk::{BulkRun, MAX_IN_FLIGHT_PER_HOST};
@@ -224,10 +225,12 @@ fn run_from(json: &str) -> Result<BulkRun, JsValue> {
     })
 }
 
-/// Reads pasted lines (console URLs or bare OIDs, which take `bareOidRegion`, may be "").
+/// Reads pasted lines (console URLs or bare OIDs, which take `bareOidRegion`, may be "");
+/// lines in regions the policy (`managedJson`, the managed storage area) does not offer
+/// are listed as invalid.
 #[wasm_bindgen(js_name = planBulkRun)]
-pub fn plan_bulk_run(text: &str, bare_oid_region: &str) -> String {
-    BulkRun::plan(text, Region::from_id(bare_oid_region)).to_json()
+pub fn plan_bulk_run(text: &str, bare_oid_region: &str, managed_json: &str) -> String {
+    BulkRun::plan(text, Region::from_id(bare_oid_region), &Policy::read(managed_json)).to_json()
 }
 
 /// The run with its failed and skipped rows pending again.
@@ -356,10 +359,12 @@ pub fn treasure_reminder(region: &str, label: &str, expires_at: f64, lead_days: 
     Reminder::treasure(region, label, ms(expires_at), lead_days, now_ms()).map(|r| to_js(&r)).map_err(fail)
 }
 
-/// The reminder a rotation sets for the Databrain key it rotated.
+/// The reminder a rotation sets for the Databrain key it rotated, with the lead times the
+/// policy (`managedJson`) sets, if any.
 #[wasm_bindgen(js_name = databrainOldKeyReminder, unchecked_return_type = "Reminder")]
-pub fn databrain_old_key_reminder(origin: &str, fingerprint: &str, expires_at: f64) -> JsValue {
-    to_js(&Reminder::databrain_old_key(origin, fingerprint, ms(expires_at)))
+pub fn databrain_old_key_reminder(origin: &str, fingerprint: &str, expires_at: f64, managed_json: &str) -> JsValue {
+    let lead_days = Policy::read(managed_json).reminder_lead_days;
+    to_js(&Reminder::databrain_old_key(origin, fingerprint, ms(expires_at), lead_days.as_deref()))
 }
 
 /// Milliseconds since the epoch from a JS number (never negative).

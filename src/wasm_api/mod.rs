@@ -54,6 +54,8 @@ export interface Reminder { service: string; place: string; label: string; expir
 export interface FireTime { lead: number; when: number }
 /** background_and_pages.rs NotificationView */
 export interface NotificationView { unit: 'minutes' | 'hours' | 'tomorrow' | 'days'; amount: number; target: string }
+/** policy::Policy: the administrator's settings, each checked. */
+export interface Policy { databrainOrigins: string[]; allowRememberSecrets: boolean; reminderLeadDays?: number[]; treasureRegions: string[]; services: ('treasure' | 'databrain')[]; managed: string[]; invalid: { key: string; message: string }[] }
 /** treasure::bulk::Row */
 export interface BulkRow { region: string; regionLabel: string; apiHost: string; oid: string; state: 'pending' | 'running' | 'done' | 'failed' | 'skipped'; name?: string; type?: string; code?: string; message?: string }
 /** treasure::bulk::InvalidLine */

@@ -8,6 +8,7 @@ use crate::databrain::grace::PRESETS;
 use crate::databrain::{is_databrain_app_url, GracePeriod, CLOUD_API_ORIGIN};
 use crate::failure::{ErrorCode, Failure};
 use crate::history::HistoryEntry;
+use crate::policy::Policy;
 use crate::transport;
 use crate::treasure::region::REGIONS;
 use crate::treasure::{
@@ -124,6 +125,24 @@ pub fn grace_presets() -> JsValue {
 #[wasm_bindgen(js_name = isDatabrainAppPage)]
 pub fn is_databrain_app_page(url: &str) -> bool {
     is_databrain_app_url(url)
+}
+
+// ---- the administrator's policy -------------------------------------------------------
+
+/// The settings an administrator set by policy (`managedJson`: the managed storage area as
+/// JSON, `{}` when none), each checked; invalid values are ignored and listed.
+#[wasm_bindgen(js_name = readPolicy, unchecked_return_type = "Policy")]
+pub fn read_policy(managed_json: &str) -> JsValue {
+    to_js(&Policy::read(managed_json))
+}
+
+/// Refuses a data model in a region the policy (`managedJson`) does not offer.
+#[wasm_bindgen(js_name = checkRegionEnabled)]
+pub fn check_region_enabled(managed_json: &str, region: &str) -> Result<(), JsValue> {
+    match Region::from_id(region) {
+        Some(region) => Policy::read(managed_json).check_region(region).map_err(fail),
+        None => Err(fail(Failure::new(ErrorCode::UnknownRegion, "Choose the data model's region."))),
+    }
 }
 
 // ---- history ------------------------------------------------------------------------
