@@ -23,6 +23,7 @@ pub mod http;
 pub mod input;
 pub mod policy;
 pub mod reminders;
+pub mod timestamps;
 pub mod treasure;
 pub mod url;
 

@@ -10,8 +10,6 @@
 //! that, from what the history already knows, and which listed keys to show first.
 
 use serde::Serialize;
-use time::format_description::well_known::Rfc3339;
-use time::OffsetDateTime;
 
 use crate::failure::ErrorCode;
 use crate::history::{HistoryEntry, DATABRAIN_SERVICE};
@@ -67,13 +65,6 @@ pub fn recovery_for(code: ErrorCode, attempt: &HistoryEntry, earlier: &[HistoryE
             .map(|since| Recovery { since }),
         _ => None,
     }
-}
-
-/// Milliseconds since the epoch of an RFC 3339 timestamp (the ISO 8601 form Databrain's
-/// `createdAt` takes); `None` for anything else.
-pub fn timestamp_ms(text: &str) -> Option<u64> {
-    let time = OffsetDateTime::parse(text.trim(), &Rfc3339).ok()?;
-    u64::try_from(time.unix_timestamp_nanos() / 1_000_000).ok()
 }
 
 /// The order to show listed keys in when recovering, as `(index into created, created
@@ -185,16 +176,6 @@ mod tests {
         let records = [entry(NOW - HOUR, OUTCOME_UNKNOWN, KEY, "")];
         for code in [ErrorCode::AuthenticationError, ErrorCode::InternalServerError, ErrorCode::InvalidRequestBody] {
             assert_eq!(recovery_for(code, &attempt(), &records), None, "{code:?}");
-        }
-    }
-
-    #[test]
-    fn reads_rfc3339_creation_times() {
-        assert_eq!(timestamp_ms("1970-01-01T00:00:01Z"), Some(1000));
-        assert_eq!(timestamp_ms("2026-11-25T09:46:40.123Z"), Some(1_795_600_000_123));
-        assert_eq!(timestamp_ms("2026-11-25T18:46:40+09:00"), Some(1_795_600_000_000));
-        for unreadable in ["", "yesterday", "2026-11-25", "1795600000000", "2026-13-01T00:00:00Z"] {
-            assert_eq!(timestamp_ms(unreadable), None, "{unreadable}");
         }
     }
 

@@ -6,11 +6,12 @@ use serde::{Deserialize, Serialize};
 use crate::databrain::credentials::{DataAppKey, ServiceToken};
 use crate::databrain::endpoint::ApiOrigin;
 use crate::databrain::errors::{databrain_failure, Operation};
-use crate::databrain::recovery::{recovery_order, timestamp_ms};
+use crate::databrain::recovery::recovery_order;
 use crate::databrain::rotate::{new_key_from, NewKey};
 use crate::failure::{ErrorCode, Failure};
 use crate::http::{json_body, ApiRequest, Exchange, JsonBody, Method, Text};
 use crate::input::display_snippet;
+use crate::timestamps::timestamp_ms;
 use crate::url::encode_query_value;
 
 /// Databrain's page size when `isPagination=true`.

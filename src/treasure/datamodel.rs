@@ -33,10 +33,10 @@ struct NewApiKey<'a> {
     apikey: &'a str,
 }
 
-/// What Keyturn reads of the PUT's answer (and of its error bodies): every field as text
-/// when it is a string; unknown fields are ignored.
+/// What Keyturn reads of the PUT's answer (and of every Treasure error body): every field
+/// as text when it is a string; unknown fields are ignored.
 #[derive(Deserialize)]
-struct DataModelAnswer {
+pub(crate) struct DataModelAnswer {
     #[serde(default)]
     oid: Text,
     #[serde(default)]
@@ -73,49 +73,87 @@ pub fn interpret_replace_answer(target: &DataModelTarget, exchange: Exchange) ->
     let oid = target.oid.as_str();
     match status {
         200 => summary_from(target, &body).ok_or_else(|| unexpected_success(&body, oid)),
-        401 => Err(Failure::with_status(
+        _ => Err(refusal(status, &body, TreasureCall::Replace(target))),
+    }
+}
+
+/// Which Treasure call an answer belongs to: the advice in a refusal differs.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum TreasureCall<'a> {
+    /// The key replacement (PUT), for the data model.
+    Replace(&'a DataModelTarget),
+    /// A data model's builds.
+    Builds(&'a DataModelTarget),
+}
+
+/// The typed failure for an answer other than 200, shared by every Treasure call.
+pub(crate) fn refusal(status: u16, body: &JsonBody<DataModelAnswer>, call: TreasureCall) -> Failure {
+    let (target, nothing_changed) = match call {
+        TreasureCall::Replace(target) => (target, "The key was not replaced."),
+        TreasureCall::Builds(target) => (target, "Nothing was changed."),
+    };
+    match status {
+        401 => Failure::with_status(
             ErrorCode::Unauthorized,
             status,
             "Treasure refused the API key (401): it is wrong, revoked or expired. Copy a current Master key \
              from the API Keys page of the Treasure Console and try again.",
-        )),
-        403 => Err(Failure::with_status(
+        ),
+        403 => Failure::with_status(
             ErrorCode::Forbidden,
             status,
-            "This key may not change the data model (403). A Write-only key cannot do this: use a Master API key \
-             of a user who can edit this data model.",
-        )),
-        404 => Err(Failure::with_status(
+            format!(
+                "This key may not {} (403). A Write-only key cannot do this: use a Master API key of a user who can \
+                 edit data models.",
+                match call {
+                    TreasureCall::Replace(_) => "change the data model",
+                    TreasureCall::Builds(_) => "read the data model's builds",
+                }
+            ),
+        ),
+        404 => Failure::with_status(
             ErrorCode::NotFound,
             status,
             format!(
-                "There is no data model {oid} in the {} region (404). Check that the region matches the console \
-                 the data model lives in, and that the OID is complete.",
+                "There is no data model {} in the {} region (404). Check that the region matches the console the \
+                 data model lives in, and that the OID is complete.",
+                target.oid.as_str(),
                 target.region.label()
             ),
-        )),
-        400..=499 => Err(Failure::with_status(
+        ),
+        429 => Failure::with_status(
             ErrorCode::ClientError,
             status,
-            format!("Treasure refused the request ({status}{}). The key was not replaced.", server_says(&body)),
-        )),
-        500..=599 => Err(Failure::with_status(
+            format!("Treasure asks Keyturn to slow down (429). {nothing_changed} Wait a minute, then try again."),
+        ),
+        400..=499 => Failure::with_status(
+            ErrorCode::ClientError,
+            status,
+            format!("Treasure refused the request ({status}{}). {nothing_changed}", server_says(body)),
+        ),
+        500..=599 => Failure::with_status(
             ErrorCode::ServerError,
             status,
-            format!(
-                "Treasure had a server error ({status}, {}). The key was probably not replaced; replacing it again \
-                 is safe, so try again in a few minutes.",
-                body.describe()
-            ),
-        )),
-        _ => Err(Failure::with_status(
+            match call {
+                TreasureCall::Replace(_) => format!(
+                    "Treasure had a server error ({status}, {}). The key was probably not replaced; replacing it again \
+                     is safe, so try again in a few minutes.",
+                    body.describe()
+                ),
+                _ => format!(
+                    "Treasure had a server error ({status}, {}). Reading is safe to repeat: try again in a few minutes.",
+                    body.describe()
+                ),
+            },
+        ),
+        _ => Failure::with_status(
             ErrorCode::UnexpectedResponse,
             status,
             format!(
                 "Treasure answered with an unexpected status ({status}). Open the data model in the Treasure Console \
                  and build it to check whether the key works."
             ),
-        )),
+        ),
     }
 }
 
@@ -251,6 +289,7 @@ mod tests {
         assert_eq!(missing.code, ErrorCode::NotFound);
         assert!(missing.message.contains("US region") && missing.message.contains(OID));
         assert_eq!(code(409, "{}"), ErrorCode::ClientError);
+        assert!(answer(429, "").unwrap_err().message.contains("slow down"));
         assert!(answer(422, r#"{"message":"apikey is invalid"}"#).unwrap_err().message.contains("apikey is invalid"));
         assert_eq!(code(500, "{}"), ErrorCode::ServerError);
         let html = answer(502, "<html><h1>502 Bad Gateway</h1></html>").unwrap_err();

@@ -1,7 +1,8 @@
-//! Treasure Data: regions, console URLs, API keys and the data model key replacement
-//! (`PUT /reporting/datamodels/<OID>`, seed-000).
+//! Treasure Data: regions, console URLs, API keys, the data model key replacement
+//! (`PUT /reporting/datamodels/<OID>`, seed-000) and whether a data model has built since.
 
 pub mod api_key;
+pub mod builds;
 pub mod bulk;
 pub mod console_url;
 pub mod datamodel;
