@@ -16,12 +16,21 @@ export function localize(root = document) {
   }
 }
 
+const isEnglish = () => chrome.i18n.getUILanguage().toLowerCase().startsWith('en');
+
+/**
+ * A build check's verdict in the UI language: in English the core's own message (it says
+ * what to look at), otherwise the translation for the verdict.
+ * @param {import('./keyturn.js').BuildCheck} check
+ */
+export const buildText = (check) => (isEnglish() ? check.message : t(`build_${check.verdict}`) || check.message);
+
 /**
  * A failure in the UI language. In English, the core's own message, the most specific;
  * otherwise the translation for its code, with the HTTP status (or the code) filled in.
  */
 export function failureText(failure) {
-  if (chrome.i18n.getUILanguage().toLowerCase().startsWith('en')) return failure.message;
+  if (isEnglish()) return failure.message;
   const translated = failure.code === 'BULK_STOPPED' ? t('bulkStopped') : t(`error_${failure.code}`, failure.status ?? failure.code);
   return translated || failure.message;
 }

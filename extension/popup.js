@@ -7,8 +7,8 @@ import * as core from './core.js';
 import coreWasm from './keyturn_bg.wasm';
 import { NEW_KEYS_ITEM, acknowledgeNewKey, newKeysIn, onNewKeysChanged } from './new-keys.js';
 import { askBackground } from './messages.js';
-import { $, hideResult, onClick, onSubmit, showFailure, showResult } from './ui.js';
-import { localize, regionName, t } from './i18n.js';
+import { $, asFailure, hideResult, onClick, onSubmit, showFailure, showResult } from './ui.js';
+import { buildText, failureText, localize, regionName, t } from './i18n.js';
 import { managedJson, onPolicyChanged, policyOf } from './policy.js';
 
 // Everything start-up reads is asked for at once, before the core is compiled (which holds
@@ -182,6 +182,39 @@ const treasure = {
     askBackground('history', 'record', entry).catch(() => {});
   },
 
+  /**
+   * The data model only proves the new key once it has built: a link to its console page,
+   * where the user starts the build, and "Check build", which reads its builds.
+   * @param {HTMLElement} box
+   * @param {import('./keyturn.js').TargetView} target
+   * @param {string} key the key just sent, kept in this page's memory only
+   * @param {number} replacedAt
+   */
+  offerBuildCheck(box, target, key, replacedAt) {
+    const open = Object.assign(document.createElement('a'), {
+      id: 'td-open-console', href: core.dataModelConsoleUrl(target.region, target.oid), target: '_blank', rel: 'noopener', textContent: t('openInConsole'),
+    });
+    const check = Object.assign(document.createElement('button'), { type: 'button', id: 'td-check-build', textContent: t('checkBuild') });
+    const verdict = Object.assign(document.createElement('p'), { id: 'td-build', role: 'status' });
+    onClick(check, async () => {
+      verdict.dataset.verdict = 'checking';
+      verdict.textContent = t('checkingBuild');
+      try {
+        const result = await core.checkDataModelBuild(target.region, target.oid, key, replacedAt);
+        verdict.dataset.verdict = result.verdict;
+        verdict.textContent = buildText(result);
+      } catch (error) {
+        const failure = asFailure(error);
+        verdict.dataset.verdict = 'error';
+        verdict.dataset.code = failure.code;
+        verdict.textContent = failureText(failure);
+      }
+    });
+    const actions = Object.assign(document.createElement('p'), { className: 'build-actions' });
+    actions.append(open, ' ', check);
+    box.append(actions, verdict);
+  },
+
   /** The detected data model, else the pasted address (when there is one), else region + OID. Throws a failure. */
   chosenTarget() {
     if (this.detected) return this.detected;
@@ -199,8 +232,10 @@ const treasure = {
       target = this.chosenTarget();
       core.checkRegionEnabled(this.policyJson, target.region); // refused before anything is sent
       const model = await core.replaceDataModelKey(target.region, target.oid, key);
+      const replacedAt = Date.now(); // a build that started before the answer may not use the new key
       await this.memory.keepIfAsked(key);
       showResult(box, 'ok', [t('tdReplaced', model.name, model.type), t('tdBuildNow')], 'OK');
+      this.offerBuildCheck(box, target, key, replacedAt);
       this.record(target, `${model.oid} (${model.name})`, 'success', key);
     } catch (error) {
       const failure = showFailure(box, error);

@@ -54,6 +54,8 @@ export interface Reminder { service: string; place: string; label: string; expir
 export interface FireTime { lead: number; when: number }
 /** background_and_pages.rs NotificationView */
 export interface NotificationView { unit: 'minutes' | 'hours' | 'tomorrow' | 'days'; amount: number; target: string }
+/** treasure::builds::BuildCheck */
+export interface BuildCheck { verdict: 'built_with_new_key' | 'building' | 'failed_since_replacement' | 'canceled_since_replacement' | 'not_built_since' | 'unreadable'; status?: string; startedAt?: number; message: string }
 /** policy::Policy: the administrator's settings, each checked. */
 export interface Policy { databrainOrigins: string[]; allowRememberSecrets: boolean; reminderLeadDays?: number[]; treasureRegions: string[]; services: ('treasure' | 'databrain')[]; managed: string[]; invalid: { key: string; message: string }[] }
 /** treasure::bulk::Row */

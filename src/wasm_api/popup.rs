@@ -10,6 +10,7 @@ use crate::failure::{ErrorCode, Failure};
 use crate::history::HistoryEntry;
 use crate::policy::Policy;
 use crate::transport;
+use crate::treasure::builds::{builds_request, interpret_builds_answer};
 use crate::treasure::region::REGIONS;
 use crate::treasure::{
     interpret_replace_answer, parse_console_url, replace_key_request, DataModelTarget, Oid, Region, TreasureKey,
@@ -90,6 +91,30 @@ pub async fn replace_data_model_key(region: String, oid: String, key: String) ->
     let request = replace_key_request(&target, &key);
     let exchange = transport::send(&request, REQUEST_TIMEOUT_MS).await;
     interpret_replace_answer(&target, exchange).map(|summary| to_js(&summary)).map_err(fail)
+}
+
+/// The data model's page in its region's Treasure Console, where the user starts a build.
+#[wasm_bindgen(js_name = dataModelConsoleUrl)]
+pub fn data_model_console_url(region: &str, oid: &str) -> Result<String, JsValue> {
+    let target = target_from(region, oid).map_err(fail)?;
+    Ok(format!("https://{}/app/admin/datamodels/{}", target.region.info().console_hosts[0], target.oid.as_str()))
+}
+
+/// Whether the data model has built with the key replaced at `replacedAt` (milliseconds):
+/// reads its builds with `key` (never starts one). Resolves to `{verdict, status?,
+/// startedAt?, message}`.
+#[wasm_bindgen(js_name = checkDataModelBuild, unchecked_return_type = "BuildCheck")]
+pub async fn check_data_model_build(
+    region: String,
+    oid: String,
+    key: String,
+    replaced_at: f64,
+) -> Result<JsValue, JsValue> {
+    let target = target_from(&region, &oid).map_err(fail)?;
+    let key = TreasureKey::parse(&key).map_err(fail)?;
+    let exchange = transport::send(&builds_request(&target, &key), REQUEST_TIMEOUT_MS).await;
+    let replaced_at = replaced_at.max(0.0) as u64;
+    interpret_builds_answer(&target, replaced_at, exchange).map(|check| to_js(&check)).map_err(fail)
 }
 
 // ---- Databrain (its calls run in the background) -------------------------------------

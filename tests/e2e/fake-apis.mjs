@@ -34,7 +34,21 @@ function send(res, status, body, contentType = 'application/json') {
   res.end(text);
 }
 
-function treasure(req, res, body, host) {
+/**
+ * GET /reporting/datamodels/<OID>/builds ("Get the Status of a Build"): the statuses are
+ * documented, the field names are not, so each test sets the answer (`answerBuilds`), as a
+ * function of the time the fake received that data model's last PUT.
+ */
+function treasureBuilds(req, res, oid, host, builds) {
+  const auth = req.headers.authorization ?? '';
+  if (auth !== `TD1 ${TREASURE.masterKey}`) return send(res, 401, { error: 'Unauthorized', message: 'Invalid API key' });
+  const { status = 200, body = [], contentType } = builds.answer(builds.lastPutAt.get(`${host} ${oid}`) ?? null);
+  return send(res, status, body, contentType);
+}
+
+function treasure(req, res, body, host, builds) {
+  const buildsMatch = /^\/reporting\/datamodels\/([^/?#]+)\/builds$/.exec(req.url);
+  if (req.method === 'GET' && buildsMatch) return treasureBuilds(req, res, buildsMatch[1], host, builds);
   const match = /^\/reporting\/datamodels\/([^/?#]+)$/.exec(req.url);
   if (req.method !== 'PUT' || !match) return send(res, 404, { error: 'Not Found' });
   const oid = match[1];
@@ -76,6 +90,7 @@ function treasure(req, res, body, host) {
   }
   const model = DATA_MODELS[host].find((m) => m.oid === oid);
   if (!model) return send(res, 404, { error: 'Not Found', message: `Datamodel ${oid} not found` });
+  builds.lastPutAt.set(`${host} ${oid}`, Date.now());
   return send(res, 200, { ...model, created_at: '2026-01-01T00:00:00Z', relations: [] });
 }
 
@@ -178,6 +193,9 @@ function databrain(req, res, body, state) {
 export async function startFakeApis({ port = 443, httpPort, certDir, latencyMs = 0 }) {
   const requests = [];
   let databrainNow = databrainState();
+  // The builds the fake reports: `answer(lastPutAt)` gives {status, body, contentType}.
+  const noBuilds = () => ({ body: [] });
+  const builds = { answer: noBuilds, lastPutAt: new Map() };
   const inFlight = new Map(); // API host -> requests being answered now
   const maxInFlight = new Map(); // API host -> the most ever answered at once
 
@@ -211,7 +229,7 @@ export async function startFakeApis({ port = 443, httpPort, certDir, latencyMs =
         inFlight.set(host, (inFlight.get(host) ?? 0) + 1);
         maxInFlight.set(host, Math.max(maxInFlight.get(host) ?? 0, inFlight.get(host)));
         res.on('close', () => inFlight.set(host, inFlight.get(host) - 1));
-        const answer = () => (host === DATABRAIN_HOST ? databrain(req, res, body, databrainNow) : treasure(req, res, body, host));
+        const answer = () => (host === DATABRAIN_HOST ? databrain(req, res, body, databrainNow) : treasure(req, res, body, host, builds));
         return latencyMs ? setTimeout(answer, latencyMs) : answer();
       }
       if (host.startsWith('console') || host === 'app.usedatabrain.com') {
@@ -235,6 +253,8 @@ export async function startFakeApis({ port = 443, httpPort, certDir, latencyMs =
     failTlsFor(host) { tlsFailureHost = host; },
     /** Keys the fake Databrain issued since the last reset. */
     get issuedKeys() { return databrainNow.issued; },
+    /** Sets what the builds endpoint answers: `answer(lastPutAt)` → {status?, body, contentType?}. */
+    answerBuilds(answer) { builds.answer = answer; },
     /** The next rotation is processed, then its connection dropped before any byte of the answer. */
     loseNextRotationAnswer() { databrainNow.loseNextRotation = true; },
     /**
@@ -243,7 +263,7 @@ export async function startFakeApis({ port = 443, httpPort, certDir, latencyMs =
      * answer (a stale-socket retry below fetch, which no fetch option turns off). Closing
      * every connection keeps that browser behaviour from being counted as Keyturn's.
      */
-    reset() { requests.length = 0; strays.length = 0; tlsFailureHost = null; maxInFlight.clear(); databrainNow = databrainState(); server.closeAllConnections(); },
+    reset() { builds.answer = noBuilds; builds.lastPutAt.clear(); requests.length = 0; strays.length = 0; tlsFailureHost = null; maxInFlight.clear(); databrainNow = databrainState(); server.closeAllConnections(); },
     async close() {
       for (const s of [server, probe].filter(Boolean)) { s.closeAllConnections(); await new Promise((resolve) => s.close(resolve)); }
     },

@@ -42,6 +42,43 @@ async function expectFailure({ browser, fake }, { oid, key = TREASURE.masterKey,
 }
 
 export const treasureCases = {
+  async 'after a replacement, links to the console and checks whether the data model built with the new key'({ browser, fake }) {
+    const page = await openPopup(browser);
+    const model = DATA_MODELS['api.treasuredata.com'][0];
+    await page.fill('#td-url', CONSOLE_URL('console.treasuredata.com', model.oid));
+    await page.fill('#td-key', TREASURE.masterKey);
+    await page.click('#td-replace');
+    assert.equal((await resultIn(page, 'td-result')).kind, 'ok');
+    assert.equal(await page.eval(() => document.getElementById('td-open-console').href),
+      `https://console.treasuredata.com/app/admin/datamodels/${model.oid}`);
+    const iso = (ms) => new Date(ms).toISOString();
+    const DAY = 86_400_000;
+    for (const [scenario, answer, verdict] of [
+      ['built after the replacement', (put) => ({ body: [{ id: 'b1', status: 'done', started_at: iso(put - DAY) }, { id: 'b2', status: 'done', started_at: iso(put + 5_000) }] }), 'built_with_new_key'],
+      ['failed after it', (put) => ({ body: { builds: [{ status: 'failed', startedAt: iso(put + 5_000) }] } }), 'failed_since_replacement'],
+      ['still building', (put) => ({ body: [{ status: 'building', created_at: iso(put + 5_000) }] }), 'building'],
+      ['only older builds', (put) => ({ body: [{ status: 'done', started_at: iso(put - DAY) }] }), 'not_built_since'],
+      ['an answer it cannot read', () => ({ body: '<html><body>Sign in</body></html>', contentType: 'text/html' }), 'unreadable'],
+    ]) {
+      fake.answerBuilds(answer);
+      const before = fake.requests.length;
+      await page.eval(() => { delete document.getElementById('td-build').dataset.verdict; });
+      await page.click('#td-check-build');
+      const shown = await waitFor(page, () => {
+        const element = document.getElementById('td-build');
+        return element.dataset.verdict && element.dataset.verdict !== 'checking' && { verdict: element.dataset.verdict, text: element.textContent };
+      }, [], { what: `a build verdict (${scenario})` });
+      assert.equal(shown.verdict, verdict, `${scenario}: ${shown.text}`);
+      const sent = fake.requests.slice(before);
+      assert.deepEqual(sent.map((r) => [r.method, r.host, r.path, r.headers.authorization, r.body]),
+        [['GET', 'api.treasuredata.com', `/reporting/datamodels/${model.oid}/builds`, `TD1 ${TREASURE.masterKey}`, '']], scenario);
+    }
+    assert.match(await page.eval(() => document.getElementById('td-build').textContent), /could not read/);
+    assert.equal(fake.requests.filter((r) => r.method === 'PUT').length, 1, 'checking never replaces or builds anything');
+    assert.deepEqual(fake.strays, []);
+    await page.close();
+  },
+
   async 'replaces the key of a data model pasted as a console URL'({ browser, fake, screenshot }) {
     const page = await openPopup(browser);
     await replaceVia(page, { url: `${CONSOLE_URL('console.treasuredata.com', US_MODEL.oid)}/?tab=info#x`, key: `  TD1 ${TREASURE.masterKey}\n` });
