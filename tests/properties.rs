@@ -8,7 +8,10 @@
 use keyturn::databrain::{interpret_rotate_answer, rotate_request, ApiOrigin, DataAppKey, GracePeriod};
 use keyturn::http::ApiResponse;
 use keyturn::input::is_uuid;
-use keyturn::treasure::{interpret_replace_answer, parse_console_url, replace_key_request, Oid, TreasureKey};
+use keyturn::treasure::listing::interpret_list_answer;
+use keyturn::treasure::{
+    interpret_replace_answer, parse_console_url, replace_key_request, DataModelTarget, Oid, Region, TreasureKey,
+};
 use proptest::prelude::*;
 use serde_json::{json, Value};
 
@@ -132,6 +135,24 @@ proptest! {
         let body = json!({"error": {"code": "X", "message": "m"}, "apikey": KEY}).to_string();
         let failure = interpret_replace_answer(&target(), Ok(ApiResponse { status, content_type: None, body })).unwrap_err();
         prop_assert!(!failure.message.contains(KEY));
+    }
+
+    #[test]
+    fn no_element_of_a_list_answer_can_alter_a_later_requests_host_or_path(
+        elements in prop::collection::vec(any_json(), 0..8),
+        oids in prop::collection::vec("[0-9a-fA-F/.%?#-]{30,40}", 0..4),
+    ) {
+        // Any elements, and elements whose oid is text of OID-like characters (path tricks included).
+        let mut items: Vec<Value> = elements;
+        items.extend(oids.into_iter().map(|oid| json!({"oid": oid, "name": "n"})));
+        let body = Value::Array(items).to_string();
+        let list = interpret_list_answer(Region::Ap02, Ok(ApiResponse { status: 200, content_type: None, body })).unwrap();
+        for model in list.models {
+            prop_assert!(is_uuid(&model.oid));
+            let target = DataModelTarget { region: Region::Ap02, oid: Oid::parse(&model.oid).unwrap() };
+            let request = replace_key_request(&target, &TreasureKey::parse(KEY).unwrap());
+            prop_assert_eq!(request.url, format!("https://api.ap02.treasuredata.com/reporting/datamodels/{}", model.oid));
+        }
     }
 
     #[test]

@@ -9,6 +9,7 @@ use crate::http::{json_body, ApiRequest, Exchange, JsonBody, Method, Text};
 use crate::input::display_snippet;
 use crate::treasure::api_key::TreasureKey;
 use crate::treasure::console_url::DataModelTarget;
+use crate::treasure::region::Region;
 
 /// What a successful replacement tells the user about the data model.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -82,15 +83,17 @@ pub fn interpret_replace_answer(target: &DataModelTarget, exchange: Exchange) ->
 pub(crate) enum TreasureCall<'a> {
     /// The key replacement (PUT), for the data model.
     Replace(&'a DataModelTarget),
+    /// The account's data model list, in the region.
+    List(Region),
     /// A data model's builds.
     Builds(&'a DataModelTarget),
 }
 
 /// The typed failure for an answer other than 200, shared by every Treasure call.
 pub(crate) fn refusal(status: u16, body: &JsonBody<DataModelAnswer>, call: TreasureCall) -> Failure {
-    let (target, nothing_changed) = match call {
-        TreasureCall::Replace(target) => (target, "The key was not replaced."),
-        TreasureCall::Builds(target) => (target, "Nothing was changed."),
+    let nothing_changed = match call {
+        TreasureCall::Replace(_) => "The key was not replaced.",
+        TreasureCall::List(_) | TreasureCall::Builds(_) => "Nothing was changed.",
     };
     match status {
         401 => Failure::with_status(
@@ -107,6 +110,7 @@ pub(crate) fn refusal(status: u16, body: &JsonBody<DataModelAnswer>, call: Treas
                  edit data models.",
                 match call {
                     TreasureCall::Replace(_) => "change the data model",
+                    TreasureCall::List(_) => "list the account's data models",
                     TreasureCall::Builds(_) => "read the data model's builds",
                 }
             ),
@@ -114,12 +118,19 @@ pub(crate) fn refusal(status: u16, body: &JsonBody<DataModelAnswer>, call: Treas
         404 => Failure::with_status(
             ErrorCode::NotFound,
             status,
-            format!(
-                "There is no data model {} in the {} region (404). Check that the region matches the console the \
-                 data model lives in, and that the OID is complete.",
-                target.oid.as_str(),
-                target.region.label()
-            ),
+            match call {
+                TreasureCall::Replace(target) | TreasureCall::Builds(target) => format!(
+                    "There is no data model {} in the {} region (404). Check that the region matches the console \
+                     the data model lives in, and that the OID is complete.",
+                    target.oid.as_str(),
+                    target.region.label()
+                ),
+                TreasureCall::List(region) => format!(
+                    "The {} region answered that it has no data model list (404). Check that the region is the one \
+                     your account lives in.",
+                    region.label()
+                ),
+            },
         ),
         429 => Failure::with_status(
             ErrorCode::ClientError,

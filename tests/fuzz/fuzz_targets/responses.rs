@@ -3,7 +3,9 @@
 #![no_main]
 use keyturn::databrain::{interpret_create_answer, interpret_list_page, interpret_rotate_answer, ApiOrigin};
 use keyturn::http::ApiResponse;
+use keyturn::treasure::builds::{interpret_builds_answer, BuildVerdict};
 use keyturn::treasure::bulk::BulkRun;
+use keyturn::treasure::listing::interpret_list_answer;
 use keyturn::treasure::{interpret_replace_answer, parse_console_url};
 use libfuzzer_sys::fuzz_target;
 
@@ -32,6 +34,17 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(keys) = interpret_list_page(&ApiOrigin::cloud(), response()) {
         assert_eq!(status, 200);
         assert!(keys.iter().all(|listed| listed.view().masked_key.starts_with("••••")));
+    }
+    if let Ok(list) = interpret_list_answer(target.region, response()) {
+        assert_eq!(status, 200);
+        assert!(list.models.iter().all(|model| keyturn::input::is_uuid(&model.oid)));
+    }
+    if let Ok(check) = interpret_builds_answer(&target, 1_795_600_000_000, response()) {
+        assert_eq!(status, 200);
+        // Success needs a done build whose start is at or after the replacement.
+        if check.verdict == BuildVerdict::BuiltWithNewKey {
+            assert!(check.status.as_deref() == Some("done") && check.started_at >= Some(1_795_600_000_000));
+        }
     }
     if let Some(run) = BulkRun::from_json(&body) {
         let _ = run.csv();

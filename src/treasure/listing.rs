@@ -1,0 +1,293 @@
+//! The account's data models: `GET https://<api host>/reporting/datamodels` with the
+//! Master key (Treasure's "Get a list of the account's Insights models"; its body is not
+//! documented). Treasure's own code reads the answer as a JSON array of objects with
+//! `oid`, `name`, `created_by`, `updated_by`, `last_updated`, `last_built`, `status` and
+//! `created_at` (treasure-insights-api.md), so that is what Keyturn reads: no query
+//! parameters, no paging.
+//!
+//! Loading never changes anything. An element without a usable `oid` (a UUID) or `name`
+//! is counted and listed as skipped, with why, and can never be sent a request.
+
+use serde::Serialize;
+use serde_json::value::RawValue;
+
+use crate::failure::{ErrorCode, Failure};
+use crate::http::{ApiRequest, Exchange, JsonBody, Method, Text};
+use crate::input::{display_snippet, is_uuid};
+use crate::treasure::api_key::TreasureKey;
+use crate::treasure::datamodel::{refusal, DataModelAnswer, TreasureCall};
+use crate::treasure::region::Region;
+
+/// The request for the account's data models in `region`.
+pub fn list_request(region: Region, key: &TreasureKey) -> ApiRequest {
+    ApiRequest {
+        method: Method::Get,
+        url: format!("https://{}/reporting/datamodels", region.api_host()),
+        headers: vec![("Authorization", format!("TD1 {}", key.expose())), ("Accept", "application/json".to_string())],
+        body: None,
+    }
+}
+
+/// One data model of the list, as the bulk page shows it. The optional fields are shown as
+/// text: their formats are not documented.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ListedModel {
+    /// The region's id.
+    pub region: &'static str,
+    /// The OID, lower case (a UUID).
+    pub oid: String,
+    /// The data model's name.
+    pub name: String,
+    /// Who created it, when the answer says.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<String>,
+    /// Who last changed it, when the answer says.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub updated_by: Option<String>,
+    /// When it last changed, as the answer writes it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_updated: Option<String>,
+    /// When it last built, as the answer writes it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_built: Option<String>,
+    /// Its status, as the answer writes it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// When it was created, as the answer writes it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<String>,
+}
+
+/// An element of the list that cannot be a data model to send to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SkippedElement {
+    /// Its position in the answer, from 1.
+    pub position: usize,
+    /// Why it was skipped.
+    pub why: String,
+}
+
+/// The account's data models in one region, and the elements skipped.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ModelList {
+    /// The data models, in the answer's order, each once.
+    pub models: Vec<ListedModel>,
+    /// The elements that were not data models Keyturn can address.
+    pub skipped: Vec<SkippedElement>,
+}
+
+/// The fields Keyturn reads of an element; every one may be absent or of another type.
+#[derive(serde::Deserialize)]
+struct Element {
+    #[serde(default)]
+    oid: Text,
+    #[serde(default)]
+    name: Text,
+    #[serde(default)]
+    created_by: Shown,
+    #[serde(default)]
+    updated_by: Shown,
+    #[serde(default)]
+    last_updated: Shown,
+    #[serde(default)]
+    last_built: Shown,
+    #[serde(default)]
+    status: Shown,
+    #[serde(default)]
+    created_at: Shown,
+}
+
+/// A field shown as text whatever it is: a string as itself, a number or true/false as
+/// written; anything else (null, an object, a list) as absent.
+#[derive(Default)]
+struct Shown(Option<String>);
+
+impl<'de> serde::Deserialize<'de> for Shown {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let raw = Box::<RawValue>::deserialize(deserializer)?;
+        let text = raw.get();
+        let shown = match text.chars().next() {
+            Some('"') => serde_json::from_str::<String>(text).ok(),
+            Some('-' | '0'..='9' | 't' | 'f') => Some(text.to_string()),
+            _ => None,
+        };
+        Ok(Shown(shown.map(|text| display_snippet(&text, 120))))
+    }
+}
+
+/// Turns the answer to [`list_request`] into the region's data models, or a typed failure.
+pub fn interpret_list_answer(region: Region, exchange: Exchange) -> Result<ModelList, Failure> {
+    let response = exchange.map_err(|failure| Failure::from_transport(region.api_host(), failure, true))?;
+    if response.status != 200 {
+        let body = JsonBody::<DataModelAnswer>::of(&response);
+        return Err(refusal(response.status, &body, TreasureCall::List(region)));
+    }
+    let text = response.body.trim_start_matches('\u{feff}').trim();
+    let elements: Vec<Box<RawValue>> = match text.starts_with('[').then(|| serde_json::from_str(text)) {
+        Some(Ok(elements)) => elements,
+        _ => {
+            let what = JsonBody::<serde::de::IgnoredAny>::of(&response);
+            let what = match what {
+                JsonBody::Object(_) => "a JSON object instead of a list",
+                other => other.describe(),
+            };
+            return Err(Failure::with_status(
+                ErrorCode::UnexpectedResponse,
+                200,
+                format!(
+                    "Unexpected response: Treasure answered the data model list of the {} region with {what}. Nothing \
+                     was changed; try again later, or paste the data models' console addresses instead.",
+                    region.label()
+                ),
+            ));
+        }
+    };
+    let mut list = ModelList { models: Vec::new(), skipped: Vec::new() };
+    for (index, raw) in elements.iter().enumerate() {
+        let position = index + 1;
+        let skip = |why: &str| SkippedElement { position, why: why.to_string() };
+        let element = match raw.get().starts_with('{').then(|| serde_json::from_str::<Element>(raw.get())) {
+            Some(Ok(element)) => element,
+            _ => {
+                list.skipped.push(skip("not an object"));
+                continue;
+            }
+        };
+        let oid = match element.oid.0 {
+            Some(oid) if is_uuid(&oid) => oid.to_ascii_lowercase(),
+            Some(_) => {
+                list.skipped.push(skip("its oid is not a UUID"));
+                continue;
+            }
+            None => {
+                list.skipped.push(skip("no oid"));
+                continue;
+            }
+        };
+        let Some(name) = element.name.0.filter(|name| !name.trim().is_empty()) else {
+            list.skipped.push(skip("no name"));
+            continue;
+        };
+        if list.models.iter().any(|model| model.oid == oid) {
+            list.skipped.push(skip("a duplicate of an earlier element"));
+            continue;
+        }
+        list.models.push(ListedModel {
+            region: region.info().id,
+            oid,
+            name: display_snippet(&name, 200),
+            created_by: element.created_by.0,
+            updated_by: element.updated_by.0,
+            last_updated: element.last_updated.0,
+            last_built: element.last_built.0,
+            status: element.status.0,
+            created_at: element.created_at.0,
+        });
+    }
+    Ok(list)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::http::{ApiResponse, TransportFailure};
+    use serde_json::json;
+
+    fn answer(status: u16, body: &str) -> Result<ModelList, Failure> {
+        interpret_list_answer(Region::Eu01, Ok(ApiResponse { status, content_type: None, body: body.into() }))
+    }
+
+    fn oid(n: usize) -> String {
+        format!("93d34997-1b2c-4d5e-8f90-{n:012}")
+    }
+
+    #[test]
+    fn builds_the_documented_request() {
+        let key = TreasureKey::parse("1234/0123456789abcdef0123456789abcdef01234567").unwrap();
+        let request = list_request(Region::Tokyo, &key);
+        assert_eq!(request.method, Method::Get);
+        assert_eq!(request.url, "https://api.treasuredata.co.jp/reporting/datamodels", "no query parameters");
+        assert_eq!(request.header("authorization"), Some("TD1 1234/0123456789abcdef0123456789abcdef01234567"));
+        assert_eq!(request.body, None);
+    }
+
+    #[test]
+    fn reads_the_models_and_shows_the_optional_fields_as_text() {
+        // Written by hand: no JSON library writes a number beyond a double's range (`size`).
+        let body = format!(
+            r#"[{{"oid": "{}", "name": "sales", "created_by": "ann@example.com", "updated_by": 42,
+                 "last_updated": "2026-11-01 10:00:00 UTC", "last_built": 1795600000, "status": "built",
+                 "created_at": null, "relations": [{{"x": 1}}], "size": 1e999}}]"#,
+            oid(1).to_uppercase()
+        );
+        let list = answer(200, &body).unwrap();
+        assert_eq!(list.skipped, []);
+        let model = &list.models[0];
+        assert_eq!((model.region, model.oid.as_str(), model.name.as_str()), ("eu01", oid(1).as_str(), "sales"));
+        assert_eq!(model.created_by.as_deref(), Some("ann@example.com"));
+        assert_eq!(model.updated_by.as_deref(), Some("42"));
+        assert_eq!(model.last_built.as_deref(), Some("1795600000"));
+        assert_eq!(model.created_at, None);
+        assert_eq!(answer(200, "[]").unwrap(), ModelList { models: vec![], skipped: vec![] });
+    }
+
+    #[test]
+    fn elements_without_a_usable_oid_or_name_are_skipped_with_why() {
+        let body = json!([
+            {"oid": oid(1), "name": "ok"},
+            {"name": "no oid"},
+            {"oid": "../../etc", "name": "path"},
+            {"oid": oid(2)},
+            {"oid": oid(3), "name": "  "},
+            {"oid": oid(1), "name": "again"},
+            "a string",
+            {"oid": 7, "name": "number"},
+        ]);
+        let list = answer(200, &body.to_string()).unwrap();
+        assert_eq!(list.models.len(), 1);
+        let skipped: Vec<(usize, &str)> = list.skipped.iter().map(|s| (s.position, s.why.as_str())).collect();
+        assert_eq!(
+            skipped,
+            [
+                (2, "no oid"),
+                (3, "its oid is not a UUID"),
+                (4, "no name"),
+                (5, "no name"),
+                (6, "a duplicate of an earlier element"),
+                (7, "not an object"),
+                (8, "no oid"),
+            ]
+        );
+    }
+
+    #[test]
+    fn five_thousand_models_load() {
+        let models: Vec<_> = (0..5000)
+            .map(|n| json!({"oid": oid(n), "name": format!("model_{n}"), "created_by": "ann", "last_built": "2026-11-01"}))
+            .collect();
+        let body = serde_json::to_string(&models).unwrap();
+        assert!(body.len() < crate::http::MAX_ANSWER_BYTES);
+        assert_eq!(answer(200, &body).unwrap().models.len(), 5000);
+    }
+
+    #[test]
+    fn other_bodies_and_statuses_are_typed_failures() {
+        for body in ["{}", r#"{"datamodels":[]}"#, "<html>Sign in</html>", "", "[1,"] {
+            let failure = answer(200, body).unwrap_err();
+            assert_eq!(failure.code, ErrorCode::UnexpectedResponse, "{body}");
+            assert!(failure.message.contains("data model list of the EU01 region"), "{}", failure.message);
+        }
+        assert!(answer(200, "{}").unwrap_err().message.contains("object instead of a list"));
+        assert_eq!(answer(401, "{}").unwrap_err().code, ErrorCode::Unauthorized);
+        let forbidden = answer(403, "{}").unwrap_err();
+        assert!(
+            forbidden.message.contains("list the account's data models") && forbidden.message.contains("Write-only")
+        );
+        assert!(answer(404, "{}").unwrap_err().message.contains("no data model list"));
+        assert!(answer(429, "").unwrap_err().message.contains("slow down"));
+        assert_eq!(answer(502, "<html>").unwrap_err().code, ErrorCode::ServerError);
+        let big = interpret_list_answer(Region::Us, Err(TransportFailure::TooLarge)).unwrap_err();
+        assert!(big.message.contains("more than 2 MB"));
+    }
+}
