@@ -15,6 +15,6 @@ fuzz_target!(|data: &[u8]| {
         assert!(path.starts_with("/reporting/datamodels/"));
         assert!(path[22..].bytes().all(|b| b.is_ascii_hexdigit() || b == b'-'));
     }
-    let run = BulkRun::plan(&text, Some(Region::Us));
+    let run = BulkRun::plan(&text, Some(Region::Us), &keyturn::policy::Policy::default());
     assert!(run.rows.iter().all(|row| row.oid.len() == 36));
 });
