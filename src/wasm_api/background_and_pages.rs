@@ -23,6 +23,7 @@ use crate::policy::Policy;
 use crate::reminders::{fire_times, Reminder};
 use crate::transport;
 use crate::treasure::bulk::{BulkRun, MAX_IN_FLIGHT_PER_HOST};
+use crate::treasure::listing::{interpret_list_answer, list_request};
 use crate::treasure::{interpret_replace_answer, replace_key_request, Region, TreasureKey};
 use crate::REQUEST_TIMEOUT_MS;
 
@@ -30,6 +31,18 @@ use crate::REQUEST_TIMEOUT_MS;
 #[wasm_bindgen(js_name = errorCodes)]
 pub fn error_codes() -> Vec<String> {
     ErrorCode::ALL.iter().map(|code| code.as_str().to_string()).collect()
+}
+
+/// The account's data models in `region` (`GET /reporting/datamodels` with the Master
+/// `key`), each checked; loading changes nothing. Resolves to `{models, skipped}`.
+#[wasm_bindgen(js_name = loadDataModels, unchecked_return_type = "ModelList")]
+pub async fn load_data_models(region: String, key: String, managed_json: String) -> Result<JsValue, JsValue> {
+    let region = Region::from_id(&region)
+        .ok_or_else(|| fail(Failure::new(ErrorCode::UnknownRegion, "Choose the region to load the data models of.")))?;
+    Policy::read(&managed_json).check_region(region).map_err(fail)?;
+    let key = TreasureKey::parse(&key).map_err(fail)?;
+    let exchange = transport::send(&list_request(region, &key), REQUEST_TIMEOUT_MS).await;
+    interpret_list_answer(region, exchange).map(|list| to_js(&list)).map_err(fail)
 }
 
 /// Checks a pasted Treasure key without sending it anywhere (before a bulk run starts).

@@ -56,6 +56,10 @@ export interface FireTime { lead: number; when: number }
 export interface NotificationView { unit: 'minutes' | 'hours' | 'tomorrow' | 'days'; amount: number; target: string }
 /** treasure::builds::BuildCheck */
 export interface BuildCheck { verdict: 'built_with_new_key' | 'building' | 'failed_since_replacement' | 'canceled_since_replacement' | 'not_built_since' | 'unreadable'; status?: string; startedAt?: number; message: string }
+/** treasure::listing::ListedModel */
+export interface ListedModel { region: string; oid: string; name: string; createdBy?: string; updatedBy?: string; lastUpdated?: string; lastBuilt?: string; status?: string; createdAt?: string }
+/** treasure::listing::ModelList */
+export interface ModelList { models: ListedModel[]; skipped: { position: number; why: string }[] }
 /** policy::Policy: the administrator's settings, each checked. */
 export interface Policy { databrainOrigins: string[]; allowRememberSecrets: boolean; reminderLeadDays?: number[]; treasureRegions: string[]; services: ('treasure' | 'databrain')[]; managed: string[]; invalid: { key: string; message: string }[] }
 /** treasure::bulk::Row */

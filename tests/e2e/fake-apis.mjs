@@ -46,7 +46,23 @@ function treasureBuilds(req, res, oid, host, builds) {
   return send(res, status, body, contentType);
 }
 
+/**
+ * GET /reporting/datamodels: the account's data models as Treasure's own code reads them, a
+ * JSON array of objects (treasure-insights-api.md). `listed(host)` may replace the list.
+ */
+function treasureList(req, res, host, builds) {
+  const auth = req.headers.authorization ?? '';
+  if (auth === `TD1 ${TREASURE.writeOnlyKey}`) return send(res, 403, { error: 'Forbidden', message: 'Write-only API key' });
+  if (auth !== `TD1 ${TREASURE.masterKey}`) return send(res, 401, { error: 'Unauthorized', message: 'Invalid API key' });
+  const models = builds.listed?.(host) ?? DATA_MODELS[host].map((model) => ({
+    ...model, created_by: 'ann@example.com', updated_by: 'bob@example.com', created_at: '2026-01-01T00:00:00Z',
+    last_updated: '2026-11-01T09:00:00Z', last_built: '2026-11-02T09:00:00Z', status: 'built', relations: [],
+  }));
+  return send(res, 200, models);
+}
+
 function treasure(req, res, body, host, builds) {
+  if (req.method === 'GET' && req.url === '/reporting/datamodels') return treasureList(req, res, host, builds);
   const buildsMatch = /^\/reporting\/datamodels\/([^/?#]+)\/builds$/.exec(req.url);
   if (req.method === 'GET' && buildsMatch) return treasureBuilds(req, res, buildsMatch[1], host, builds);
   const match = /^\/reporting\/datamodels\/([^/?#]+)$/.exec(req.url);
@@ -195,7 +211,7 @@ export async function startFakeApis({ port = 443, httpPort, certDir, latencyMs =
   let databrainNow = databrainState();
   // The builds the fake reports: `answer(lastPutAt)` gives {status, body, contentType}.
   const noBuilds = () => ({ body: [] });
-  const builds = { answer: noBuilds, lastPutAt: new Map() };
+  const builds = { answer: noBuilds, listed: null, lastPutAt: new Map() };
   const inFlight = new Map(); // API host -> requests being answered now
   const maxInFlight = new Map(); // API host -> the most ever answered at once
 
@@ -253,6 +269,8 @@ export async function startFakeApis({ port = 443, httpPort, certDir, latencyMs =
     failTlsFor(host) { tlsFailureHost = host; },
     /** Keys the fake Databrain issued since the last reset. */
     get issuedKeys() { return databrainNow.issued; },
+    /** Replaces the data model list the fake answers with `listed(host)` (null: the scenario's models). */
+    listDataModels(listed) { builds.listed = listed; },
     /** Sets what the builds endpoint answers: `answer(lastPutAt)` → {status?, body, contentType?}. */
     answerBuilds(answer) { builds.answer = answer; },
     /** The next rotation is processed, then its connection dropped before any byte of the answer. */
@@ -263,7 +281,7 @@ export async function startFakeApis({ port = 443, httpPort, certDir, latencyMs =
      * answer (a stale-socket retry below fetch, which no fetch option turns off). Closing
      * every connection keeps that browser behaviour from being counted as Keyturn's.
      */
-    reset() { builds.answer = noBuilds; builds.lastPutAt.clear(); requests.length = 0; strays.length = 0; tlsFailureHost = null; maxInFlight.clear(); databrainNow = databrainState(); server.closeAllConnections(); },
+    reset() { builds.answer = noBuilds; builds.listed = null; builds.lastPutAt.clear(); requests.length = 0; strays.length = 0; tlsFailureHost = null; maxInFlight.clear(); databrainNow = databrainState(); server.closeAllConnections(); },
     async close() {
       for (const s of [server, probe].filter(Boolean)) { s.closeAllConnections(); await new Promise((resolve) => s.close(resolve)); }
     },
