@@ -229,9 +229,10 @@ function checkLaunch(key) {
 }
 
 const bulk = {
-  async start({ lines, region, key }) {
+  /** `targets`: the ticked, ready rows of the page's table, `[{region, oid}]`. */
+  async start({ targets, key }) {
     checkLaunch(key);
-    const planJson = core.planBulkRun(lines, region, await managedJson());
+    const planJson = core.planBulkRun(JSON.stringify(targets), await managedJson());
     if (JSON.parse(planJson).rows.length === 0) await saveBulkRun(planJson, false);
     else launchBulkRun(planJson, key);
     return JSON.parse(planJson);

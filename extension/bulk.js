@@ -1,23 +1,127 @@
-// Bulk page glue: collects lines, asks the background to run them, and shows the run from
-// storage.session (so closing and reopening this page shows it still going, or finished).
-// Parsing, scheduling, stopping, retries and the CSV are the core's.
+// Bulk page glue: one table of rows (pasted lines, collected tabs, data models loaded from
+// the account's list), each with the core's verdict; the user ticks rows and the
+// background runs the ticked, ready ones (storage.session shows the run, so closing and
+// reopening this page shows it still going, or finished, in the same rows).
+// Parsing, verdicts, scheduling, stopping, retries and the CSV are the core's; this file
+// ticks, filters and renders. The table is virtual: thousands of rows, a screenful in the
+// DOM, so filtering and ticking never re-render the whole table.
 import * as core from './core.js';
 import { askBackground } from './messages.js';
 import { $, downloadText, hideResult, onClick, onSubmit, showFailure, showResult } from './ui.js';
 import { failureText, localize, regionName, t } from './i18n.js';
 import { managedJson, onPolicyChanged, policyOf } from './policy.js';
 
+const ROW_HEIGHT = 32; // px, fixed (popup.css), so the visible window is arithmetic
+const OVERSCAN = 10;
 const STATE_TEXT = { pending: 'rowPending', running: 'rowRunning', skipped: 'rowSkipped' };
+const VERDICT_TEXT = { ready: 'verdictReady', duplicate: 'verdictDuplicate', needs_region: 'verdictNeedsRegion' };
 
-/** @param {import('./keyturn.js').BulkRunView} run */
-function renderInvalid(run) {
-  $('bulk-invalid').replaceChildren(...(run.invalid ?? []).map((line) =>
-    Object.assign(document.createElement('li'), { textContent: t('bulkInvalidLine', line.line, line.text, failureText(line)) })));
-}
+const table = {
+  /** @type {import('./keyturn.js').TableRow[]} every row, as the core made them */
+  rows: [],
+  /** @type {import('./keyturn.js').TableRow[]} the rows the filter shows */
+  shown: [],
+  /** @type {import('./keyturn.js').ListedModel[]} the data models loaded so far */
+  loaded: [],
+  /** Keys of the ticked rows. Pasted rows are ticked when first seen; loaded ones never by themselves. */
+  ticked: new Set(),
+  seen: new Set(),
+  /** @type {Map<string, import('./keyturn.js').BulkRow>} the run's rows, by `<region>:<oid>` */
+  run: new Map(),
+  /** @type {Map<string, string>} lower-case text each row is filtered by */
+  searchText: new Map(),
+  policyJson: '{}',
+
+  /** Asks the core for the rows again: after a paste, a region change, collected tabs or a load. */
+  recompute() {
+    this.rows = core.bulkTable($('bulk-lines').value, $('bulk-region').value, JSON.stringify(this.loaded), this.policyJson);
+    const keys = new Set(this.rows.map((row) => row.key));
+    // A run's rows that the table no longer lists (the page was reopened) stay visible.
+    for (const [key, runRow] of this.run) {
+      if (!keys.has(key)) this.rows.push({ key, region: runRow.region, oid: runRow.oid, name: runRow.name, source: 'loaded', verdict: 'ready' });
+    }
+    for (const row of this.rows) {
+      if (row.source === 'pasted' && row.verdict === 'ready' && !this.seen.has(row.key)) this.ticked.add(row.key);
+      this.seen.add(row.key);
+    }
+    this.searchText = new Map(this.rows.map((row) => [row.key,
+      [row.name, row.oid, row.createdBy, row.updatedBy, row.text].filter(Boolean).join(' ').toLowerCase()]));
+    this.filter();
+  },
+
+  /** Applies the filter (name, OID, created by, updated by): only the visible window is re-rendered. */
+  filter() {
+    const query = $('bulk-filter').value.trim().toLowerCase();
+    this.shown = query ? this.rows.filter((row) => this.searchText.get(row.key).includes(query)) : this.rows;
+    $('bulk-scroll').scrollTop = 0;
+    this.render();
+    this.count();
+  },
+
+  sendable() {
+    return this.rows.filter((row) => row.verdict === 'ready' && this.ticked.has(row.key));
+  },
+
+  count() {
+    const sendable = this.sendable().length;
+    $('bulk-count').textContent = t('bulkCount', this.shown.length, this.rows.length, sendable);
+    $('bulk-count').dataset.sendable = String(sendable);
+    $('bulk-start').textContent = t('bulkStartCount', sendable);
+    const shownReady = this.shown.filter((row) => row.verdict === 'ready');
+    $('bulk-select-shown').checked = shownReady.length > 0 && shownReady.every((row) => this.ticked.has(row.key));
+    $('bulk-empty').hidden = this.rows.length > 0;
+    $('bulk-table').hidden = this.rows.length === 0;
+  },
+
+  /** Renders the rows in and near the visible window, between two spacer rows. */
+  render() {
+    const scroll = $('bulk-scroll');
+    const first = Math.max(0, Math.floor(scroll.scrollTop / ROW_HEIGHT) - OVERSCAN);
+    const last = Math.min(this.shown.length, Math.ceil((scroll.scrollTop + scroll.clientHeight) / ROW_HEIGHT) + OVERSCAN);
+    const spacer = (rows) => {
+      const tr = document.createElement('tr');
+      tr.className = 'spacer';
+      tr.style.height = `${rows * ROW_HEIGHT}px`;
+      return tr;
+    };
+    $('bulk-table').tBodies[0].replaceChildren(spacer(first), ...this.shown.slice(first, last).map((row) => this.rowElement(row)), spacer(this.shown.length - last));
+  },
+
+  /** @param {import('./keyturn.js').TableRow} row */
+  rowElement(row) {
+    const tr = document.createElement('tr');
+    tr.dataset.key = row.key;
+    tr.dataset.verdict = row.verdict;
+    const runRow = this.run.get(row.key);
+    if (runRow) tr.dataset.state = runRow.state;
+    if (row.oid) tr.dataset.oid = row.oid;
+    const tick = Object.assign(document.createElement('input'), { type: 'checkbox', checked: this.ticked.has(row.key), disabled: row.verdict !== 'ready' });
+    tick.setAttribute('aria-label', t('bulkTickLabel', row.name || row.oid || row.text || ''));
+    tick.dataset.key = row.key;
+    const cell = (text) => Object.assign(document.createElement('td'), { textContent: text ?? '', title: text ?? '' });
+    const first = document.createElement('td');
+    first.append(tick);
+    const region = row.region ? regionName({ id: row.region, label: row.region }) : '';
+    tr.append(first, cell(row.name ?? (row.oid ? '' : row.text)), cell(row.oid), cell(region), cell(row.createdBy), cell(row.updatedBy), cell(row.lastBuilt), cell(this.statusText(row, runRow)));
+    return tr;
+  },
+
+  /** The run's result for the row when it was sent, else its verdict. */
+  statusText(row, runRow) {
+    if (runRow) {
+      if (runRow.state === 'done') return t('rowReplaced', runRow.name, runRow.type);
+      if (runRow.state === 'failed') return `${runRow.code}: ${failureText({ code: runRow.code, message: runRow.message, requestSent: true })}`;
+      return t(STATE_TEXT[runRow.state]);
+    }
+    if (row.verdict === 'invalid') return `${row.code}: ${failureText({ code: row.code, message: row.why, requestSent: false })}`;
+    return t(VERDICT_TEXT[row.verdict]);
+  },
+};
 
 /** @param {StoredItems['bulkRun']} run */
 function renderRun(run) {
   if (!run || !run.rows?.length) return;
+  table.run = new Map(run.rows.map((row) => [`${row.region}:${row.oid}`, row]));
   $('bulk-run').hidden = false;
   const { done, failed, remaining } = run.counts;
   $('bulk-progress').max = run.rows.length;
@@ -26,51 +130,92 @@ function renderRun(run) {
   $('bulk-run').dataset.running = String(Boolean(run.running));
   $('bulk-stopped').hidden = !run.stopped;
   // In English the core's own words (they quote Treasure's refusal); otherwise the translation.
-  $('bulk-stopped').textContent = run.stopped ? failureText({ code: 'BULK_STOPPED', message: run.stopped }) : '';
+  $('bulk-stopped').textContent = run.stopped ? failureText({ code: 'BULK_STOPPED', message: run.stopped, requestSent: true }) : '';
   $('bulk-retry').disabled = run.running || failed === 0;
   $('bulk-export').disabled = run.running;
   $('bulk-start').disabled = Boolean(run.running);
-  $('bulk-rows').tBodies[0].replaceChildren(...run.rows.map((row) => {
-    const tr = document.createElement('tr');
-    tr.dataset.state = row.state;
-    tr.dataset.oid = row.oid;
-    const result = row.state === 'done' ? t('rowReplaced', row.name, row.type)
-      : row.state === 'failed' ? `${row.code}: ${failureText(row)}` : t(STATE_TEXT[row.state]);
-    for (const text of [row.oid, regionName({ id: row.region, label: row.regionLabel }), result]) tr.append(Object.assign(document.createElement('td'), { textContent: text }));
-    return tr;
-  }));
-  renderInvalid(run);
+  if (run.rows.some((row) => !table.searchText.has(`${row.region}:${row.oid}`))) table.recompute();
+  else table.render();
 }
 
 async function start() {
   localize();
   await core.startCore();
-  // Only the regions the administrator's policy offers (the background refuses the others too).
+  // Only the regions the administrator's policy offers (the core refuses the others too).
   const offerRegions = async () => {
-    const offered = policyOf(await managedJson()).treasureRegions;
+    table.policyJson = await managedJson();
+    const offered = policyOf(table.policyJson).treasureRegions;
     $('bulk-region').replaceChildren(new Option(t('bulkRegionChoose'), ''), ...core.treasureRegions()
       .filter((region) => offered.includes(region.id)).map((region) => new Option(`${regionName(region)} (${region.apiHost})`, region.id)));
   };
   await offerRegions();
-  onPolicyChanged(offerRegions);
+  onPolicyChanged(async () => { await offerRegions(); table.recompute(); });
+
+  let pasteTimer = null;
+  $('bulk-lines').addEventListener('input', () => {
+    clearTimeout(pasteTimer);
+    pasteTimer = setTimeout(() => table.recompute(), 150);
+  });
+  $('bulk-region').addEventListener('change', () => table.recompute());
+  $('bulk-filter').addEventListener('input', () => table.filter());
+  let scrollFrame = 0;
+  $('bulk-scroll').addEventListener('scroll', () => {
+    cancelAnimationFrame(scrollFrame);
+    scrollFrame = requestAnimationFrame(() => table.render());
+  });
+  $('bulk-table').tBodies[0].addEventListener('change', (event) => {
+    const tick = /** @type {HTMLInputElement} */ (event.target);
+    if (tick.checked) table.ticked.add(tick.dataset.key);
+    else table.ticked.delete(tick.dataset.key);
+    table.count();
+  });
+  $('bulk-select-shown').addEventListener('change', () => {
+    const on = $('bulk-select-shown').checked;
+    for (const row of table.shown) {
+      if (row.verdict !== 'ready') continue;
+      if (on) table.ticked.add(row.key);
+      else table.ticked.delete(row.key);
+    }
+    table.render();
+    table.count();
+  });
 
   onClick($('bulk-add-tabs'), async () => {
     const tabs = await chrome.tabs.query({});
     const urls = tabs.map((tab) => tab.url).filter((url) => url && core.detectDataModelPage(url));
     const text = $('bulk-lines').value.trim();
     $('bulk-lines').value = [text, ...urls].filter(Boolean).join('\n');
-    showResult($('bulk-result'), 'ok', [t('bulkTabsAdded', urls.length)], 'OK');
+    $('bulk-paste').open = true;
+    table.recompute();
+    showResult($('bulk-load-result'), 'ok', [t('bulkTabsAdded', urls.length)], 'OK');
+  });
+
+  onClick($('bulk-load'), async () => {
+    const box = $('bulk-load-result');
+    hideResult(box);
+    const region = $('bulk-region').value;
+    try {
+      const list = await core.loadDataModels(region, $('bulk-key').value, table.policyJson);
+      // Loading again replaces that region's list; loading never ticks anything.
+      table.loaded = [...table.loaded.filter((model) => model.region !== region), ...list.models];
+      table.recompute();
+      const lines = [t('bulkLoaded', list.models.length, regionName({ id: region, label: region }))];
+      if (list.skipped.length) {
+        lines.push(t('bulkLoadSkipped', list.skipped.length), ...list.skipped.slice(0, 5).map((skipped) => t('bulkSkippedElement', skipped.position, skipped.why)));
+      }
+      showResult(box, 'ok', lines, 'OK');
+    } catch (error) {
+      showFailure(box, error);
+    }
   });
 
   onSubmit($('bulk-form'), $('bulk-start'), async () => {
     hideResult($('bulk-result'));
+    const targets = table.sendable().map((row) => ({ region: row.region, oid: row.oid }));
+    if (targets.length === 0) return showResult($('bulk-result'), 'error', [t('bulkNothingSelected')], 'NOTHING_TO_RUN');
     try {
-      const run = await askBackground('bulk', 'start', { lines: $('bulk-lines').value, region: $('bulk-region').value, key: $('bulk-key').value });
-      renderInvalid(run);
-      const lines = [t('bulkToReplace', run.rows.length)];
-      if (run.duplicates) lines.push(t('bulkDuplicates', run.duplicates));
-      if (run.invalid.length) lines.push(t('bulkInvalidCount', run.invalid.length));
-      showResult($('bulk-result'), run.rows.length ? 'ok' : 'error', lines, run.rows.length ? 'OK' : 'NOTHING_TO_RUN');
+      const run = await askBackground('bulk', 'start', { targets, key: $('bulk-key').value });
+      showResult($('bulk-result'), 'ok', [t('bulkToReplace', run.rows.length)], 'OK');
     } catch (error) {
       showFailure($('bulk-result'), error);
     }
@@ -94,6 +239,7 @@ async function start() {
   chrome.storage.onChanged.addListener((changes, area) => {
     if (area === 'session' && changes.bulkRun) renderRun(/** @type {StoredItems['bulkRun']} */ (changes.bulkRun.newValue));
   });
+  table.recompute();
   const { bulkRun } = /** @type {StoredItems} */ (await chrome.storage.session.get('bulkRun'));
   renderRun(bulkRun);
   document.body.dataset.ready = 'true';

@@ -77,6 +77,15 @@ pub struct BulkRun {
     pub duplicates: usize,
 }
 
+/// A data model chosen in the bulk page's table.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ChosenTarget {
+    /// The region's id.
+    pub region: String,
+    /// The OID.
+    pub oid: String,
+}
+
 /// A line that could not be read, with its reason (the code as text, so the run round-trips).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InvalidLine {
@@ -172,7 +181,24 @@ impl BulkRun {
         run
     }
 
-    fn read_line(line: &str, bare_oid_region: Option<Region>) -> Result<DataModelTarget, Failure> {
+    /// A run of the data models chosen in the bulk page's table, by region id and OID. They
+    /// come from the page, so each is checked again (region, UUID, policy); duplicates are
+    /// removed.
+    pub fn plan_targets(targets: &[ChosenTarget], policy: &Policy) -> BulkRun {
+        let lines: Vec<String> = targets
+            .iter()
+            .map(|target| match Region::from_id(&target.region) {
+                Some(region) => {
+                    format!("https://{}/app/admin/datamodels/{}", region.info().console_hosts[0], target.oid)
+                }
+                None => format!("{} {}", target.region, target.oid),
+            })
+            .collect();
+        BulkRun::plan(&lines.join("\n"), None, policy)
+    }
+
+    /// One pasted line's data model: a console address, or a bare OID in `bare_oid_region`.
+    pub(crate) fn read_line(line: &str, bare_oid_region: Option<Region>) -> Result<DataModelTarget, Failure> {
         if split_scheme(line).is_some() {
             return parse_console_url(line);
         }
@@ -314,6 +340,18 @@ mod tests {
 
     fn ok(name: &str) -> Result<DataModelSummary, Failure> {
         Ok(DataModelSummary { oid: A.into(), name: name.into(), kind: "elasticube".into() })
+    }
+
+    #[test]
+    fn a_run_of_chosen_targets_checks_each_again() {
+        let chosen = |region: &str, oid: &str| ChosenTarget { region: region.into(), oid: oid.into() };
+        let targets = [chosen("eu01", A), chosen("EU01", &A.to_uppercase()), chosen("mars", A), chosen("us", "../x")];
+        let run = BulkRun::plan_targets(&targets, &Policy::default());
+        assert_eq!(
+            run.rows.iter().map(|row| (row.region.as_str(), row.oid.as_str())).collect::<Vec<_>>(),
+            [("eu01", A)]
+        );
+        assert_eq!((run.duplicates, run.invalid.len()), (1, 2));
     }
 
     #[test]

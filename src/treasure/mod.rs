@@ -8,6 +8,7 @@ pub mod console_url;
 pub mod datamodel;
 pub mod listing;
 pub mod region;
+pub mod table;
 
 pub use api_key::TreasureKey;
 pub use console_url::{parse_console_url, DataModelTarget, Oid};

@@ -22,8 +22,9 @@ use crate::history::{history_csv, HistoryEntry};
 use crate::policy::Policy;
 use crate::reminders::{fire_times, Reminder};
 use crate::transport;
-use crate::treasure::bulk::{BulkRun, MAX_IN_FLIGHT_PER_HOST};
+use crate::treasure::bulk::{BulkRun, ChosenTarget, MAX_IN_FLIGHT_PER_HOST};
 use crate::treasure::listing::{interpret_list_answer, list_request};
+use crate::treasure::table::{table_rows, LoadedModel};
 use crate::treasure::{interpret_replace_answer, replace_key_request, Region, TreasureKey};
 use crate::REQUEST_TIMEOUT_MS;
 
@@ -238,12 +239,22 @@ fn run_from(json: &str) -> Result<BulkRun, JsValue> {
     })
 }
 
-/// Reads pasted lines (console URLs or bare OIDs, which take `bareOidRegion`, may be "");
-/// lines in regions the policy (`managedJson`, the managed storage area) does not offer
-/// are listed as invalid.
+/// The bulk page's table: pasted `lines` (bare OIDs take `bareOidRegion`, may be "") and
+/// the `loaded` data models (JSON: the `models` of [`load_data_models`] answers), one row
+/// per data model with its verdict; regions the policy (`managedJson`) does not offer are
+/// refused.
+#[wasm_bindgen(js_name = bulkTable, unchecked_return_type = "TableRow[]")]
+pub fn bulk_table(lines: &str, bare_oid_region: &str, loaded_json: &str, managed_json: &str) -> JsValue {
+    let loaded: Vec<LoadedModel> = serde_json::from_str(loaded_json).unwrap_or_default();
+    to_js(&table_rows(lines, Region::from_id(bare_oid_region), &loaded, &Policy::read(managed_json)))
+}
+
+/// A run of the data models chosen in the table (`targets`: JSON `[{region, oid}]`), each
+/// checked again; regions the policy (`managedJson`) does not offer are refused.
 #[wasm_bindgen(js_name = planBulkRun)]
-pub fn plan_bulk_run(text: &str, bare_oid_region: &str, managed_json: &str) -> String {
-    BulkRun::plan(text, Region::from_id(bare_oid_region), &Policy::read(managed_json)).to_json()
+pub fn plan_bulk_run(targets_json: &str, managed_json: &str) -> String {
+    let targets: Vec<ChosenTarget> = serde_json::from_str(targets_json).unwrap_or_default();
+    BulkRun::plan_targets(&targets, &Policy::read(managed_json)).to_json()
 }
 
 /// The run with its failed and skipped rows pending again.

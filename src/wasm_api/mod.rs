@@ -60,6 +60,8 @@ export interface BuildCheck { verdict: 'built_with_new_key' | 'building' | 'fail
 export interface ListedModel { region: string; oid: string; name: string; createdBy?: string; updatedBy?: string; lastUpdated?: string; lastBuilt?: string; status?: string; createdAt?: string }
 /** treasure::listing::ModelList */
 export interface ModelList { models: ListedModel[]; skipped: { position: number; why: string }[] }
+/** treasure::table::TableRow: one row of the bulk page's table, with its verdict. */
+export interface TableRow { key: string; region?: string; oid?: string; name?: string; createdBy?: string; updatedBy?: string; lastBuilt?: string; source: 'pasted' | 'loaded'; verdict: 'ready' | 'invalid' | 'duplicate' | 'needs_region'; code?: string; why?: string; text?: string }
 /** policy::Policy: the administrator's settings, each checked. */
 export interface Policy { databrainOrigins: string[]; allowRememberSecrets: boolean; reminderLeadDays?: number[]; treasureRegions: string[]; services: ('treasure' | 'databrain')[]; managed: string[]; invalid: { key: string; message: string }[] }
 /** treasure::bulk::Row */

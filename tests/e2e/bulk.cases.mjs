@@ -1,8 +1,11 @@
-// End-to-end cases for replacing the key of many data models in one run: bounded
-// concurrency per API host, progress, early stop on a refused key, retry of the failed
-// rows, CSV export, and a run that outlives the page that started it.
-import { assert, openWebTab, sleep, waitFor } from './harness.mjs';
-import { CONSOLE_URL, FAULTS, TREASURE, generatedName, generatedOid } from './scenarios.mjs';
+// End-to-end cases for the bulk page: one table of pasted, collected and loaded data
+// models with a verdict each; loading the account's list (never ticked by itself),
+// filtering and selecting; and the run: bounded concurrency per API host, progress, early
+// stop on a refused key, retry of the failed rows, CSV export, and a run that outlives the
+// page that started it. The table is virtual (a screenful in the DOM), so the cases read the
+// run from its state and bring rows into view with the filter.
+import { assert, openWebTab, resultIn, sleep, waitFor } from './harness.mjs';
+import { CONSOLE_URL, DATA_MODELS, FAULTS, TREASURE, generatedName, generatedOid } from './scenarios.mjs';
 
 const US = 'api.treasuredata.com';
 const EU = 'api.eu01.treasuredata.com';
@@ -42,19 +45,38 @@ async function openFreshBulk(browser) {
   return page;
 }
 
+/** Pastes `lines` (bare OIDs taking `region`) and waits until the table has `sendable` ticked, ready rows. */
+async function paste(page, lines, { region = '', sendable }) {
+  await page.eval(() => { document.getElementById('bulk-paste').open = true; });
+  await page.select('#bulk-region', region);
+  await page.fill('#bulk-lines', lines);
+  await waitFor(page, (n) => document.getElementById('bulk-count').dataset.sendable === String(n), [sendable], { what: `${sendable} rows to send` });
+}
+
 /** Starts a run of mixedLines(), bare OIDs taking EU01, with `key`. */
 async function startMixedRun(page, key) {
-  await page.fill('#bulk-lines', mixedLines());
-  await page.select('#bulk-region', 'eu01');
+  await paste(page, mixedLines(), { region: 'eu01', sendable: 25 });
   await page.fill('#bulk-key', key);
   await page.click('#bulk-start');
 }
 
+/** The rows the filter shows now (those in the rendered window): {key, verdict, state, text}. */
+function shownRows(page) {
+  return page.eval(() => [...document.querySelectorAll('#bulk-table tbody tr:not(.spacer)')].map((tr) => ({
+    key: tr.dataset.key, oid: tr.dataset.oid, verdict: tr.dataset.verdict, state: tr.dataset.state, ticked: tr.querySelector('input').checked, text: tr.cells[7].textContent,
+  })));
+}
+
+async function filterBy(page, text) {
+  await page.fill('#bulk-filter', text);
+  return shownRows(page);
+}
+
 function runState(page) {
-  return page.eval(() => ({
+  return page.eval(async () => ({
     counts: document.getElementById('bulk-counts').textContent,
     running: document.getElementById('bulk-run').dataset.running === 'true',
-    rows: [...document.querySelectorAll('#bulk-rows tbody tr')].map((tr) => ({ oid: tr.dataset.oid, state: tr.dataset.state, text: tr.cells[2].textContent })),
+    rows: (await chrome.storage.session.get('bulkRun')).bulkRun?.rows ?? [],
     stopped: document.getElementById('bulk-stopped').hidden ? null : document.getElementById('bulk-stopped').textContent,
   }));
 }
@@ -70,14 +92,23 @@ const sessionHasNoKey = async (page) => {
 export const bulkCases = {
   async 'replaces 25 data models in two regions, at most 4 in flight per host, and survives the page closing'({ browser, fake }) {
     let page = await openFreshBulk(browser);
-    await startMixedRun(page, TREASURE.masterKey);
+    await paste(page, mixedLines(), { region: 'eu01', sendable: 25 });
+    // Every line has its verdict before anything is sent: 25 ready, 3 duplicates, 2 invalid.
+    assert.match(await page.eval(() => document.getElementById('bulk-count').textContent), /Showing 30 of 30 rows · 25 selected to send/);
+    const duplicates = (await filterBy(page, US_OIDS[0].slice(-12))).filter((row) => row.verdict === 'duplicate');
+    assert.equal(duplicates.length, 2);
+    assert.ok(duplicates.every((row) => !row.ticked && /Duplicate/.test(row.text)));
+    const [notAnOid] = await filterBy(page, 'not a data model');
+    assert.deepEqual([notAnOid.key, notAnOid.verdict], ['line:29', 'invalid']);
+    assert.match(notAnOid.text, /^INVALID_OID: .*not a data model OID/);
+    const [evil] = await filterBy(page, 'evil.example');
+    assert.match(evil.text, /not a Treasure Console address/);
+    await filterBy(page, '');
+    await page.fill('#bulk-key', TREASURE.masterKey);
+    assert.equal(fake.requests.length, 0, 'nothing is sent before "Replace"');
+    await page.click('#bulk-start');
     const started = await waitFor(page, () => document.getElementById('bulk-result').textContent || null);
     assert.match(started, /Data models to replace: 25\./);
-    assert.match(started, /Duplicate lines removed: 3\./);
-    const invalid = await page.eval(() => [...document.querySelectorAll('#bulk-invalid li')].map((li) => li.textContent));
-    assert.equal(invalid.length, 2);
-    assert.match(invalid[0], /^Line 29 .*not a data model OID/);
-    assert.match(invalid[1], /^Line 30 .*not a Treasure Console address/);
 
     // Close the page mid-run (the slow data model keeps the run going) and reopen it.
     await waitFor(page, () => document.getElementById('bulk-run').dataset.running === 'true', [], { what: 'run going' });
@@ -86,16 +117,22 @@ export const bulkCases = {
     const live = await runState(page);
     assert.equal(live.running, true, 'the reopened page shows the live run');
     assert.equal(live.rows.length, 25);
+    assert.match(await page.eval(() => document.getElementById('bulk-count').textContent), /of 25 rows/, 'the reopened table lists the run\'s rows');
     await finished(page);
 
     const state = await runState(page);
     assert.match(state.counts, /Done 21 · Failed 4 · Remaining 0/);
     assert.equal(await page.eval(() => document.getElementById('bulk-progress').value), 25);
     for (const oid of US_OIDS.slice(0, 14)) {
-      assert.match(state.rows.find((row) => row.oid === oid).text, new RegExp(`Replaced: "${generatedName(oid)}"`));
+      const row = state.rows.find((candidate) => candidate.oid === oid);
+      assert.deepEqual([row.state, row.name], ['done', generatedName(oid)]);
     }
-    assert.match(state.rows.find((row) => row.oid === FAULTS.missing).text, /^NOT_FOUND/);
-    assert.match(state.rows.find((row) => row.oid === FAULTS.serverError).text, /^SERVER_ERROR/);
+    assert.deepEqual(state.rows.filter((row) => row.oid === FAULTS.missing).map((row) => row.code), ['NOT_FOUND', 'NOT_FOUND']);
+    // The same rows show the results.
+    const [shown] = await filterBy(page, US_OIDS[3]);
+    assert.deepEqual([shown.state, shown.text], ['done', `Replaced: "${generatedName(US_OIDS[3])}" (elasticube)`]);
+    assert.match((await filterBy(page, FAULTS.serverError))[0].text, /^SERVER_ERROR/);
+    await filterBy(page, '');
 
     // Exactly one PUT per unique data model, with the key, and bounded concurrency.
     const sent = fake.requests.map((r) => `${r.host} ${r.path}`).sort();
@@ -148,8 +185,8 @@ export const bulkCases = {
   },
 
   async 'refuses a bad key before sending anything'({ browser, fake }) {
-    const page = await openBulk(browser);
-    await page.fill('#bulk-lines', CONSOLE_URL('console.treasuredata.com', generatedOid(1)));
+    const page = await openFreshBulk(browser);
+    await paste(page, CONSOLE_URL('console.treasuredata.com', generatedOid(1)), { sendable: 1 });
     await page.fill('#bulk-key', 'TD1 not/a key');
     await page.click('#bulk-start');
     const code = await waitFor(page, () => document.getElementById('bulk-result').dataset.code || null);
@@ -166,11 +203,78 @@ export const bulkCases = {
       await openWebTab(page, CONSOLE_URL('console.eu01.treasuredata.com', generatedOid(2))),
       await openWebTab(page, 'https://console.treasuredata.com/app/databases'),
     ];
+    await page.eval(() => { document.getElementById('bulk-paste').open = true; });
     await page.fill('#bulk-lines', '');
     await page.click('#bulk-add-tabs');
     const lines = (await waitFor(page, () => document.getElementById('bulk-lines').value || null)).split('\n').sort();
     assert.deepEqual(lines, [CONSOLE_URL('console.eu01.treasuredata.com', generatedOid(2)), CONSOLE_URL('console.treasuredata.com', generatedOid(1))]);
     await page.eval(async (ids) => chrome.tabs.remove(ids), tabs);
+    await page.close();
+  },
+
+  async 'loads a region\'s data models unticked, filters, selects some and replaces only those'({ browser, fake, screenshot }) {
+    const page = await openFreshBulk(browser);
+    const [sales, marketing] = DATA_MODELS[US];
+    await page.select('#bulk-region', 'us');
+    await page.fill('#bulk-key', TREASURE.masterKey);
+    await page.click('#bulk-load');
+    const loaded = await resultIn(page, 'bulk-load-result');
+    assert.match(loaded.text, /Data models loaded: 2 \(US\)\. None is selected/);
+    assert.deepEqual(fake.requests.map((r) => [r.method, r.host, r.path, r.headers.authorization]), [['GET', US, '/reporting/datamodels', `TD1 ${TREASURE.masterKey}`]]);
+    const rows = await shownRows(page);
+    assert.deepEqual(rows.map((row) => [row.oid, row.verdict, row.ticked]), [[sales.oid, 'ready', false], [marketing.oid, 'ready', false]]);
+    assert.deepEqual(await page.eval(() => [...document.querySelectorAll('#bulk-table tbody tr:not(.spacer)')][0].cells[4].textContent), 'ann@example.com');
+    assert.equal(await page.eval(() => document.getElementById('bulk-count').dataset.sendable), '0', 'loading selects nothing');
+    // Filter, select all shown, clear the filter: only that one is sent.
+    assert.deepEqual((await filterBy(page, 'market')).map((row) => row.oid), [marketing.oid]);
+    await page.click('#bulk-select-shown');
+    await filterBy(page, '');
+    assert.equal(await page.eval(() => document.getElementById('bulk-count').dataset.sendable), '1');
+    fake.reset();
+    await page.click('#bulk-start');
+    await finished(page);
+    assert.deepEqual(fake.requests.map((r) => [r.method, r.host, r.path]), [['PUT', US, `/reporting/datamodels/${marketing.oid}`]]);
+    assert.deepEqual(fake.strays, []);
+    const [done] = await filterBy(page, 'market');
+    assert.deepEqual([done.state, done.text], ['done', `Replaced: "${marketing.name}" (elasticube)`]);
+    await screenshot?.(page, 'bulk-after-run.png', { width: 1000 });
+    await page.close();
+  },
+
+  async 'loading says why a key is refused and which elements are skipped'({ browser, fake }) {
+    const page = await openFreshBulk(browser);
+    await page.select('#bulk-region', 'us');
+    for (const [key, code] of [[TREASURE.expiredKey, 'UNAUTHORIZED'], [TREASURE.writeOnlyKey, 'FORBIDDEN']]) {
+      await page.fill('#bulk-key', key);
+      await page.click('#bulk-load');
+      const refused = await waitFor(page, (c) => document.getElementById('bulk-load-result').dataset.code === c && document.getElementById('bulk-load-result').textContent, [code], { what: code });
+      assert.match(refused, code === 'FORBIDDEN' ? /Write-only/ : /401/);
+    }
+    fake.listDataModels(() => [{ oid: generatedOid(1), name: 'kept' }, { name: 'no oid' }, { oid: '../../x', name: 'path' }, 'text']);
+    await page.fill('#bulk-key', TREASURE.masterKey);
+    await page.click('#bulk-load');
+    const loaded = await waitFor(page, () => document.getElementById('bulk-load-result').dataset.code === 'OK' && document.getElementById('bulk-load-result').textContent);
+    assert.match(loaded, /Data models loaded: 1/);
+    assert.match(loaded, /Skipped, never sent a request: 3\..*Element 2: no oid.*Element 3: its oid is not a UUID.*Element 4: not an object/);
+    assert.equal(fake.requests.filter((r) => r.method !== 'GET').length, 0, 'loading changes nothing');
+    await page.close();
+  },
+
+  async 'five thousand data models load into a virtual table that filters without re-rendering it all'({ browser, fake }) {
+    const page = await openFreshBulk(browser);
+    fake.listDataModels(() => Array.from({ length: 5000 }, (_, i) => ({ oid: generatedOid(i), name: generatedName(generatedOid(i)), created_by: `user${i % 7}@example.com` })));
+    await page.select('#bulk-region', 'us');
+    await page.fill('#bulk-key', TREASURE.masterKey);
+    await page.click('#bulk-load');
+    await waitFor(page, () => /Showing 5000 of 5000/.test(document.getElementById('bulk-count').textContent), [], { what: '5000 rows' });
+    const inDom = await page.eval(() => document.querySelectorAll('#bulk-table tbody tr:not(.spacer)').length);
+    assert.ok(inDom > 0 && inDom < 100, `a screenful in the DOM, not 5000: ${inDom}`);
+    const shown = await filterBy(page, 'model_4999');
+    assert.deepEqual(shown.map((row) => row.oid), [generatedOid(4999)]);
+    await filterBy(page, 'user3@');
+    assert.match(await page.eval(() => document.getElementById('bulk-count').textContent), /Showing 714 of 5000/);
+    await page.click('#bulk-select-shown');
+    assert.equal(await page.eval(() => document.getElementById('bulk-count').dataset.sendable), '714');
     await page.close();
   },
 };

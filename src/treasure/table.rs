@@ -1,0 +1,249 @@
+//! The bulk page's one table of rows: pasted lines (console addresses or bare OIDs, and
+//! the addresses of collected tabs) and the data models loaded from the account's list,
+//! merged into one row per data model, each with its verdict before anything is sent:
+//! ready, invalid (why), duplicate, or needs a region. The page only ticks, filters and
+//! renders these rows; what is sent is planned again from the ticked rows' region and OID
+//! ([`BulkRun::plan_targets`](crate::treasure::bulk::BulkRun::plan_targets)).
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::failure::ErrorCode;
+use crate::input::display_snippet;
+use crate::policy::Policy;
+use crate::treasure::bulk::BulkRun;
+use crate::treasure::console_url::{DataModelTarget, Oid};
+use crate::treasure::region::Region;
+
+/// A row's verdict before anything is sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// A data model Keyturn can send to.
+    Ready,
+    /// Not a data model Keyturn can address (see the row's code and reason).
+    Invalid,
+    /// A data model already in an earlier row.
+    Duplicate,
+    /// A bare OID with no region chosen for bare OIDs.
+    NeedsRegion,
+}
+
+/// One row of the table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TableRow {
+    /// Identifies the row: `<region>:<oid>` for a data model, `line:<n>` for a line that is none.
+    pub key: String,
+    /// The region's id, for a data model.
+    pub region: Option<&'static str>,
+    /// The OID, for a data model.
+    pub oid: Option<String>,
+    /// The data model's name, when the list gave it.
+    pub name: Option<String>,
+    /// Who created it, when the list gave it.
+    pub created_by: Option<String>,
+    /// Who last changed it, when the list gave it.
+    pub updated_by: Option<String>,
+    /// When it last built, when the list gave it.
+    pub last_built: Option<String>,
+    /// `pasted` or `loaded`.
+    pub source: &'static str,
+    /// The verdict before anything is sent.
+    pub verdict: Verdict,
+    /// Why a row is not ready: its failure's code.
+    pub code: Option<&'static str>,
+    /// Why a row is not ready, in English.
+    pub why: Option<String>,
+    /// The pasted line, for a row from one.
+    pub text: Option<String>,
+}
+
+/// A data model the page loaded and hands back. Checked again here: it comes from the page.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LoadedModel {
+    region: String,
+    oid: String,
+    name: String,
+    #[serde(default)]
+    created_by: Option<String>,
+    #[serde(default)]
+    updated_by: Option<String>,
+    #[serde(default)]
+    last_built: Option<String>,
+}
+
+fn key_of(target: &DataModelTarget) -> String {
+    format!("{}:{}", target.region.info().id, target.oid.as_str())
+}
+
+fn model_row(target: &DataModelTarget, source: &'static str) -> TableRow {
+    TableRow {
+        key: key_of(target),
+        region: Some(target.region.info().id),
+        oid: Some(target.oid.as_str().to_string()),
+        name: None,
+        created_by: None,
+        updated_by: None,
+        last_built: None,
+        source,
+        verdict: Verdict::Ready,
+        code: None,
+        why: None,
+        text: None,
+    }
+}
+
+/// The table for pasted `lines` (bare OIDs take `bare_oid_region`) and the `loaded` data
+/// models: pasted rows first, in their order, then the loaded models that no pasted line
+/// names; a loaded model that a pasted line names fills in that row's name and details.
+pub fn table_rows(
+    lines: &str,
+    bare_oid_region: Option<Region>,
+    loaded: &[LoadedModel],
+    policy: &Policy,
+) -> Vec<TableRow> {
+    let mut rows: Vec<TableRow> = Vec::new();
+    // Row index by data model key: thousands of loaded models merge without a scan each.
+    let mut ready: HashMap<String, usize> = HashMap::new();
+    for (index, line) in lines.lines().enumerate() {
+        let text = line.trim();
+        if text.is_empty() {
+            continue;
+        }
+        let target = BulkRun::read_line(text, bare_oid_region)
+            .and_then(|target| policy.check_region(target.region).map(|()| target));
+        let row = match target {
+            Ok(target) => {
+                let mut row = model_row(&target, "pasted");
+                if ready.contains_key(&row.key) {
+                    row.key = format!("line:{}", index + 1);
+                    row.verdict = Verdict::Duplicate;
+                    row.why = Some("This data model is already in an earlier row.".to_string());
+                } else {
+                    ready.insert(row.key.clone(), rows.len());
+                }
+                row
+            }
+            Err(failure) => TableRow {
+                key: format!("line:{}", index + 1),
+                region: None,
+                oid: None,
+                name: None,
+                created_by: None,
+                updated_by: None,
+                last_built: None,
+                source: "pasted",
+                verdict: if failure.code == ErrorCode::UnknownRegion { Verdict::NeedsRegion } else { Verdict::Invalid },
+                code: Some(failure.code.as_str()),
+                why: Some(failure.message),
+                text: None,
+            },
+        };
+        rows.push(TableRow { text: Some(display_snippet(text, 200)), ..row });
+    }
+    for model in loaded {
+        let (Some(region), Ok(oid)) = (Region::from_id(&model.region), Oid::parse(&model.oid)) else { continue };
+        let target = DataModelTarget { region, oid };
+        if policy.check_region(region).is_err() {
+            continue;
+        }
+        let position = *ready.entry(key_of(&target)).or_insert_with(|| {
+            rows.push(model_row(&target, "loaded"));
+            rows.len() - 1
+        });
+        let Some(row) = rows.get_mut(position) else { continue };
+        row.name = Some(display_snippet(&model.name, 200));
+        row.created_by = model.created_by.clone();
+        row.updated_by = model.updated_by.clone();
+        row.last_built = model.last_built.clone();
+    }
+    rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const A: &str = "93d34997-1b2c-4d5e-8f90-000000000001";
+    const B: &str = "93d34997-1b2c-4d5e-8f90-000000000002";
+
+    fn url(host: &str, oid: &str) -> String {
+        format!("https://{host}/app/admin/datamodels/{oid}")
+    }
+
+    fn loaded(region: &str, oid: &str, name: &str) -> LoadedModel {
+        LoadedModel {
+            region: region.into(),
+            oid: oid.into(),
+            name: name.into(),
+            created_by: Some("ann".into()),
+            updated_by: None,
+            last_built: Some("2026-11-02".into()),
+        }
+    }
+
+    fn verdicts(rows: &[TableRow]) -> Vec<(&str, Verdict)> {
+        rows.iter().map(|row| (row.key.as_str(), row.verdict)).collect()
+    }
+
+    #[test]
+    fn every_line_gets_a_verdict() {
+        let lines = format!(
+            "{}\n\n{B}\nnot an oid\n{}\n{}",
+            url("console.treasuredata.com", A),
+            url("console.treasuredata.com", &A.to_uppercase()),
+            url("console.ap03.treasuredata.com", B)
+        );
+        let rows = table_rows(&lines, None, &[], &Policy::default());
+        assert_eq!(
+            verdicts(&rows),
+            [
+                ("us:93d34997-1b2c-4d5e-8f90-000000000001", Verdict::Ready),
+                ("line:3", Verdict::NeedsRegion),
+                ("line:4", Verdict::Invalid),
+                ("line:5", Verdict::Duplicate),
+                ("line:6", Verdict::Invalid),
+            ]
+        );
+        assert_eq!(rows[2].code, Some("INVALID_OID"));
+        assert_eq!(rows[1].text.as_deref(), Some(B));
+        let with_region = table_rows(B, Some(Region::Eu01), &[], &Policy::default());
+        assert_eq!(verdicts(&with_region), [("eu01:93d34997-1b2c-4d5e-8f90-000000000002", Verdict::Ready)]);
+    }
+
+    #[test]
+    fn loaded_models_merge_into_pasted_rows_or_follow_them() {
+        let lines = url("console.eu01.treasuredata.com", A);
+        let models = [loaded("eu01", A, "sales"), loaded("eu01", B, "marketing"), loaded("eu01", "../x", "bad")];
+        let rows = table_rows(&lines, None, &models, &Policy::default());
+        assert_eq!(rows.len(), 2, "one row per data model; an element that is no data model is dropped");
+        assert_eq!(
+            (rows[0].source, rows[0].name.as_deref(), rows[0].created_by.as_deref()),
+            ("pasted", Some("sales"), Some("ann"))
+        );
+        assert_eq!(
+            (rows[1].source, rows[1].name.as_deref(), rows[1].verdict),
+            ("loaded", Some("marketing"), Verdict::Ready)
+        );
+    }
+
+    #[test]
+    fn regions_the_policy_does_not_offer_are_invalid_or_left_out() {
+        let policy = Policy::read(r#"{"treasureRegions": ["eu01"]}"#);
+        let rows = table_rows(&url("console.treasuredata.com", A), None, &[loaded("us", B, "m")], &policy);
+        assert_eq!(verdicts(&rows), [("line:1", Verdict::Invalid)]);
+        assert_eq!(rows[0].code, Some("REGION_NOT_ENABLED"));
+    }
+
+    #[test]
+    fn five_thousand_loaded_models_make_five_thousand_rows() {
+        let models: Vec<LoadedModel> =
+            (0..5000).map(|n| loaded("us", &format!("93d34997-1b2c-4d5e-8f90-{n:012}"), &format!("m{n}"))).collect();
+        let rows = table_rows("", None, &models, &Policy::default());
+        assert_eq!(rows.len(), 5000);
+        assert!(rows.iter().all(|row| row.verdict == Verdict::Ready && row.source == "loaded"));
+    }
+}
