@@ -8,13 +8,15 @@
 import * as core from './core.js';
 import { askBackground } from './messages.js';
 import { $, downloadText, hideResult, onClick, onSubmit, showFailure, showResult } from './ui.js';
-import { failureText, localize, regionName, t } from './i18n.js';
+import { buildText, failureText, localize, regionName, t } from './i18n.js';
 import { managedJson, onPolicyChanged, policyOf } from './policy.js';
 
 const ROW_HEIGHT = 32; // px, fixed (popup.css), so the visible window is arithmetic
 const OVERSCAN = 10;
 const STATE_TEXT = { pending: 'rowPending', running: 'rowRunning', skipped: 'rowSkipped' };
 const VERDICT_TEXT = { ready: 'verdictReady', duplicate: 'verdictDuplicate', needs_region: 'verdictNeedsRegion' };
+const RECHECK_MS = 15_000; // a build still pending or building is checked again this often,
+const RECHECK_FOR_MS = 30 * 60_000; // for at most this long, while the page is open
 
 const table = {
   /** @type {import('./keyturn.js').TableRow[]} every row, as the core made them */
@@ -30,6 +32,10 @@ const table = {
   run: new Map(),
   /** @type {Map<string, string>} lower-case text each row is filtered by */
   searchText: new Map(),
+  /** @type {Map<string, BuildShown>} each replaced row's last build check, by row key */
+  builds: new Map(),
+  /** When this page first checked builds: re-checks stop RECHECK_FOR_MS later. */
+  checkingSince: 0,
   policyJson: '{}',
 
   /** Asks the core for the rows again: after a paste, a region change, collected tabs or a load. */
@@ -102,8 +108,45 @@ const table = {
     const first = document.createElement('td');
     first.append(tick);
     const region = row.region ? regionName({ id: row.region, label: row.region }) : '';
-    tr.append(first, cell(row.name ?? (row.oid ? '' : row.text)), cell(row.oid), cell(region), cell(row.createdBy), cell(row.updatedBy), cell(row.lastBuilt), cell(this.statusText(row, runRow)));
+    tr.append(first, cell(row.name ?? (row.oid ? '' : row.text)), cell(row.oid), cell(region), cell(row.createdBy), cell(row.updatedBy), cell(row.lastBuilt), cell(this.statusText(row, runRow)), this.buildCell(row, runRow));
     return tr;
+  },
+
+  /** A replaced row's build: a link to its console page (where the user builds it), the last verdict, "Check". */
+  buildCell(row, runRow) {
+    const td = document.createElement('td');
+    if (runRow?.state !== 'done') return td;
+    const check = this.builds.get(row.key);
+    if (check) td.dataset.verdict = check.verdict;
+    const open = Object.assign(document.createElement('a'), { href: core.dataModelConsoleUrl(row.region, row.oid), target: '_blank', rel: 'noopener', textContent: t('bulkOpenConsole') });
+    const again = Object.assign(document.createElement('button'), { type: 'button', className: 'link check-build', textContent: t('bulkCheckOne') });
+    again.dataset.key = row.key;
+    again.setAttribute('aria-label', t('bulkCheckOneLabel', row.name || row.oid));
+    const verdict = check ? (check.verdict === 'error' ? check.code : t(`buildShort_${check.verdict}`)) : '';
+    td.title = check ? (check.verdict === 'error' ? failureText({ code: check.code, message: check.message, requestSent: true }) : buildText(/** @type {import('./keyturn.js').BuildCheck} */ (check))) : '';
+    td.append(verdict ? `${verdict} · ` : '', open, ' · ', again);
+    return td;
+  },
+
+  /**
+   * Reads the builds of the replaced rows (`keys`; none: all of them), as the core
+   * schedules it (four per API host). Rows still pending or building are checked again
+   * every RECHECK_MS for at most RECHECK_FOR_MS while this page is open.
+   * @param {string[]} keys
+   */
+  async checkBuilds(keys = []) {
+    const { bulkRun } = /** @type {StoredItems} */ (await chrome.storage.session.get('bulkRun'));
+    if (!bulkRun) return;
+    this.checkingSince ||= Date.now();
+    await core.checkBuilds(JSON.stringify(bulkRun), JSON.stringify(keys), $('bulk-key').value, (rowKey, result) => {
+      this.builds.set(rowKey, 'verdict' in result ? result : { verdict: 'error', code: result.code, message: result.message });
+      this.render();
+    });
+    await chrome.storage.session.set({ bulkBuilds: Object.fromEntries(this.builds) });
+    const building = [...this.builds].filter(([, check]) => check.verdict === 'building').map(([key]) => key);
+    if (building.length && Date.now() - this.checkingSince < RECHECK_FOR_MS) {
+      setTimeout(() => this.checkBuilds(building).catch((error) => showFailure($('bulk-result'), error)), RECHECK_MS);
+    }
   },
 
   /** The run's result for the row when it was sent, else its verdict. */
@@ -133,6 +176,7 @@ function renderRun(run) {
   $('bulk-stopped').textContent = run.stopped ? failureText({ code: 'BULK_STOPPED', message: run.stopped, requestSent: true }) : '';
   $('bulk-retry').disabled = run.running || failed === 0;
   $('bulk-export').disabled = run.running;
+  $('bulk-check-builds').disabled = run.running || done === 0;
   $('bulk-start').disabled = Boolean(run.running);
   if (run.rows.some((row) => !table.searchText.has(`${row.region}:${row.oid}`))) table.recompute();
   else table.render();
@@ -215,10 +259,27 @@ async function start() {
     if (targets.length === 0) return showResult($('bulk-result'), 'error', [t('bulkNothingSelected')], 'NOTHING_TO_RUN');
     try {
       const run = await askBackground('bulk', 'start', { targets, key: $('bulk-key').value });
+      // A new run: the build checks of an earlier one no longer apply.
+      table.builds.clear();
+      table.checkingSince = 0;
+      await chrome.storage.session.remove('bulkBuilds');
       showResult($('bulk-result'), 'ok', [t('bulkToReplace', run.rows.length)], 'OK');
     } catch (error) {
       showFailure($('bulk-result'), error);
     }
+  });
+
+  onClick($('bulk-check-builds'), async () => {
+    hideResult($('bulk-result'));
+    try {
+      await table.checkBuilds();
+    } catch (error) {
+      showFailure($('bulk-result'), error);
+    }
+  });
+  $('bulk-table').tBodies[0].addEventListener('click', (event) => {
+    const button = /** @type {HTMLElement} */ (event.target).closest('button.check-build');
+    if (button instanceof HTMLButtonElement) table.checkBuilds([button.dataset.key]).catch((error) => showFailure($('bulk-result'), error));
   });
 
   onClick($('bulk-retry'), async () => {
@@ -232,15 +293,16 @@ async function start() {
 
   onClick($('bulk-export'), async () => {
     const { bulkRun } = /** @type {StoredItems} */ (await chrome.storage.session.get('bulkRun'));
-    downloadText($('bulk-csv-link'), core.bulkRunCsv(JSON.stringify(bulkRun)), 'text/csv',
+    downloadText($('bulk-csv-link'), core.bulkRunCsv(JSON.stringify(bulkRun), JSON.stringify(Object.fromEntries(table.builds))), 'text/csv',
       `keyturn-run-${new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-')}.csv`);
   });
 
   chrome.storage.onChanged.addListener((changes, area) => {
     if (area === 'session' && changes.bulkRun) renderRun(/** @type {StoredItems['bulkRun']} */ (changes.bulkRun.newValue));
   });
+  const { bulkRun, bulkBuilds } = /** @type {StoredItems} */ (await chrome.storage.session.get(['bulkRun', 'bulkBuilds']));
+  table.builds = new Map(Object.entries(bulkBuilds ?? {}));
   table.recompute();
-  const { bulkRun } = /** @type {StoredItems} */ (await chrome.storage.session.get('bulkRun'));
   renderRun(bulkRun);
   document.body.dataset.ready = 'true';
 }

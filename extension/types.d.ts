@@ -16,6 +16,8 @@ interface StoredItems {
   databrainOrigins?: string[];
   /** storage.session: the bulk run (no key), and whether the background is running it. */
   bulkRun?: import('./keyturn.js').BulkRunView & { running: boolean };
+  /** storage.session: the bulk page's last build check of each replaced row (no secret). */
+  bulkBuilds?: Record<string, BuildShown>;
   /** storage.session: a key that may have been lost with its answer (background.js). */
   pendingRecovery?: { since: number; origin: string; kind: 'rotation' | 'creation' };
   /** storage.session, only when the user ticked "remember for this browser session". */
@@ -25,6 +27,9 @@ interface StoredItems {
   /** storage.session: new Databrain keys waiting to be saved (new-keys.js). */
   newKeys?: NewKeyEntry[];
 }
+
+/** A build check as the bulk page keeps it: the core's verdict, or the failure of the check. */
+type BuildShown = import('./keyturn.js').BuildCheck | { verdict: 'error'; code: string; message: string };
 
 /** A new Databrain key waiting for "I have saved it" (new-keys.js). */
 interface NewKeyEntry {

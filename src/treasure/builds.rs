@@ -10,7 +10,7 @@
 //! started after the replacement counts as "built with the new key"; an answer that cannot
 //! be read that way is said to be unreadable, never a success.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
 use crate::failure::Failure;
@@ -37,7 +37,7 @@ pub fn builds_request(target: &DataModelTarget, key: &TreasureKey) -> ApiRequest
 }
 
 /// What the builds say about the key replaced at a given time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum BuildVerdict {
     /// A `done` build started after the replacement: the new key works.
@@ -52,6 +52,20 @@ pub enum BuildVerdict {
     NotBuiltSince,
     /// The answer could not be read as builds with start times: nothing is claimed.
     Unreadable,
+}
+
+impl BuildVerdict {
+    /// The verdict's name, as it crosses to the page and into the CSV.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BuildVerdict::BuiltWithNewKey => "built_with_new_key",
+            BuildVerdict::Building => "building",
+            BuildVerdict::FailedSinceReplacement => "failed_since_replacement",
+            BuildVerdict::CanceledSinceReplacement => "canceled_since_replacement",
+            BuildVerdict::NotBuiltSince => "not_built_since",
+            BuildVerdict::Unreadable => "unreadable",
+        }
+    }
 }
 
 /// The verdict, the build it rests on, and a message for the user.

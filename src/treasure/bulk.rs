@@ -9,10 +9,12 @@ use crate::csv;
 use crate::failure::{ErrorCode, Failure};
 use crate::input::display_snippet;
 use crate::policy::Policy;
+use crate::treasure::builds::BuildVerdict;
 use crate::treasure::console_url::{parse_console_url, DataModelTarget, Oid};
 use crate::treasure::datamodel::DataModelSummary;
 use crate::treasure::region::Region;
 use crate::url::split_scheme;
+use std::collections::HashMap;
 
 /// At most this many requests in flight per API host.
 pub const MAX_IN_FLIGHT_PER_HOST: usize = 4;
@@ -59,6 +61,10 @@ pub struct Row {
     /// The failure's message, when it failed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+    /// When Treasure confirmed the replacement (milliseconds): a build counts as one with
+    /// the new key only if it started after this.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replaced_at: Option<u64>,
 }
 
 /// The run's whole state: what the popup shows and storage.session keeps (never the key).
@@ -167,6 +173,7 @@ impl BulkRun {
                         kind: None,
                         code: None,
                         message: None,
+                        replaced_at: None,
                     });
                     seen.push(target);
                 }
@@ -242,11 +249,13 @@ impl BulkRun {
 
     /// Records a row's answer. A 401 or 403 says the key itself is bad: the run stops and
     /// the rows not yet sent are skipped.
-    pub fn record(&mut self, index: usize, result: Result<DataModelSummary, Failure>) {
+    /// Records a row's answer, received at `now` (milliseconds since the epoch).
+    pub fn record(&mut self, index: usize, result: Result<DataModelSummary, Failure>, now: u64) {
         let Some(row) = self.rows.get_mut(index) else { return };
         match result {
             Ok(summary) => {
                 row.state = RowState::Done;
+                row.replaced_at = Some(now);
                 row.name = Some(summary.name);
                 row.kind = Some(summary.kind);
                 row.code = None;
@@ -314,8 +323,10 @@ impl BulkRun {
     }
 
     /// The summary as CSV: OID, region, name, outcome. Never a key.
-    pub fn csv(&self) -> String {
-        let mut out = String::from("oid,region,name,outcome\r\n");
+    /// The run as CSV: OID, region, name, outcome, and (a later column, appended) the build
+    /// verdict of each row that `builds` has one for, by `<region>:<oid>`.
+    pub fn csv(&self, builds: &HashMap<String, BuildVerdict>) -> String {
+        let mut out = String::from("oid,region,name,outcome,build\r\n");
         for row in &self.rows {
             let outcome = match row.state {
                 RowState::Done => "replaced".to_string(),
@@ -323,8 +334,15 @@ impl BulkRun {
                 RowState::Pending | RowState::Running => "not finished".to_string(),
                 RowState::Failed => row.code.clone().unwrap_or_else(|| "failed".to_string()),
             };
-            let fields =
-                [row.oid.as_str(), row.region_label.as_str(), row.name.as_deref().unwrap_or(""), outcome.as_str()];
+            let build =
+                builds.get(&format!("{}:{}", row.region, row.oid)).map(|verdict| verdict.as_str()).unwrap_or("");
+            let fields = [
+                row.oid.as_str(),
+                row.region_label.as_str(),
+                row.name.as_deref().unwrap_or(""),
+                outcome.as_str(),
+                build,
+            ];
             csv::push_row(&mut out, &fields);
         }
         out
@@ -393,8 +411,8 @@ mod tests {
         assert_eq!(run.next_for_host("api.treasuredata.com"), Some(0));
         assert_eq!(run.next_for_host("api.treasuredata.com"), Some(1));
         assert_eq!(run.next_for_host("api.treasuredata.com"), None);
-        run.record(0, ok("sales"));
-        run.record(1, Err(Failure::with_status(ErrorCode::NotFound, 404, "no such model")));
+        run.record(0, ok("sales"), 1_000);
+        run.record(1, Err(Failure::with_status(ErrorCode::NotFound, 404, "no such model")), 1_000);
         assert_eq!(run.counts(), Counts { done: 1, failed: 1, remaining: 0 });
         assert!(run.is_finished());
         assert_eq!(run.rows[0].name.as_deref(), Some("sales"));
@@ -411,7 +429,7 @@ mod tests {
                 &Policy::default(),
             );
             let first = run.next_for_host("api.treasuredata.com").unwrap();
-            run.record(first, Err(Failure::with_status(code, 401, "bad key")));
+            run.record(first, Err(Failure::with_status(code, 401, "bad key")), 1_000);
             assert!(run.stopped.as_deref().unwrap().contains("bad key"));
             assert_eq!(run.next_for_host("api.treasuredata.com"), None);
             assert_eq!(run.rows.iter().filter(|r| r.state == RowState::Skipped).count(), 2);
@@ -433,8 +451,8 @@ mod tests {
         let mut run = BulkRun::plan(&format!("{A}\n{B}"), Some(Region::Us), &Policy::default());
         run.next_for_host("api.treasuredata.com");
         run.next_for_host("api.treasuredata.com");
-        run.record(0, ok("sales"));
-        run.record(1, Err(Failure::with_status(ErrorCode::ServerError, 500, "later")));
+        run.record(0, ok("sales"), 1_000);
+        run.record(1, Err(Failure::with_status(ErrorCode::ServerError, 500, "later")), 1_000);
         run.retry_failed();
         assert_eq!(run.rows[0].state, RowState::Done);
         assert_eq!(run.rows[1].state, RowState::Pending);
@@ -446,7 +464,7 @@ mod tests {
     fn round_trips_as_json_without_keys_and_exports_csv() {
         let mut run = BulkRun::plan(&format!("{A}\n{B}"), Some(Region::Eu01), &Policy::default());
         run.next_for_host("api.eu01.treasuredata.com");
-        run.record(0, Ok(DataModelSummary { oid: A.into(), name: "=cmd, \"x\"".into(), kind: "t".into() }));
+        run.record(0, Ok(DataModelSummary { oid: A.into(), name: "=cmd, \"x\"".into(), kind: "t".into() }), 1_000);
         let json = run.to_json();
         assert_eq!(BulkRun::from_json(&json).unwrap(), run);
         let page: serde_json::Value = serde_json::from_str(&json).unwrap();
@@ -455,9 +473,13 @@ mod tests {
         assert_eq!(page["rows"][1].get("name"), None, "an absent optional field is left out");
         assert_eq!(BulkRun::from_json(r#"{"rows":[{"oid":1}]}"#), None);
         assert_eq!(BulkRun::from_json("not json"), None);
+        assert_eq!(page["rows"][0]["replacedAt"].as_u64(), Some(1_000), "when Treasure confirmed it, for build checks");
+        let builds = HashMap::from([(format!("eu01:{A}"), BuildVerdict::BuiltWithNewKey)]);
         assert_eq!(
-            run.csv(),
-            format!("oid,region,name,outcome\r\n{A},EU01,\"'=cmd, \"\"x\"\"\",replaced\r\n{B},EU01,,not finished\r\n")
+            run.csv(&builds),
+            format!(
+                "oid,region,name,outcome,build\r\n{A},EU01,\"'=cmd, \"\"x\"\"\",replaced,built_with_new_key\r\n{B},EU01,,not finished,\r\n"
+            )
         );
     }
 }

@@ -5,6 +5,8 @@ use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
 use std::cell::RefCell;
+use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
 
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
@@ -22,11 +24,14 @@ use crate::history::{history_csv, HistoryEntry};
 use crate::policy::Policy;
 use crate::reminders::{fire_times, Reminder};
 use crate::transport;
-use crate::treasure::bulk::{BulkRun, ChosenTarget, MAX_IN_FLIGHT_PER_HOST};
+use crate::treasure::builds::{builds_request, interpret_builds_answer, BuildVerdict};
+use crate::treasure::bulk::{BulkRun, ChosenTarget, RowState, MAX_IN_FLIGHT_PER_HOST};
 use crate::treasure::listing::{interpret_list_answer, list_request};
 use crate::treasure::table::{table_rows, LoadedModel};
+use crate::treasure::DataModelTarget;
 use crate::treasure::{interpret_replace_answer, replace_key_request, Region, TreasureKey};
 use crate::REQUEST_TIMEOUT_MS;
+use std::collections::HashMap;
 
 /// Every failure code's name, for the locale audit (each needs an `error_<CODE>` message).
 #[wasm_bindgen(js_name = errorCodes)]
@@ -273,10 +278,42 @@ pub fn interrupted_run(run: &str) -> Result<String, JsValue> {
     Ok(run.to_json())
 }
 
-/// The run as CSV: OID, region, name and outcome (never the key).
+/// The run as CSV: OID, region, name, outcome and, appended, each row's build verdict
+/// from `builds` (JSON `{"<region>:<oid>": {verdict}}`, as the page keeps them). Never the key.
 #[wasm_bindgen(js_name = bulkRunCsv)]
-pub fn bulk_run_csv(run: &str) -> Result<String, JsValue> {
-    Ok(run_from(run)?.csv())
+pub fn bulk_run_csv(run: &str, builds: &str) -> Result<String, JsValue> {
+    let builds: HashMap<String, BuildVerdictOnly> = serde_json::from_str(builds).unwrap_or_default();
+    let verdicts: HashMap<String, BuildVerdict> = builds.into_iter().map(|(key, check)| (key, check.verdict)).collect();
+    Ok(run_from(run)?.csv(&verdicts))
+}
+
+/// A kept build check, as far as the CSV needs it.
+#[derive(Deserialize)]
+struct BuildVerdictOnly {
+    verdict: BuildVerdict,
+}
+
+/// A job of the per-host scheduler: one request and what follows from its answer.
+type Job = Pin<Box<dyn Future<Output = ()>>>;
+/// Hands out the next item for an API host, or `None` when it has none left.
+type NextFor<T> = Rc<dyn Fn(&str) -> Option<T>>;
+
+/// Runs `job` on what `next(host)` hands out, with at most [`MAX_IN_FLIGHT_PER_HOST`]
+/// jobs in flight per API host: the one scheduler of the bulk run and the build checks.
+async fn per_host<T: 'static>(hosts: Vec<String>, next: NextFor<T>, job: Rc<dyn Fn(T) -> Job>) -> Result<(), JsValue> {
+    let workers = js_sys::Array::new();
+    for host in hosts {
+        for _ in 0..MAX_IN_FLIGHT_PER_HOST {
+            let (next, job, host) = (next.clone(), job.clone(), host.clone());
+            workers.push(&future_to_promise(async move {
+                while let Some(item) = next(&host) {
+                    job(item).await;
+                }
+                Ok(JsValue::UNDEFINED)
+            }));
+        }
+    }
+    JsFuture::from(js_sys::Promise::all(&workers)).await.map(drop)
 }
 
 /// Sends every pending row of `run` with `key`, at most four in flight per API host,
@@ -288,39 +325,76 @@ pub async fn run_bulk_replace(run: String, key: String, on_progress: js_sys::Fun
     let state = Rc::new(RefCell::new(run_from(&run)?));
     let report = {
         let state = state.clone();
-        move || {
+        Rc::new(move || {
             let _ = on_progress.call1(&JsValue::NULL, &JsValue::from_str(&state.borrow().to_json()));
-        }
+        })
     };
-    let report = Rc::new(report);
-    let workers = js_sys::Array::new();
-    for host in state.borrow().hosts() {
-        for _ in 0..MAX_IN_FLIGHT_PER_HOST {
-            let (state, key, host, report) = (state.clone(), key.clone(), host.clone(), report.clone());
-            workers.push(&future_to_promise(async move {
-                loop {
-                    let next = state.borrow_mut().next_for_host(&host);
-                    let Some(index) = next else { break };
-                    let target = state.borrow().target(index);
-                    let Some(target) = target else {
-                        // A row read back from storage that no longer parses: fail it, never leave it running.
-                        let failure =
-                            Failure::new(ErrorCode::InvalidOid, "This row could not be read back. Start a new run.");
-                        state.borrow_mut().record(index, Err(failure));
-                        continue;
-                    };
-                    report();
-                    let exchange = transport::send(&replace_key_request(&target, &key), REQUEST_TIMEOUT_MS).await;
-                    state.borrow_mut().record(index, interpret_replace_answer(&target, exchange));
-                    report();
-                }
-                Ok(JsValue::UNDEFINED)
-            }));
-        }
-    }
-    JsFuture::from(js_sys::Promise::all(&workers)).await?;
+    let hosts = state.borrow().hosts();
+    let next = {
+        let state = state.clone();
+        Rc::new(move |host: &str| state.borrow_mut().next_for_host(host))
+    };
+    let job = {
+        let state = state.clone();
+        Rc::new(move |index: usize| -> Job {
+            let (state, key, report) = (state.clone(), key.clone(), report.clone());
+            Box::pin(async move {
+                let target = state.borrow().target(index);
+                let Some(target) = target else {
+                    // A row read back from storage that no longer parses: fail it, never leave it running.
+                    let failure =
+                        Failure::new(ErrorCode::InvalidOid, "This row could not be read back. Start a new run.");
+                    state.borrow_mut().record(index, Err(failure), now_ms());
+                    return;
+                };
+                report();
+                let exchange = transport::send(&replace_key_request(&target, &key), REQUEST_TIMEOUT_MS).await;
+                state.borrow_mut().record(index, interpret_replace_answer(&target, exchange), now_ms());
+                report();
+            })
+        })
+    };
+    per_host(hosts, next, job).await?;
     let finished = state.borrow().to_json();
     Ok(finished)
+}
+
+/// Checks whether the replaced rows of `run` have built with the new key, reading each
+/// one's builds with `key` (never starting one), at most four in flight per API host.
+/// `keys` (JSON, `["<region>:<oid>"]`) limits the check to those rows; empty: every
+/// replaced row. `onResult(rowKey, check)` is called per row with the verdict, or with the
+/// failure (`{code, message}`); resolves when every row has been checked.
+#[wasm_bindgen(js_name = checkBuilds)]
+pub async fn check_builds(run: String, keys: String, key: String, on_result: js_sys::Function) -> Result<(), JsValue> {
+    let key = TreasureKey::parse(&key).map_err(fail)?;
+    let run = run_from(&run)?;
+    let only: Vec<String> = serde_json::from_str(&keys).unwrap_or_default();
+    let mut queue: Vec<(String, DataModelTarget, u64)> = Vec::new();
+    for (index, row) in run.rows.iter().enumerate() {
+        let row_key = format!("{}:{}", row.region, row.oid);
+        let (Some(replaced_at), Some(target)) = (row.replaced_at, run.target(index)) else { continue };
+        if row.state == RowState::Done && (only.is_empty() || only.contains(&row_key)) {
+            queue.push((row_key, target, replaced_at));
+        }
+    }
+    let hosts = run.hosts();
+    let queue = Rc::new(RefCell::new(queue));
+    let next = Rc::new(move |host: &str| {
+        let mut queue = queue.borrow_mut();
+        let position = queue.iter().position(|(_, target, _)| target.region.api_host() == host)?;
+        Some(queue.remove(position))
+    });
+    let on_result = Rc::new(on_result);
+    let job = Rc::new(move |(row_key, target, replaced_at): (String, DataModelTarget, u64)| -> Job {
+        let (key, on_result) = (key.clone(), on_result.clone());
+        Box::pin(async move {
+            let exchange = transport::send(&builds_request(&target, &key), REQUEST_TIMEOUT_MS).await;
+            let result =
+                interpret_builds_answer(&target, replaced_at, exchange).map(|check| to_js(&check)).unwrap_or_else(fail);
+            let _ = on_result.call2(&JsValue::NULL, &JsValue::from_str(&row_key), &result);
+        })
+    });
+    per_host(hosts, next, job).await
 }
 
 // ---- history ------------------------------------------------------------------------

@@ -65,7 +65,7 @@ export interface TableRow { key: string; region?: string; oid?: string; name?: s
 /** policy::Policy: the administrator's settings, each checked. */
 export interface Policy { databrainOrigins: string[]; allowRememberSecrets: boolean; reminderLeadDays?: number[]; treasureRegions: string[]; services: ('treasure' | 'databrain')[]; managed: string[]; invalid: { key: string; message: string }[] }
 /** treasure::bulk::Row */
-export interface BulkRow { region: string; regionLabel: string; apiHost: string; oid: string; state: 'pending' | 'running' | 'done' | 'failed' | 'skipped'; name?: string; type?: string; code?: string; message?: string }
+export interface BulkRow { region: string; regionLabel: string; apiHost: string; oid: string; state: 'pending' | 'running' | 'done' | 'failed' | 'skipped'; name?: string; type?: string; code?: string; message?: string; replacedAt?: number }
 /** treasure::bulk::InvalidLine */
 export interface InvalidLine { line: number; text: string; code: string; message: string }
 /** treasure::bulk::RunView: the JSON text the bulk exports return, parsed. */

@@ -164,10 +164,10 @@ export const bulkCases = {
       return link.href ? (await fetch(link.href)).text() : null;
     }, [], { what: 'CSV' });
     const lines = csv.trim().split('\r\n');
-    assert.equal(lines[0], 'oid,region,name,outcome');
+    assert.equal(lines[0], 'oid,region,name,outcome,build');
     assert.equal(lines.length, 26);
-    assert.ok(lines.includes(`${US_OIDS[0]},US,${generatedName(US_OIDS[0])},replaced`));
-    assert.ok(lines.includes(`${FAULTS.missing},EU01,,NOT_FOUND`));
+    assert.ok(lines.includes(`${US_OIDS[0]},US,${generatedName(US_OIDS[0])},replaced,`));
+    assert.ok(lines.includes(`${FAULTS.missing},EU01,,NOT_FOUND,`));
     assert.ok(!csv.includes(TREASURE.masterKey.split('/')[1]));
     await page.close();
   },
@@ -275,6 +275,66 @@ export const bulkCases = {
     assert.match(await page.eval(() => document.getElementById('bulk-count').textContent), /Showing 714 of 5000/);
     await page.click('#bulk-select-shown');
     assert.equal(await page.eval(() => document.getElementById('bulk-count').dataset.sendable), '714');
+    await page.close();
+  },
+
+  async 'checks whether each replaced data model built with the new key, re-checks one still building, and exports the verdicts'({ browser, fake }) {
+    const page = await openFreshBulk(browser);
+    const oids = [1, 2, 3, 4, 5].map((n) => generatedOid(200 + n));
+    await paste(page, oids.map((oid) => CONSOLE_URL('console.treasuredata.com', oid)).join('\n'), { sendable: 5 });
+    await page.fill('#bulk-key', TREASURE.masterKey);
+    await page.click('#bulk-start');
+    await finished(page);
+    const iso = (ms) => new Date(ms).toISOString();
+    const DAY = 86_400_000;
+    const answers = {
+      [oids[0]]: (put) => ({ body: [{ status: 'done', started_at: iso(put + 5_000) }] }),
+      [oids[1]]: (put) => ({ body: [{ status: 'failed', started_at: iso(put + 5_000) }] }),
+      [oids[2]]: (put) => ({ body: [{ status: 'building', started_at: iso(put + 5_000) }] }),
+      [oids[3]]: (put) => ({ body: [{ status: 'done', started_at: iso(put - DAY) }] }),
+      [oids[4]]: () => ({ body: '<html>Sign in</html>', contentType: 'text/html' }),
+    };
+    fake.answerBuilds((put, oid) => answers[oid](put));
+    const before = fake.requests.length;
+    await page.click('#bulk-check-builds');
+    const builds = () => page.eval(async () => Object.fromEntries(Object.entries((await chrome.storage.session.get('bulkBuilds')).bulkBuilds ?? {})
+      .map(([key, check]) => [key.split(':')[1], check.verdict])));
+    const first = await waitFor(page, async () => {
+      const kept = (await chrome.storage.session.get('bulkBuilds')).bulkBuilds;
+      return kept && Object.keys(kept).length === 5;
+    }, [], { what: 'five build checks' }).then(builds);
+    assert.deepEqual(first, {
+      [oids[0]]: 'built_with_new_key', [oids[1]]: 'failed_since_replacement', [oids[2]]: 'building',
+      [oids[3]]: 'not_built_since', [oids[4]]: 'unreadable',
+    });
+    const gets = fake.requests.slice(before);
+    assert.deepEqual(gets.map((r) => `${r.method} ${r.host} ${r.path}`).sort(), oids.map((oid) => `GET ${US} /reporting/datamodels/${oid}/builds`).sort());
+    assert.ok(gets.every((r) => r.headers.authorization === `TD1 ${TREASURE.masterKey}`));
+    // The same rows show it, with the link to the console where the user builds.
+    await filterBy(page, oids[0]);
+    const cell = await page.eval(() => {
+      const td = document.querySelector('#bulk-table tbody tr:not(.spacer)').cells[8];
+      return { verdict: td.dataset.verdict, text: td.textContent, href: td.querySelector('a').href };
+    });
+    assert.deepEqual(cell, { verdict: 'built_with_new_key', text: 'Built with the new key · Console · Check', href: `https://console.treasuredata.com/app/admin/datamodels/${oids[0]}` });
+    await filterBy(page, '');
+    // The one still building is checked again after 15 seconds, and only that one.
+    answers[oids[2]] = (put) => ({ body: [{ status: 'done', started_at: iso(put + 5_000) }] });
+    const afterFirst = fake.requests.length;
+    await waitFor(page, async (oid) => Object.entries((await chrome.storage.session.get('bulkBuilds')).bulkBuilds)
+      .some(([key, check]) => key.endsWith(oid) && check.verdict === 'built_with_new_key'), [oids[2]], { timeout: 20_000, what: 'the re-check' });
+    assert.deepEqual(fake.requests.slice(afterFirst).map((r) => r.path), [`/reporting/datamodels/${oids[2]}/builds`]);
+    assert.equal(fake.requests.filter((r) => r.method === 'PUT').length, 5, 'checking builds never replaces or builds');
+    // The CSV gains the verdicts, in a column appended last.
+    await page.click('#bulk-export');
+    const csv = await waitFor(page, async () => {
+      const link = document.getElementById('bulk-csv-link');
+      return link.href ? (await fetch(link.href)).text() : null;
+    }, [], { what: 'CSV' });
+    const lines = csv.trim().split('\r\n');
+    assert.equal(lines[0], 'oid,region,name,outcome,build');
+    assert.ok(lines.includes(`${oids[1]},US,${generatedName(oids[1])},replaced,failed_since_replacement`), csv);
+    assert.ok(lines.includes(`${oids[2]},US,${generatedName(oids[2])},replaced,built_with_new_key`), csv);
     await page.close();
   },
 };

@@ -42,7 +42,7 @@ function send(res, status, body, contentType = 'application/json') {
 function treasureBuilds(req, res, oid, host, builds) {
   const auth = req.headers.authorization ?? '';
   if (auth !== `TD1 ${TREASURE.masterKey}`) return send(res, 401, { error: 'Unauthorized', message: 'Invalid API key' });
-  const { status = 200, body = [], contentType } = builds.answer(builds.lastPutAt.get(`${host} ${oid}`) ?? null);
+  const { status = 200, body = [], contentType } = builds.answer(builds.lastPutAt.get(`${host} ${oid}`) ?? null, oid);
   return send(res, status, body, contentType);
 }
 
@@ -102,6 +102,7 @@ function treasure(req, res, body, host, builds) {
     case FAULTS.slowButFine: return setTimeout(() => send(res, 200, { oid, name: 'slow_but_fine', type: 'elasticube', relations: [] }), 2_000);
   }
   if (oid.slice(0, 25) === generatedOid(0).slice(0, 25)) {
+    builds.lastPutAt.set(`${host} ${oid}`, Date.now());
     return send(res, 200, { oid, name: generatedName(oid), type: 'elasticube', relations: [] });
   }
   const model = DATA_MODELS[host].find((m) => m.oid === oid);
@@ -271,7 +272,7 @@ export async function startFakeApis({ port = 443, httpPort, certDir, latencyMs =
     get issuedKeys() { return databrainNow.issued; },
     /** Replaces the data model list the fake answers with `listed(host)` (null: the scenario's models). */
     listDataModels(listed) { builds.listed = listed; },
-    /** Sets what the builds endpoint answers: `answer(lastPutAt)` → {status?, body, contentType?}. */
+    /** Sets what the builds endpoint answers: `answer(lastPutAt, oid)` → {status?, body, contentType?}. */
     answerBuilds(answer) { builds.answer = answer; },
     /** The next rotation is processed, then its connection dropped before any byte of the answer. */
     loseNextRotationAnswer() { databrainNow.loseNextRotation = true; },

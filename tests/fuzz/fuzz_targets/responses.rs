@@ -47,7 +47,7 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     if let Some(run) = BulkRun::from_json(&body) {
-        let _ = run.csv();
+        let _ = run.csv(&Default::default());
         let _ = run.counts();
     }
 });
