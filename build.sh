@@ -74,19 +74,26 @@ install_test_tools() {
 }
 
 # ---- build ------------------------------------------------------------------------
-# compile_core NAME [cargo flags]: the core compiled to wasm, bound (wasm-bindgen) and
-# optimised (wasm-opt), in target/keyturn-NAME/{keyturn.js,keyturn_bg.wasm}. Each build has
-# its own target dir, so neither makes the other's output look stale.
+# compile_core NAME GOAL [cargo flags]: the core compiled to wasm, bound (wasm-bindgen) and
+# optimised (wasm-opt), in target/keyturn-NAME/{keyturn.js,keyturn_bg.wasm}. GOAL is `size`
+# (the popup's core: compiled on the page's thread while the popup opens, so fewer bytes
+# start it sooner) or `speed` (the full core: the bulk page reads and tables thousands of
+# data models with it; measured in ./build.sh bench). Each build has its own target dir,
+# so neither makes the other's output look stale.
 compile_core() {
-  local name=$1 target_dir
-  shift
+  local name=$1 goal=$2 target_dir opt_level std_features wasm_opt
+  shift 2
+  case "$goal" in
+    size) opt_level=z std_features=(-Z build-std-features=optimize_for_size) wasm_opt=-Oz ;;
+    speed) opt_level=3 std_features=() wasm_opt=-O3 ;;
+  esac
   if release_toolchain_ready; then
     target_dir=target/release-wasm/$name
-    RUSTFLAGS="$RELEASE_RUSTFLAGS" cargo "+$RELEASE_TOOLCHAIN" build -q --release --target wasm32-unknown-unknown --lib \
-      -Z build-std=std,panic_abort -Z build-std-features=optimize_for_size --target-dir "$target_dir" "$@"
+    CARGO_PROFILE_RELEASE_OPT_LEVEL=$opt_level RUSTFLAGS="$RELEASE_RUSTFLAGS" cargo "+$RELEASE_TOOLCHAIN" build -q --release --target wasm32-unknown-unknown --lib \
+      -Z build-std=std,panic_abort "${std_features[@]}" --target-dir "$target_dir" "$@"
   else
     target_dir=target/release-wasm-stable/$name
-    cargo build -q --release --target wasm32-unknown-unknown --lib --target-dir "$target_dir" "$@"
+    CARGO_PROFILE_RELEASE_OPT_LEVEL=$opt_level cargo build -q --release --target wasm32-unknown-unknown --lib --target-dir "$target_dir" "$@"
   fi
   local raw=$target_dir/wasm32-unknown-unknown/release/keyturn.wasm
   local out=target/keyturn-$name
@@ -94,7 +101,7 @@ compile_core() {
   if [ ! -f "$out/keyturn_bg.wasm" ] || [ "$raw" -nt "$out/keyturn_bg.wasm" ] || [ "$(cat "$out/built-from" 2>/dev/null)" != "$raw" ]; then
     rm -rf "$out"
     wasm-bindgen --target web --out-dir "$out" "$raw"
-    extension/node_modules/.bin/wasm-opt -Oz --strip-debug --strip-producers -o "$out/keyturn_bg.wasm" "$out/keyturn_bg.wasm"
+    extension/node_modules/.bin/wasm-opt "$wasm_opt" --strip-debug --strip-producers -o "$out/keyturn_bg.wasm" "$out/keyturn_bg.wasm"
     echo "$raw" > "$out/built-from"
   fi
 }
@@ -102,8 +109,8 @@ compile_core() {
 build() {
   install_build_tools
   log "compiling the core to wasm: every export, and the popup's own build"
-  compile_core full
-  compile_core popup --no-default-features
+  compile_core full speed
+  compile_core popup size --no-default-features
 
   local version
   version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n1)

@@ -23,11 +23,10 @@ const table = {
   rows: [],
   /** @type {import('./keyturn.js').TableRow[]} the rows the filter shows */
   shown: [],
-  /** @type {import('./keyturn.js').ListedModel[]} the data models loaded so far */
-  loaded: [],
-  /** Keys of the ticked rows. Pasted rows are ticked when first seen; loaded ones never by themselves. */
+  /** Keys of the ticked rows. Pasted rows are ticked when first pasted; loaded ones never by themselves. */
   ticked: new Set(),
-  seen: new Set(),
+  /** Keys that have been pasted (a row the user unticked stays unticked while it is edited). */
+  pasted: new Set(),
   /** @type {Map<string, import('./keyturn.js').BulkRow>} the run's rows, by `<region>:<oid>` */
   run: new Map(),
   /** @type {Map<string, string>} lower-case text each row is filtered by */
@@ -40,15 +39,17 @@ const table = {
 
   /** Asks the core for the rows again: after a paste, a region change, collected tabs or a load. */
   recompute() {
-    this.rows = core.bulkTable($('bulk-lines').value, $('bulk-region').value, JSON.stringify(this.loaded), this.policyJson);
+    // The loaded data models stay in the core, which merges them with the pasted lines.
+    this.rows = /** @type {import('./keyturn.js').TableRow[]} */ (JSON.parse(core.bulkTable($('bulk-lines').value, $('bulk-region').value, this.policyJson)));
     const keys = new Set(this.rows.map((row) => row.key));
     // A run's rows that the table no longer lists (the page was reopened) stay visible.
     for (const [key, runRow] of this.run) {
       if (!keys.has(key)) this.rows.push({ key, region: runRow.region, oid: runRow.oid, name: runRow.name, source: 'loaded', verdict: 'ready' });
     }
     for (const row of this.rows) {
-      if (row.source === 'pasted' && row.verdict === 'ready' && !this.seen.has(row.key)) this.ticked.add(row.key);
-      this.seen.add(row.key);
+      if (row.source !== 'pasted' || row.verdict !== 'ready' || this.pasted.has(row.key)) continue;
+      this.ticked.add(row.key);
+      this.pasted.add(row.key);
     }
     this.searchText = new Map(this.rows.map((row) => [row.key,
       [row.name, row.oid, row.createdBy, row.updatedBy, row.text].filter(Boolean).join(' ').toLowerCase()]));
@@ -239,11 +240,10 @@ async function start() {
     hideResult(box);
     const region = $('bulk-region').value;
     try {
-      const list = await core.loadDataModels(region, $('bulk-key').value, table.policyJson);
       // Loading again replaces that region's list; loading never ticks anything.
-      table.loaded = [...table.loaded.filter((model) => model.region !== region), ...list.models];
+      const list = await core.loadDataModels(region, $('bulk-key').value, table.policyJson);
       table.recompute();
-      const lines = [t('bulkLoaded', list.models.length, regionName({ id: region, label: region }))];
+      const lines = [t('bulkLoaded', list.loaded, regionName({ id: region, label: region }))];
       if (list.skipped.length) {
         lines.push(t('bulkLoadSkipped', list.skipped.length), ...list.skipped.slice(0, 5).map((skipped) => t('bulkSkippedElement', skipped.position, skipped.why)));
       }

@@ -8,6 +8,8 @@
 //! Loading never changes anything. An element without a usable `oid` (a UUID) or `name`
 //! is counted and listed as skipped, with why, and can never be sent a request.
 
+use std::collections::HashSet;
+
 use serde::Serialize;
 use serde_json::value::RawValue;
 
@@ -144,6 +146,8 @@ pub fn interpret_list_answer(region: Region, exchange: Exchange) -> Result<Model
         }
     };
     let mut list = ModelList { models: Vec::new(), skipped: Vec::new() };
+    // OIDs already listed: a set, since an account may have thousands of data models.
+    let mut seen: HashSet<String> = HashSet::new();
     for (index, raw) in elements.iter().enumerate() {
         let position = index + 1;
         let skip = |why: &str| SkippedElement { position, why: why.to_string() };
@@ -169,7 +173,7 @@ pub fn interpret_list_answer(region: Region, exchange: Exchange) -> Result<Model
             list.skipped.push(skip("no name"));
             continue;
         };
-        if list.models.iter().any(|model| model.oid == oid) {
+        if !seen.insert(oid.clone()) {
             list.skipped.push(skip("a duplicate of an earlier element"));
             continue;
         }

@@ -7,13 +7,14 @@
 
 use std::collections::HashMap;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::failure::ErrorCode;
 use crate::input::display_snippet;
 use crate::policy::Policy;
 use crate::treasure::bulk::BulkRun;
 use crate::treasure::console_url::{DataModelTarget, Oid};
+use crate::treasure::listing::ListedModel;
 use crate::treasure::region::Region;
 
 /// A row's verdict before anything is sent.
@@ -60,21 +61,6 @@ pub struct TableRow {
     pub text: Option<String>,
 }
 
-/// A data model the page loaded and hands back. Checked again here: it comes from the page.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct LoadedModel {
-    region: String,
-    oid: String,
-    name: String,
-    #[serde(default)]
-    created_by: Option<String>,
-    #[serde(default)]
-    updated_by: Option<String>,
-    #[serde(default)]
-    last_built: Option<String>,
-}
-
 fn key_of(target: &DataModelTarget) -> String {
     format!("{}:{}", target.region.info().id, target.oid.as_str())
 }
@@ -102,7 +88,7 @@ fn model_row(target: &DataModelTarget, source: &'static str) -> TableRow {
 pub fn table_rows(
     lines: &str,
     bare_oid_region: Option<Region>,
-    loaded: &[LoadedModel],
+    loaded: &[ListedModel],
     policy: &Policy,
 ) -> Vec<TableRow> {
     let mut rows: Vec<TableRow> = Vec::new();
@@ -145,7 +131,7 @@ pub fn table_rows(
         rows.push(TableRow { text: Some(display_snippet(text, 200)), ..row });
     }
     for model in loaded {
-        let (Some(region), Ok(oid)) = (Region::from_id(&model.region), Oid::parse(&model.oid)) else { continue };
+        let (Some(region), Ok(oid)) = (Region::from_id(model.region), Oid::parse(&model.oid)) else { continue };
         let target = DataModelTarget { region, oid };
         if policy.check_region(region).is_err() {
             continue;
@@ -174,14 +160,17 @@ mod tests {
         format!("https://{host}/app/admin/datamodels/{oid}")
     }
 
-    fn loaded(region: &str, oid: &str, name: &str) -> LoadedModel {
-        LoadedModel {
-            region: region.into(),
+    fn loaded(region: &str, oid: &str, name: &str) -> ListedModel {
+        ListedModel {
+            region: Region::from_id(region).map_or("mars", |region| region.info().id),
             oid: oid.into(),
             name: name.into(),
             created_by: Some("ann".into()),
             updated_by: None,
+            last_updated: None,
             last_built: Some("2026-11-02".into()),
+            status: None,
+            created_at: None,
         }
     }
 
@@ -240,7 +229,7 @@ mod tests {
 
     #[test]
     fn five_thousand_loaded_models_make_five_thousand_rows() {
-        let models: Vec<LoadedModel> =
+        let models: Vec<ListedModel> =
             (0..5000).map(|n| loaded("us", &format!("93d34997-1b2c-4d5e-8f90-{n:012}"), &format!("m{n}"))).collect();
         let rows = table_rows("", None, &models, &Policy::default());
         assert_eq!(rows.len(), 5000);

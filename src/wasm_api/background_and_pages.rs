@@ -26,8 +26,8 @@ use crate::reminders::{fire_times, Reminder};
 use crate::transport;
 use crate::treasure::builds::{builds_request, interpret_builds_answer, BuildVerdict};
 use crate::treasure::bulk::{BulkRun, ChosenTarget, RowState, MAX_IN_FLIGHT_PER_HOST};
-use crate::treasure::listing::{interpret_list_answer, list_request};
-use crate::treasure::table::{table_rows, LoadedModel};
+use crate::treasure::listing::{interpret_list_answer, list_request, ListedModel, SkippedElement};
+use crate::treasure::table::table_rows;
 use crate::treasure::DataModelTarget;
 use crate::treasure::{interpret_replace_answer, replace_key_request, Region, TreasureKey};
 use crate::REQUEST_TIMEOUT_MS;
@@ -39,16 +39,37 @@ pub fn error_codes() -> Vec<String> {
     ErrorCode::ALL.iter().map(|code| code.as_str().to_string()).collect()
 }
 
-/// The account's data models in `region` (`GET /reporting/datamodels` with the Master
-/// `key`), each checked; loading changes nothing. Resolves to `{models, skipped}`.
-#[wasm_bindgen(js_name = loadDataModels, unchecked_return_type = "ModelList")]
+thread_local! {
+    /// The data models loaded on this page, every region's: the table is built from them
+    /// here, so thousands of models never cross to the page and back (`./build.sh bench`).
+    static LOADED_MODELS: RefCell<Vec<ListedModel>> = const { RefCell::new(Vec::new()) };
+}
+
+/// A load's outcome as the page shows it.
+#[derive(Serialize)]
+struct LoadView {
+    loaded: usize,
+    skipped: Vec<SkippedElement>,
+}
+
+/// Loads the account's data models in `region` (`GET /reporting/datamodels` with the
+/// Master `key`), each checked, into this page's table (replacing that region's earlier
+/// load); loading changes nothing at Treasure. Resolves to `{loaded, skipped}`.
+#[wasm_bindgen(js_name = loadDataModels, unchecked_return_type = "LoadView")]
 pub async fn load_data_models(region: String, key: String, managed_json: String) -> Result<JsValue, JsValue> {
     let region = Region::from_id(&region)
         .ok_or_else(|| fail(Failure::new(ErrorCode::UnknownRegion, "Choose the region to load the data models of.")))?;
     Policy::read(&managed_json).check_region(region).map_err(fail)?;
     let key = TreasureKey::parse(&key).map_err(fail)?;
     let exchange = transport::send(&list_request(region, &key), REQUEST_TIMEOUT_MS).await;
-    interpret_list_answer(region, exchange).map(|list| to_js(&list)).map_err(fail)
+    let list = interpret_list_answer(region, exchange).map_err(fail)?;
+    let view = LoadView { loaded: list.models.len(), skipped: list.skipped };
+    LOADED_MODELS.with(|loaded| {
+        let mut loaded = loaded.borrow_mut();
+        loaded.retain(|model| model.region != region.info().id);
+        loaded.extend(list.models);
+    });
+    Ok(to_js(&view))
 }
 
 /// Checks a pasted Treasure key without sending it anywhere (before a bulk run starts).
@@ -245,13 +266,16 @@ fn run_from(json: &str) -> Result<BulkRun, JsValue> {
 }
 
 /// The bulk page's table: pasted `lines` (bare OIDs take `bareOidRegion`, may be "") and
-/// the `loaded` data models (JSON: the `models` of [`load_data_models`] answers), one row
-/// per data model with its verdict; regions the policy (`managedJson`) does not offer are
-/// refused.
-#[wasm_bindgen(js_name = bulkTable, unchecked_return_type = "TableRow[]")]
-pub fn bulk_table(lines: &str, bare_oid_region: &str, loaded_json: &str, managed_json: &str) -> JsValue {
-    let loaded: Vec<LoadedModel> = serde_json::from_str(loaded_json).unwrap_or_default();
-    to_js(&table_rows(lines, Region::from_id(bare_oid_region), &loaded, &Policy::read(managed_json)))
+/// the data models loaded on this page, one row per data model with its verdict; regions
+/// the policy (`managedJson`) does not offer are refused. Returns the rows (`TableRow[]`)
+/// as JSON text: for thousands of rows the browser's `JSON.parse` builds them several
+/// times faster than creating each object from wasm (measured in `./build.sh bench`).
+#[wasm_bindgen(js_name = bulkTable)]
+pub fn bulk_table(lines: &str, bare_oid_region: &str, managed_json: &str) -> String {
+    let policy = Policy::read(managed_json);
+    let rows =
+        LOADED_MODELS.with(|loaded| table_rows(lines, Region::from_id(bare_oid_region), &loaded.borrow(), &policy));
+    serde_json::to_string(&rows).unwrap_or_default()
 }
 
 /// A run of the data models chosen in the table (`targets`: JSON `[{region, oid}]`), each

@@ -58,8 +58,8 @@ export interface NotificationView { unit: 'minutes' | 'hours' | 'tomorrow' | 'da
 export interface BuildCheck { verdict: 'built_with_new_key' | 'building' | 'failed_since_replacement' | 'canceled_since_replacement' | 'not_built_since' | 'unreadable'; status?: string; startedAt?: number; message: string }
 /** treasure::listing::ListedModel */
 export interface ListedModel { region: string; oid: string; name: string; createdBy?: string; updatedBy?: string; lastUpdated?: string; lastBuilt?: string; status?: string; createdAt?: string }
-/** treasure::listing::ModelList */
-export interface ModelList { models: ListedModel[]; skipped: { position: number; why: string }[] }
+/** background_and_pages.rs LoadView: a load's outcome (the models stay in the core, for the table). */
+export interface LoadView { loaded: number; skipped: { position: number; why: string }[] }
 /** treasure::table::TableRow: one row of the bulk page's table, with its verdict. */
 export interface TableRow { key: string; region?: string; oid?: string; name?: string; createdBy?: string; updatedBy?: string; lastBuilt?: string; source: 'pasted' | 'loaded'; verdict: 'ready' | 'invalid' | 'duplicate' | 'needs_region'; code?: string; why?: string; text?: string }
 /** policy::Policy: the administrator's settings, each checked. */

@@ -118,6 +118,9 @@ export const bulkCases = {
     assert.equal(live.running, true, 'the reopened page shows the live run');
     assert.equal(live.rows.length, 25);
     assert.match(await page.eval(() => document.getElementById('bulk-count').textContent), /of 25 rows/, 'the reopened table lists the run\'s rows');
+    // Pasting a data model the reopened table already lists from the run ticks it, as any paste does.
+    await paste(page, CONSOLE_URL('console.treasuredata.com', US_OIDS[5]), { sendable: 1 });
+    await page.fill('#bulk-lines', '');
     await finished(page);
 
     const state = await runState(page);
