@@ -240,7 +240,13 @@ export const bulkCases = {
     assert.deepEqual(fake.strays, []);
     const [done] = await filterBy(page, 'market');
     assert.deepEqual([done.state, done.text], ['done', `Replaced: "${marketing.name}" (elasticube)`]);
-    await screenshot?.(page, 'bulk-after-run.png', { width: 1000 });
+    // Its row checks its build on its own.
+    fake.answerBuilds((put) => ({ body: [{ status: 'done', started_at: new Date(put + 5_000).toISOString() }] }));
+    // Clicked in the page: in the popup-sized test window the column lies outside the visible table.
+    await page.eval(() => document.querySelector('#bulk-table tbody tr:not(.spacer) button.check-build').click());
+    await waitFor(page, () => document.querySelector('#bulk-table tbody tr:not(.spacer)').cells[8].dataset.verdict === 'built_with_new_key', [], { what: 'the row\'s build verdict' });
+    assert.deepEqual(fake.requests.slice(1).map((r) => [r.method, r.path]), [['GET', `/reporting/datamodels/${marketing.oid}/builds`]]);
+    await screenshot?.(page, 'bulk-after-run.png', { width: 1240 });
     await page.close();
   },
 
