@@ -80,10 +80,10 @@ const PENDING_RECOVERY = 'pendingRecovery';
  * @template T
  * @param {() => Promise<T>} call
  * @param {{ origin: string, target: string, kind: 'rotation' | 'creation', keyOf?: (value?: T) => string,
- *   fingerprint?: () => string, issuedOf?: (value?: T) => string }} how
+ *   fingerprint?: () => string, issuedOf?: (value?: T) => string, app?: string }} how
  * @returns {Promise<T>}
  */
-async function recorded(call, { origin, target, kind, keyOf = () => '', fingerprint, issuedOf = () => '' }) {
+async function recorded(call, { origin, target, kind, keyOf = () => '', fingerprint, issuedOf = () => '', app = '' }) {
   const startedAt = Date.now();
   const earlier = await storedHistory();
   const entry = (outcome, value) => {
@@ -104,7 +104,7 @@ async function recorded(call, { origin, target, kind, keyOf = () => '', fingerpr
       failure.recovery = { since: recovery.since, origin, kind };
       await chrome.storage.session.set({ [PENDING_RECOVERY]: failure.recovery });
       // The old key was probably rotated: remind before it expires, as after a success.
-      if (failure.oldKeyExpiresAt) await reminders.add(core.databrainOldKeyReminder(origin, failure.oldKeyFingerprint, failure.oldKeyExpiresAt, await managedJson()));
+      if (failure.oldKeyExpiresAt) await reminders.add(core.databrainOldKeyReminder(origin, failure.oldKeyFingerprint, failure.oldKeyExpiresAt, await managedJson(), app));
     }
     await history.record(attempt);
     throw failure;
@@ -120,25 +120,29 @@ async function grantedOrigins() {
 /**
  * @param {string} origin
  * @param {import('./keyturn.js').RotatedView} rotated
+ * @param {string} app the data app's name, when the user gave it
  */
-async function keepRotated(origin, rotated) {
+async function keepRotated(origin, rotated, app) {
   const kept = await keepNewKey({ key: rotated.key, origin, source: 'rotation', oldKeyExpiresAt: rotated.oldKeyExpiresAt });
-  await reminders.add(core.databrainOldKeyReminder(origin, rotated.oldKeyFingerprint, rotated.oldKeyExpiresAt, await managedJson()));
+  await reminders.add(core.databrainOldKeyReminder(origin, rotated.oldKeyFingerprint, rotated.oldKeyExpiresAt, await managedJson(), app));
   return kept;
 }
+
+/** The history's target for a rotation: which data app, when the user said. */
+const rotationTarget = (what, app) => (app ? `${what} of data app "${app}" (rotation)` : `${what} (rotation)`);
 
 const issuedKey = (value) => value?.key ?? '';
 
 const databrain = {
-  async rotate({ origin, key, grace, confirmedImmediate }) {
+  async rotate({ origin, key, grace, confirmedImmediate, app = '' }) {
     const rotated = await recorded(async () => core.rotateDatabrainKey(origin, await grantedOrigins(), key, grace, confirmedImmediate),
-      { origin, target: 'data app key (rotation)', kind: 'rotation', keyOf: () => key, issuedOf: issuedKey });
-    return keepRotated(origin, rotated);
+      { origin, target: rotationTarget('data app key', app), kind: 'rotation', keyOf: () => key, issuedOf: issuedKey, app });
+    return keepRotated(origin, rotated, app);
   },
-  async rotateListed({ origin, index, grace, confirmedImmediate }) {
+  async rotateListed({ origin, index, grace, confirmedImmediate, app = '' }) {
     const rotated = await recorded(async () => core.rotateListedDatabrainKey(origin, await grantedOrigins(), index, grace, confirmedImmediate),
-      { origin, target: 'listed data app key (rotation)', kind: 'rotation', fingerprint: () => core.listedKeyFingerprint(index), issuedOf: issuedKey });
-    return keepRotated(origin, rotated);
+      { origin, target: rotationTarget('listed data app key', app), kind: 'rotation', fingerprint: () => core.listedKeyFingerprint(index), issuedOf: issuedKey, app });
+    return keepRotated(origin, rotated, app);
   },
   /** `since`: list the keys created since a lost attempt first (a recovery). */
   async list({ origin, token, app, since }) {
@@ -269,6 +273,20 @@ const reminders = {
     await chrome.storage.local.set({ reminders: (await reminders.all()).filter((reminder) => reminder.id !== id) });
     return true;
   },
+  /**
+   * What clicking a reminder does (and "Replace now" on the options page): opens where the
+   * core says it leads, for a tied Treasure key the bulk page with its data models.
+   * Resolves to the address opened.
+   */
+  async open({ id }) {
+    const reminder = (await reminders.all()).find((kept) => kept.id === id);
+    if (!reminder) return null;
+    await coreReady;
+    const { target } = core.reminderNotification(JSON.stringify(reminder));
+    const url = target.startsWith('https://') ? target : chrome.runtime.getURL(target);
+    await chrome.tabs.create({ url });
+    return url;
+  },
 };
 
 async function scheduleReminders() {
@@ -294,20 +312,22 @@ chrome.alarms.onAlarm.addListener(async (alarm) => {
   const reminder = await reminderOf(alarm.name);
   if (!reminder) return;
   await coreReady;
-  const due = core.reminderNotification(reminder.service, reminder.place, reminder.expiresAt);
+  const due = core.reminderNotification(JSON.stringify(reminder));
   const when = t(`when${due.unit[0].toUpperCase()}${due.unit.slice(1)}`, due.amount);
-  const [title, message] = reminder.service === 'Treasure'
-    ? [t('notifyTreasureTitle', when), t('notifyTreasureText', reminder.label, regionName({ id: reminder.place, label: reminder.place }), when)]
-    : [t('notifyDatabrainTitle', when), t('notifyDatabrainText', reminder.label, reminder.place, when)];
+  const region = regionName({ id: reminder.place, label: reminder.place });
+  // A key tied to its data models says how many, by Keyturn's own history.
+  const consumers = reminder.fingerprint ? core.reminderConsumers(JSON.stringify(await storedHistory()), JSON.stringify(reminder)).length : 0;
+  const [title, message] = reminder.service !== 'Treasure'
+    ? [t('notifyDatabrainTitle', when), t('notifyDatabrainText', reminder.label, reminder.place, when)]
+    : [t('notifyTreasureTitle', when), reminder.fingerprint
+      ? t('notifyTreasureTextTied', reminder.label, region, when, consumers)
+      : t('notifyTreasureText', reminder.label, region, when)];
   await chrome.notifications.create(alarm.name, { type: 'basic', iconUrl: chrome.runtime.getURL('icons/icon-128.png'), title, message });
 });
 chrome.notifications.onClicked.addListener(async (id) => {
   const reminder = await reminderOf(id);
   chrome.notifications.clear(id);
-  if (!reminder) return;
-  await coreReady;
-  const { target } = core.reminderNotification(reminder.service, reminder.place, reminder.expiresAt);
-  await chrome.tabs.create({ url: target.startsWith('https://') ? target : chrome.runtime.getURL(target) });
+  if (reminder) await reminders.open({ id: reminder.id });
 });
 
 // ---- the administrator's policy ---------------------------------------------------------

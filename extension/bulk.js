@@ -7,7 +7,7 @@
 // DOM, so filtering and ticking never re-render the whole table.
 import * as core from './core.js';
 import { askBackground } from './messages.js';
-import { $, downloadText, hideResult, onClick, onSubmit, showFailure, showResult } from './ui.js';
+import { $, downloadText, hideResult, onClick, onSubmit, remindControl, showFailure, showResult } from './ui.js';
 import { buildText, failureText, localize, regionName, t } from './i18n.js';
 import { managedJson, onPolicyChanged, policyOf } from './policy.js';
 
@@ -178,9 +178,28 @@ function renderRun(run) {
   $('bulk-retry').disabled = run.running || failed === 0;
   $('bulk-export').disabled = run.running;
   $('bulk-check-builds').disabled = run.running || done === 0;
+  $('bulk-remind').hidden = run.running || done === 0;
   $('bulk-start').disabled = Boolean(run.running);
   if (run.rows.some((row) => !table.searchText.has(`${row.region}:${row.oid}`))) table.recompute();
   else table.render();
+}
+
+/**
+ * Opened from a reminder tied to a key (?reminder=<id>): the data models that, by
+ * Keyturn's history, last received that key arrive in the table, ticked, waiting for the
+ * new key. The region's full list can be loaded beside them.
+ * @param {string | null} id
+ */
+async function fromReminder(id) {
+  if (!id) return;
+  const { reminders = [], history = [] } = /** @type {StoredItems} */ (await chrome.storage.local.get(['reminders', 'history']));
+  const reminder = reminders.find((kept) => kept.id === id);
+  if (!reminder?.fingerprint) return;
+  const consumers = core.reminderConsumers(JSON.stringify(history), JSON.stringify(reminder));
+  $('bulk-region').value = reminder.place;
+  $('bulk-lines').value = consumers.map((consumer) => core.dataModelConsoleUrl(consumer.region, consumer.oid)).join('\n');
+  $('bulk-paste').open = consumers.length > 0;
+  showResult($('bulk-load-result'), 'ok', [t('bulkFromReminder', consumers.length, reminder.label)], 'FROM_REMINDER');
 }
 
 async function start() {
@@ -300,8 +319,19 @@ async function start() {
   chrome.storage.onChanged.addListener((changes, area) => {
     if (area === 'session' && changes.bulkRun) renderRun(/** @type {StoredItems['bulkRun']} */ (changes.bulkRun.newValue));
   });
+  // "Remind me before this key expires", after a run: one reminder per region the key was
+  // given in, each tied to the key's fingerprint (never the key).
+  $('bulk-remind').append(remindControl('bulk-remind', async (expiresAt) => {
+    const { bulkRun: run } = /** @type {StoredItems} */ (await chrome.storage.session.get('bulkRun'));
+    const regions = [...new Set(run.rows.filter((row) => row.state === 'done').map((row) => row.region))];
+    const reminders = regions.map((region) => core.keyReminder(region, expiresAt, $('bulk-key').value, table.policyJson));
+    const kept = await Promise.all(reminders.map((reminder) => askBackground('reminders', 'add', reminder)));
+    return kept[0] ? t('remindSet', kept[0].label, new Date(kept[0].expiresAt).toLocaleDateString()) : t('reminderNothing');
+  }));
+
   const { bulkRun, bulkBuilds } = /** @type {StoredItems} */ (await chrome.storage.session.get(['bulkRun', 'bulkBuilds']));
   table.builds = new Map(Object.entries(bulkBuilds ?? {}));
+  await fromReminder(new URLSearchParams(location.search).get('reminder'));
   table.recompute();
   renderRun(bulkRun);
   document.body.dataset.ready = 'true';

@@ -2,7 +2,7 @@
 // browser's permission grant (optional_host_permissions) decides where keys may go.
 // The list itself holds origins only, no secret, so it lives in storage.local. What the
 // administrator set by policy is shown as such, and cannot be removed here.
-import { normaliseDatabrainOrigin, startCore, treasureRegions, treasureReminder } from './core.js';
+import { normaliseDatabrainOrigin, reminderConsumers, startCore, treasureRegions, treasureReminder } from './core.js';
 import { managedJson, onPolicyChanged, policyOf } from './policy.js';
 import { askBackground } from './messages.js';
 import { $, onSubmit, showFailure, showResult } from './ui.js';
@@ -90,7 +90,7 @@ $('origin-form').addEventListener('submit', async (event) => {
 // ---- expiry reminders (kept and scheduled by the background) ----------------------------
 
 async function renderReminders() {
-  const { reminders = [] } = /** @type {StoredItems} */ (await chrome.storage.local.get('reminders'));
+  const { reminders = [], history = [] } = /** @type {StoredItems} */ (await chrome.storage.local.get(['reminders', 'history']));
   $('no-reminders').hidden = reminders.length > 0;
   $('reminders').replaceChildren(...reminders.map((reminder) => {
     const item = document.createElement('li');
@@ -100,6 +100,14 @@ async function renderReminders() {
     remove.setAttribute('aria-label', t('reminderRemoveLabel', reminder.label));
     remove.addEventListener('click', () => askBackground('reminders', 'remove', { id: reminder.id }));
     item.append(Object.assign(document.createElement('span'), { textContent: text }), remove);
+    if (reminder.fingerprint) {
+      // Tied to a key: how many data models Keyturn gave it, and one click to replace it in them.
+      const count = reminderConsumers(JSON.stringify(history), JSON.stringify(reminder)).length;
+      const replace = Object.assign(document.createElement('button'), { type: 'button', className: 'replace-now', textContent: t('replaceNow') });
+      replace.setAttribute('aria-label', t('replaceNowLabel', reminder.label));
+      replace.addEventListener('click', () => askBackground('reminders', 'open', { id: reminder.id }));
+      item.append(' ', replace, Object.assign(document.createElement('p'), { className: 'hint consumers', textContent: t('reminderConsumers', count) }));
+    }
     return item;
   }));
 }
@@ -107,7 +115,8 @@ async function renderReminders() {
 onSubmit($('reminder-form'), $('add-reminder'), async () => {
   const box = $('reminder-result');
   try {
-    const reminder = treasureReminder($('reminder-region').value, $('reminder-label').value, $('reminder-date').valueAsNumber || 0, $('reminder-leads').value);
+    const reminder = treasureReminder($('reminder-region').value, $('reminder-label').value, $('reminder-date').valueAsNumber || 0,
+      $('reminder-leads').value, $('reminder-last-four').value);
     const kept = await askBackground('reminders', 'add', reminder);
     if (!kept) return showResult(box, 'error', [t('reminderNothing')], 'NOTHING_TO_REMIND');
     showResult(box, 'ok', [t('reminderAdded', reminder.label)], 'OK');
@@ -117,7 +126,7 @@ onSubmit($('reminder-form'), $('add-reminder'), async () => {
 });
 
 chrome.storage.onChanged.addListener((changes, area) => {
-  if (area === 'local' && changes.reminders) renderReminders();
+  if (area === 'local' && (changes.reminders || changes.history)) renderReminders();
 });
 
 /** Applies the administrator's settings: notices, offered regions, default lead times, origins. */

@@ -7,7 +7,7 @@ import * as core from './core.js';
 import coreWasm from './keyturn_bg.wasm';
 import { NEW_KEYS_ITEM, acknowledgeNewKey, newKeysIn, onNewKeysChanged } from './new-keys.js';
 import { askBackground } from './messages.js';
-import { $, asFailure, hideResult, onClick, onSubmit, showFailure, showResult } from './ui.js';
+import { $, asFailure, hideResult, onClick, onSubmit, remindControl, showFailure, showResult } from './ui.js';
 import { buildText, failureText, localize, regionName, t } from './i18n.js';
 import { managedJson, onPolicyChanged, policyOf } from './policy.js';
 
@@ -212,7 +212,12 @@ const treasure = {
     });
     const actions = Object.assign(document.createElement('p'), { className: 'build-actions' });
     actions.append(open, ' ', check);
-    box.append(actions, verdict);
+    // Tied to the key's fingerprint: when it fires, it leads to the data models given this key.
+    const remind = remindControl('td-remind', async (expiresAt) => {
+      const kept = await askBackground('reminders', 'add', core.keyReminder(target.region, expiresAt, key, this.policyJson));
+      return kept ? t('remindSet', kept.label, new Date(kept.expiresAt).toLocaleDateString()) : t('reminderNothing');
+    });
+    box.append(actions, verdict, remind);
   },
 
   /** The detected data model, else the pasted address (when there is one), else region + OID. Throws a failure. */
@@ -294,6 +299,9 @@ const databrain = {
     await this.memory.restore();
     if ($('db-token').value) $('db-service').open = true; // a remembered token means that path is in use
     this.offerRecovery((await sessionItems).pendingRecovery ?? null);
+    // Opened from a Databrain reminder (?service=databrain&origin=…): that origin chosen.
+    const origin = new URLSearchParams(location.search).get('origin');
+    if (origin && [...origins.options].some((option) => option.value === origin && !option.disabled)) origins.value = origin;
   },
 
   /** Shows (or, with null, hides) the "Find my new key" offer for a recovery. */
@@ -327,7 +335,8 @@ const databrain = {
   },
 
   rotationArgs() {
-    return { origin: $('db-origin').value, grace: this.grace(), confirmedImmediate: $('db-confirm-immediate').checked };
+    // The data app's name is optional: it only names the rotation in the history and the reminder.
+    return { origin: $('db-origin').value, grace: this.grace(), confirmedImmediate: $('db-confirm-immediate').checked, app: $('db-rotate-app').value.trim() };
   },
 
   /** Shows a rotation failure, pointing to the service-token path where that helps. */
@@ -412,7 +421,7 @@ const databrain = {
     const box = $('db-service-result');
     hideResult(box);
     try {
-      this.rotated(box, await inBackground('rotateListed', { ...this.rotationArgs(), index }));
+      this.rotated(box, await inBackground('rotateListed', { ...this.rotationArgs(), app: $('db-app').value.trim(), index }));
     } catch (error) {
       this.rotationFailed(box, error);
     }
@@ -517,7 +526,8 @@ async function start() {
     shows('databrain') && databrain.setUp(policy),
     sessionItems.then((items) => renderNewKeys(newKeysIn(items))),
   ]);
-  tabs.setUp(tab?.url && core.isDatabrainAppPage(tab.url) ? 'tab-databrain' : 'tab-treasure', policy.services);
+  const askedFor = new URLSearchParams(location.search).get('service') === 'databrain';
+  tabs.setUp(askedFor || (tab?.url && core.isDatabrainAppPage(tab.url)) ? 'tab-databrain' : 'tab-treasure', policy.services);
   onPolicyChanged(() => location.reload()); // the administrator changed a setting: apply it now
   document.body.dataset.ready = 'true';
   performance.mark('keyturn-ready');

@@ -57,5 +57,5 @@ interface BackgroundCalls {
   };
   bulk: { start: import('./keyturn.js').BulkRunView; retry: boolean };
   history: { record: boolean; recordAll: boolean; clear: boolean; settle: boolean };
-  reminders: { all: StoredItems['reminders']; add: StoredItems['reminders'][number] | null; remove: boolean };
+  reminders: { all: StoredItems['reminders']; add: StoredItems['reminders'][number] | null; remove: boolean; open: string | null };
 }

@@ -81,6 +81,35 @@ document.addEventListener('click', (event) => {
   button.setAttribute('aria-pressed', String(show));
 });
 
+/**
+ * "Remind me before this key expires": a date field (the expiry Treasure's API Keys page
+ * shows) and a button. `remind(expiresAt)` sets the reminder and resolves to the text to
+ * show, or throws a failure. `idPrefix` names the elements (`<prefix>-date`, `-button`, `-result`).
+ * @param {string} idPrefix
+ * @param {(expiresAt: number) => Promise<string>} remind
+ */
+export function remindControl(idPrefix, remind) {
+  const wrap = Object.assign(document.createElement('div'), { className: 'remind' });
+  const label = Object.assign(document.createElement('label'), { htmlFor: `${idPrefix}-date`, textContent: t('remindLabel') });
+  const date = Object.assign(document.createElement('input'), { type: 'date', id: `${idPrefix}-date` });
+  const button = Object.assign(document.createElement('button'), { type: 'button', id: `${idPrefix}-button`, textContent: t('remindButton') });
+  const result = Object.assign(document.createElement('p'), { id: `${idPrefix}-result`, className: 'hint', role: 'status' });
+  onClick(button, async () => {
+    try {
+      result.textContent = await remind(date.valueAsNumber || 0);
+      result.dataset.code = 'OK';
+    } catch (error) {
+      const failure = asFailure(error);
+      result.textContent = failureText(failure);
+      result.dataset.code = failure.code;
+    }
+  });
+  const row = Object.assign(document.createElement('div'), { className: 'secret' });
+  row.append(date, button);
+  wrap.append(label, row, result);
+  return wrap;
+}
+
 /** Offers `text` as a file download through the page's hidden link (`link`), replacing its last file. */
 export function downloadText(link, text, type, filename) {
   if (link.href) URL.revokeObjectURL(link.href);

@@ -1,12 +1,18 @@
 //! Expiry reminders (seed-001: keys expire, and whatever uses one fails when it does). A
-//! reminder holds no secret: the service, the region or API origin, a label and the expiry.
+//! reminder holds no secret: the service, the region or API origin, a label, the expiry and,
+//! for a Treasure key, the key's fingerprint, which ties it to the data models Keyturn gave
+//! that key (by its own history).
 //! The core decides when it fires and what it says; the background only schedules alarms.
 
-use serde::Serialize;
+use std::collections::HashSet;
+
+use serde::{Deserialize, Serialize};
 
 use crate::failure::{ErrorCode, Failure};
+use crate::history::HistoryEntry;
 use crate::input::display_snippet;
-use crate::treasure::Region;
+use crate::treasure::{Oid, Region};
+use crate::url::encode_query_value;
 
 const DAY_MS: u64 = 86_400_000;
 /// Days before expiry that reminders fire when the user chose none.
@@ -56,9 +62,12 @@ pub fn fire_times(expires_at: u64, lead_days: &[u32], now: u64) -> Vec<(u32, u64
 }
 
 /// A reminder the user asked for, or that a Databrain rotation set for the old key.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Reminder {
+    /// The id the background gave it when it kept it (its alarms are named by it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     /// "Treasure" or "Databrain".
     pub service: String,
     /// A Treasure region id, or a Databrain API origin.
@@ -69,17 +78,74 @@ pub struct Reminder {
     pub expires_at: u64,
     /// Days before the expiry that the reminder fires, most first.
     pub lead_days: Vec<u32>,
+    /// For a Treasure key: the key's fingerprint (`…` and its last four characters), which
+    /// ties the reminder to the data models Keyturn gave that key. Never the key itself.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fingerprint: Option<String>,
+}
+
+/// A data model that, by Keyturn's history, last received a given key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Consumer {
+    /// The region's id.
+    pub region: &'static str,
+    /// The data model's OID.
+    pub oid: String,
+    /// Its name, when the history has it.
+    pub name: Option<String>,
+}
+
+/// The fingerprint a hand-made reminder is tied by: the last four characters of the key
+/// the user typed (letters and digits), or none when the field is left empty.
+pub fn fingerprint_from_last_four(text: &str) -> Result<Option<String>, Failure> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    if text.chars().count() != 4 || !text.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return Err(Failure::new(
+            ErrorCode::MalformedKey,
+            "Enter exactly the last four characters of the key (letters and digits), or leave the field empty.",
+        ));
+    }
+    Ok(Some(format!("…{text}")))
+}
+
+/// The data models that, by Keyturn's own history (newest first, as kept), last received a
+/// key with `fingerprint` in `region`: for each data model the latest successful
+/// replacement decides, so one replaced since with another key is not counted; failed
+/// attempts change nothing. Changes made outside Keyturn are not in the history.
+pub fn consumers(history: &[HistoryEntry], region: Region, fingerprint: &str) -> Vec<Consumer> {
+    let mut decided: HashSet<String> = HashSet::new();
+    let mut found = Vec::new();
+    for entry in history {
+        if entry.service != "Treasure" || entry.place != region.label() || entry.outcome != "success" {
+            continue;
+        }
+        let mut words = entry.target.splitn(2, ' ');
+        let Some(Ok(oid)) = words.next().map(Oid::parse) else { continue };
+        if !decided.insert(oid.as_str().to_string()) {
+            continue;
+        }
+        if entry.fingerprint.eq_ignore_ascii_case(fingerprint) {
+            let name = words.next().and_then(|rest| rest.strip_prefix('(')?.strip_suffix(')')).map(String::from);
+            found.push(Consumer { region: region.info().id, oid: oid.as_str().to_string(), name });
+        }
+    }
+    found
 }
 
 impl Reminder {
     /// A Treasure key's reminder from the options form: the region, a label, the expiry
     /// date's first millisecond (UTC) as the date field gives it, and the lead times.
+    /// `fingerprint` ties it to the data models that key was given to (see [`consumers`]).
     pub fn treasure(
         region: &str,
         label: &str,
         expires_at: u64,
         lead_days: &str,
         now: u64,
+        fingerprint: Option<String>,
     ) -> Result<Reminder, Failure> {
         let region = Region::from_id(region).ok_or_else(|| {
             Failure::new(ErrorCode::UnknownRegion, "Choose the key's region: US, EU01, Korea (AP02) or Tokyo.")
@@ -91,23 +157,43 @@ impl Reminder {
             ));
         }
         let label = label.trim();
+        let label = match (label.is_empty(), &fingerprint) {
+            (false, _) => display_snippet(label, 80),
+            (true, Some(fingerprint)) => format!("Master key {fingerprint}"),
+            (true, None) => "Treasure API key".to_string(),
+        };
         Ok(Reminder {
+            id: None,
             service: "Treasure".to_string(),
             place: region.info().id.to_string(),
-            label: if label.is_empty() { "Treasure API key".to_string() } else { display_snippet(label, 80) },
+            label,
             expires_at,
             lead_days: parse_lead_days(lead_days)?,
+            fingerprint,
         })
     }
 
     /// The reminder a Databrain rotation sets for the key it rotated.
-    pub fn databrain_old_key(origin: &str, fingerprint: &str, expires_at: u64, lead_days: Option<&[u32]>) -> Reminder {
+    /// `app`: the data app's name, when the user gave it (shown in the reminder).
+    pub fn databrain_old_key(
+        origin: &str,
+        fingerprint: &str,
+        expires_at: u64,
+        lead_days: Option<&[u32]>,
+        app: Option<&str>,
+    ) -> Reminder {
+        let label = match app.map(str::trim).filter(|app| !app.is_empty()) {
+            Some(app) => format!("old key {fingerprint} of data app \"{}\"", display_snippet(app, 60)),
+            None => format!("old data app key {fingerprint}"),
+        };
         Reminder {
+            id: None,
             service: "Databrain".to_string(),
             place: origin.to_string(),
-            label: format!("old data app key {fingerprint}"),
+            label,
             expires_at,
             lead_days: lead_days.unwrap_or(&DEFAULT_LEAD_DAYS).to_vec(),
+            fingerprint: None,
         }
     }
 
@@ -123,12 +209,17 @@ impl Reminder {
         }
     }
 
-    /// Where clicking the notification leads: the region's Treasure Console (its API Keys
-    /// page is under My Settings), or Keyturn's popup page for Databrain.
+    /// Where clicking the reminder leads: for a Treasure key tied to its fingerprint, the
+    /// bulk page with the data models that key was given to; for another Treasure key, the
+    /// region's Treasure Console (its API Keys page is under My Settings); for Databrain,
+    /// Keyturn's popup on the Databrain form with the API origin chosen.
     pub fn click_target(&self) -> String {
-        match Region::from_id(&self.place) {
-            Some(region) if self.service == "Treasure" => format!("https://{}/", region.info().console_hosts[0]),
-            _ => "popup.html".to_string(),
+        match (Region::from_id(&self.place), &self.id) {
+            (Some(_), Some(id)) if self.service == "Treasure" && self.fingerprint.is_some() => {
+                format!("bulk.html?reminder={}", encode_query_value(id))
+            }
+            (Some(region), _) if self.service == "Treasure" => format!("https://{}/", region.info().console_hosts[0]),
+            _ => format!("popup.html?service=databrain&origin={}", encode_query_value(&self.place)),
         }
     }
 }
@@ -161,27 +252,81 @@ mod tests {
 
     #[test]
     fn treasure_reminders_are_checked() {
-        let reminder = Reminder::treasure("eu01", " Master key …4567 ", NOW + DAY_MS, "7,1", NOW).unwrap();
+        let reminder = Reminder::treasure("eu01", " Master key …4567 ", NOW + DAY_MS, "7,1", NOW, None).unwrap();
         assert_eq!(
             (reminder.place.as_str(), reminder.label.as_str(), reminder.lead_days.as_slice()),
             ("eu01", "Master key …4567", &[7, 1][..])
         );
         assert_eq!(reminder.click_target(), "https://console.eu01.treasuredata.com/");
-        assert_eq!(Reminder::treasure("ap03", "", NOW + DAY_MS, "7", NOW).unwrap_err().code, ErrorCode::UnknownRegion);
-        assert!(Reminder::treasure("us", "", NOW - DAY_MS, "7", NOW).is_err());
+        assert_eq!(
+            Reminder::treasure("ap03", "", NOW + DAY_MS, "7", NOW, None).unwrap_err().code,
+            ErrorCode::UnknownRegion
+        );
+        assert!(Reminder::treasure("us", "", NOW - DAY_MS, "7", NOW, None).is_err());
     }
 
     #[test]
     fn notifications_know_how_far_off_the_expiry_is_and_where_to_go() {
-        let reminder = Reminder::treasure("us", "", NOW + 7 * DAY_MS, "7,1", NOW).unwrap();
+        let reminder = Reminder::treasure("us", "", NOW + 7 * DAY_MS, "7,1", NOW, None).unwrap();
         assert_eq!(reminder.due(NOW), ("days", 7));
         assert_eq!(reminder.due(NOW + 6 * DAY_MS), ("tomorrow", 1));
         assert_eq!(reminder.due(NOW + 7 * DAY_MS - 7_200_000), ("hours", 2));
-        let old = Reminder::databrain_old_key("https://api.usedatabrain.com", "…0000", NOW + 1_800_000, None);
+        let old = Reminder::databrain_old_key("https://api.usedatabrain.com", "…0000", NOW + 1_800_000, None, None);
+        assert_eq!(old.label, "old data app key …0000");
+        let named = Reminder::databrain_old_key("https://api.usedatabrain.com", "…0000", NOW, None, Some(" Sales "));
+        assert_eq!(named.label, "old key …0000 of data app \"Sales\"");
         assert_eq!(old.lead_days, DEFAULT_LEAD_DAYS);
-        let managed = Reminder::databrain_old_key("https://api.usedatabrain.com", "…0000", NOW, Some(&[14, 2]));
+        let managed = Reminder::databrain_old_key("https://api.usedatabrain.com", "…0000", NOW, Some(&[14, 2]), None);
         assert_eq!(managed.lead_days, [14, 2], "the administrator's lead times, when set");
         assert_eq!(old.due(NOW), ("minutes", 30));
-        assert_eq!(old.click_target(), "popup.html");
+        assert_eq!(old.click_target(), "popup.html?service=databrain&origin=https%3A%2F%2Fapi.usedatabrain.com");
+    }
+
+    #[test]
+    fn a_reminder_tied_to_a_key_leads_to_its_data_models() {
+        let mut tied = Reminder::treasure("us", "", NOW + DAY_MS, "7", NOW, Some("…4567".into())).unwrap();
+        assert_eq!(tied.label, "Master key …4567");
+        assert_eq!(tied.click_target(), "https://console.treasuredata.com/", "not yet kept: no id to lead by");
+        tied.id = Some("r-1".into());
+        assert_eq!(tied.click_target(), "bulk.html?reminder=r-1");
+        assert_eq!(fingerprint_from_last_four(" 4567 ").unwrap(), Some("…4567".to_string()));
+        assert_eq!(fingerprint_from_last_four("").unwrap(), None);
+        for bad in ["456", "45678", "45 7", "…456"] {
+            assert_eq!(fingerprint_from_last_four(bad).unwrap_err().code, ErrorCode::MalformedKey, "{bad}");
+        }
+    }
+
+    const A: &str = "4242/0123456789abcdef0123456789abcdef0123aaaa";
+    const B: &str = "4243/0123456789abcdef0123456789abcdef0123bbbb";
+
+    fn oid(n: u32) -> String {
+        format!("93d34997-1b2c-4d5e-8f90-{n:012}")
+    }
+
+    /// A Treasure record as the popup and the bulk run make them.
+    fn replaced(at: u64, region: &str, n: u32, outcome: &str, key: &str) -> HistoryEntry {
+        HistoryEntry::new(at, "Treasure", region, &format!("{} (model_{n})", oid(n)), outcome, key)
+    }
+
+    #[test]
+    fn consumers_are_the_data_models_whose_latest_replacement_used_the_key() {
+        // Newest first, as the history keeps them.
+        let history = [
+            replaced(9, "US", 1, "success", B),      // 1 now holds B: not a consumer of A
+            replaced(8, "US", 2, "UNAUTHORIZED", B), // a failure changes nothing: 2 still holds A
+            replaced(7, "EU01", 3, "success", A),    // another region does not count
+            replaced(6, "US", 1, "success", A),
+            replaced(5, "US", 2, "success", A),
+            replaced(4, "US", 4, "success", A),
+            HistoryEntry::new(3, "Databrain", "US", &oid(5), "success", A),
+        ];
+        let found = consumers(&history, Region::Us, "…aaaa");
+        assert_eq!(
+            found.iter().map(|c| (c.oid.clone(), c.name.clone())).collect::<Vec<_>>(),
+            [(oid(2), Some("model_2".to_string())), (oid(4), Some("model_4".to_string())),]
+        );
+        assert_eq!(consumers(&history, Region::Us, "…AAAA").len(), 2, "fingerprints compare in any case");
+        assert_eq!(consumers(&history, Region::Eu01, "…aaaa").len(), 1);
+        assert_eq!(consumers(&history, Region::Us, "…bbbb").len(), 1);
     }
 }

@@ -35,6 +35,11 @@ impl TreasureKey {
     }
 
     /// The key as it goes into the `Authorization` header and the request body.
+    /// The history's fingerprint of this key (its last four characters).
+    pub fn fingerprint(&self) -> String {
+        crate::history::fingerprint(self.expose())
+    }
+
     pub(crate) fn expose(&self) -> &str {
         self.0.expose()
     }

@@ -22,7 +22,7 @@ use crate::databrain::{
 use crate::failure::{ErrorCode, Failure};
 use crate::history::{history_csv, HistoryEntry};
 use crate::policy::Policy;
-use crate::reminders::{fire_times, Reminder};
+use crate::reminders::{consumers, fingerprint_from_last_four, fire_times, Reminder};
 use crate::transport;
 use crate::treasure::builds::{builds_request, interpret_builds_answer, BuildVerdict};
 use crate::treasure::bulk::{BulkRun, ChosenTarget, RowState, MAX_IN_FLIGHT_PER_HOST};
@@ -476,17 +476,45 @@ fn now_ms() -> u64 {
 
 /// A checked Treasure key reminder from the options form (`expiresAt`: the date field's
 /// milliseconds; `leadDays`: text such as "7, 1").
+/// `lastFour`: the key's last four characters, to tie the reminder to the data models
+/// Keyturn gave that key, or "".
 #[wasm_bindgen(js_name = treasureReminder, unchecked_return_type = "Reminder")]
-pub fn treasure_reminder(region: &str, label: &str, expires_at: f64, lead_days: &str) -> Result<JsValue, JsValue> {
-    Reminder::treasure(region, label, ms(expires_at), lead_days, now_ms()).map(|r| to_js(&r)).map_err(fail)
+pub fn treasure_reminder(
+    region: &str,
+    label: &str,
+    expires_at: f64,
+    lead_days: &str,
+    last_four: &str,
+) -> Result<JsValue, JsValue> {
+    let fingerprint = fingerprint_from_last_four(last_four).map_err(fail)?;
+    Reminder::treasure(region, label, ms(expires_at), lead_days, now_ms(), fingerprint).map(|r| to_js(&r)).map_err(fail)
+}
+
+/// The data models that, by Keyturn's history (`historyJson`, as stored), last received the
+/// key a stored reminder (`reminderJson`) is tied to: `[{region, oid, name?}]`, none for a
+/// reminder tied to no key.
+#[wasm_bindgen(js_name = reminderConsumers, unchecked_return_type = "Consumer[]")]
+pub fn reminder_consumers(history_json: &str, reminder_json: &str) -> JsValue {
+    let found = serde_json::from_str::<Reminder>(reminder_json)
+        .ok()
+        .and_then(|reminder| Some((Region::from_id(&reminder.place)?, reminder.fingerprint?)))
+        .map(|(region, fingerprint)| consumers(&HistoryEntry::list_from_json(history_json), region, &fingerprint))
+        .unwrap_or_default();
+    to_js(&found)
 }
 
 /// The reminder a rotation sets for the Databrain key it rotated, with the lead times the
-/// policy (`managedJson`) sets, if any.
+/// policy (`managedJson`) sets, if any, and the data app's name (`app`, may be "").
 #[wasm_bindgen(js_name = databrainOldKeyReminder, unchecked_return_type = "Reminder")]
-pub fn databrain_old_key_reminder(origin: &str, fingerprint: &str, expires_at: f64, managed_json: &str) -> JsValue {
+pub fn databrain_old_key_reminder(
+    origin: &str,
+    fingerprint: &str,
+    expires_at: f64,
+    managed_json: &str,
+    app: &str,
+) -> JsValue {
     let lead_days = Policy::read(managed_json).reminder_lead_days;
-    to_js(&Reminder::databrain_old_key(origin, fingerprint, ms(expires_at), lead_days.as_deref()))
+    to_js(&Reminder::databrain_old_key(origin, fingerprint, ms(expires_at), lead_days.as_deref(), Some(app)))
 }
 
 /// Milliseconds since the epoch from a JS number (never negative).
@@ -525,8 +553,10 @@ struct NotificationView {
 
 /// What a due reminder's notification says (worded by _locales) and where clicking it leads.
 #[wasm_bindgen(js_name = reminderNotification, unchecked_return_type = "NotificationView")]
-pub fn reminder_notification(service: String, place: String, expires_at: f64) -> JsValue {
-    let reminder = Reminder { service, place, label: String::new(), expires_at: ms(expires_at), lead_days: Vec::new() };
+pub fn reminder_notification(reminder_json: &str) -> Result<JsValue, JsValue> {
+    let reminder: Reminder = serde_json::from_str(reminder_json).map_err(|_| {
+        fail(Failure::new(ErrorCode::UnexpectedResponse, "That reminder could not be read back. Add it again."))
+    })?;
     let (unit, amount) = reminder.due(now_ms());
-    to_js(&NotificationView { unit, amount, target: reminder.click_target() })
+    Ok(to_js(&NotificationView { unit, amount, target: reminder.click_target() }))
 }

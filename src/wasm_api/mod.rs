@@ -49,7 +49,9 @@ export interface NewKey { key: string }
 /** databrain::recovery::Recovery */
 export interface Recovery { since: number }
 /** reminders::Reminder */
-export interface Reminder { service: string; place: string; label: string; expiresAt: number; leadDays: number[] }
+export interface Reminder { id?: string; service: string; place: string; label: string; expiresAt: number; leadDays: number[]; fingerprint?: string }
+/** reminders::Consumer: a data model that, by Keyturn's history, last received a reminder's key. */
+export interface Consumer { region: string; oid: string; name?: string }
 /** background_and_pages.rs FireTime */
 export interface FireTime { lead: number; when: number }
 /** background_and_pages.rs NotificationView */

@@ -9,6 +9,7 @@ use crate::databrain::{is_databrain_app_url, GracePeriod, CLOUD_API_ORIGIN};
 use crate::failure::{ErrorCode, Failure};
 use crate::history::HistoryEntry;
 use crate::policy::Policy;
+use crate::reminders::{Reminder, DEFAULT_LEAD_DAYS};
 use crate::transport;
 use crate::treasure::builds::{builds_request, interpret_builds_answer};
 use crate::treasure::region::REGIONS;
@@ -168,6 +169,20 @@ pub fn check_region_enabled(managed_json: &str, region: &str) -> Result<(), JsVa
         Some(region) => Policy::read(managed_json).check_region(region).map_err(fail),
         None => Err(fail(Failure::new(ErrorCode::UnknownRegion, "Choose the data model's region."))),
     }
+}
+
+/// The reminder to set after replacing a key with `key` in `region`: due at `expiresAt`
+/// (the date Treasure's API Keys page shows), tied to the key's fingerprint (never the key),
+/// with the policy's (`managedJson`) lead times or the defaults.
+#[wasm_bindgen(js_name = keyReminder, unchecked_return_type = "Reminder")]
+pub fn key_reminder(region: &str, expires_at: f64, key: &str, managed_json: &str) -> Result<JsValue, JsValue> {
+    let key = TreasureKey::parse(key).map_err(fail)?;
+    let lead_days = Policy::read(managed_json).reminder_lead_days.unwrap_or_else(|| DEFAULT_LEAD_DAYS.to_vec());
+    let lead_days = lead_days.iter().map(u32::to_string).collect::<Vec<_>>().join(",");
+    let now = js_sys::Date::now() as u64;
+    Reminder::treasure(region, "", expires_at.max(0.0) as u64, &lead_days, now, Some(key.fingerprint()))
+        .map(|reminder| to_js(&reminder))
+        .map_err(fail)
 }
 
 // ---- history ------------------------------------------------------------------------

@@ -71,7 +71,7 @@ function treasure(req, res, body, host, builds) {
   const auth = req.headers.authorization ?? '';
   const key = auth.startsWith('TD1 ') ? auth.slice(4) : null;
   if (key === TREASURE.writeOnlyKey) return send(res, 403, { error: 'Forbidden', message: 'Write-only API key' });
-  if (key !== TREASURE.masterKey) return send(res, 401, { error: 'Unauthorized', message: 'Invalid API key' });
+  if (key !== TREASURE.masterKey && key !== TREASURE.nextMasterKey) return send(res, 401, { error: 'Unauthorized', message: 'Invalid API key' });
   let parsed;
   try { parsed = JSON.parse(body); } catch { return send(res, 400, { error: 'Bad Request', message: 'Malformed JSON' }); }
   if (typeof parsed?.datamodel?.apikey !== 'string') return send(res, 400, { error: 'Bad Request', message: 'datamodel.apikey is required' });

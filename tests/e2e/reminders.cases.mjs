@@ -1,7 +1,8 @@
 // Expiry reminders: a Treasure key's reminder from the options page schedules an alarm per
-// lead time; a Databrain rotation schedules one for the old key; removing one clears them.
+// lead time; a Databrain rotation schedules one for the old key; removing one clears them;
+// a reminder set when replacing a key leads, when it fires, to the data models given that key.
 import { assert, openPopup, resultIn, waitFor } from './harness.mjs';
-import { DATABRAIN } from './scenarios.mjs';
+import { CONSOLE_URL, DATABRAIN, TREASURE, generatedOid } from './scenarios.mjs';
 
 const DAY = 86_400_000;
 
@@ -89,19 +90,95 @@ export const reminderCases = {
     await page.eval(async () => chrome.storage.local.remove('reminders'));
     await page.click('#tab-databrain');
     await page.fill('#db-key', DATABRAIN.activeKey);
+    await page.fill('#db-rotate-app', DATABRAIN.dataApp);
     await page.select('#db-grace', '86400');
     const before = Date.now();
     await page.click('#db-rotate');
     assert.equal((await resultIn(page, 'db-result')).kind, 'ok');
     const [reminder] = await waitFor(page, async () => (await chrome.storage.local.get('reminders')).reminders, [], { what: 'reminder' });
     assert.equal(reminder.service, 'Databrain');
-    assert.equal(reminder.label, `old data app key …${DATABRAIN.activeKey.slice(-4)}`);
+    assert.equal(reminder.label, `old key …${DATABRAIN.activeKey.slice(-4)} of data app "${DATABRAIN.dataApp}"`);
+    const [record] = await page.eval(async () => (await chrome.storage.local.get('history')).history);
+    assert.equal(record.target, `data app key of data app "${DATABRAIN.dataApp}" (rotation)`, 'the history shows which data app it was');
     assert.ok(Math.abs(reminder.expiresAt - (before + DAY)) < 10_000);
     const alarms = await reminderAlarms(page);
     assert.equal(alarms.length, 1, 'both lead times have passed: one reminder halfway');
     assert.ok(Math.abs(alarms[0].at - (before + DAY / 2)) < 10_000);
     await page.click('#new-key-list li button.saved');
+    // Clicking it (the background's same function) opens the popup on the Databrain form, that origin chosen.
+    const opened = await page.eval(async (id) => (await chrome.runtime.sendMessage({ service: 'reminders', call: 'open', args: { id } })).ok, reminder.id);
+    assert.ok(opened.endsWith(`/popup.html?service=databrain&origin=${encodeURIComponent(DATABRAIN.origin)}`), opened);
+    await page.eval(async (url) => chrome.tabs.remove((await chrome.tabs.query({ url })).map((tab) => tab.id)), opened);
     await page.eval(async () => chrome.storage.local.remove('reminders'));
     await page.close();
+    page = await openPopup(browser, opened.slice(opened.indexOf('?')));
+    assert.deepEqual(await page.eval(() => [document.getElementById('tab-databrain').getAttribute('aria-selected'), document.getElementById('db-origin').value]),
+      ['true', DATABRAIN.origin]);
+    await page.close();
+  },
+
+  async 'a reminder set when replacing a key leads, when it fires, to exactly the data models given that key'({ browser, fake }) {
+    let page = await openPopup(browser);
+    // Only this case's replacements in the history, so "exactly those" is checkable.
+    await page.eval(async () => {
+      await chrome.runtime.sendMessage({ service: 'history', call: 'clear', args: {} });
+      await chrome.storage.local.remove('reminders');
+    });
+    const replace = async (oid, key) => {
+      await page.fill('#td-url', CONSOLE_URL('console.treasuredata.com', oid));
+      await page.fill('#td-key', key);
+      await page.click('#td-replace');
+      await waitFor(page, (o) => document.getElementById('td-open-console')?.href.endsWith(o), [oid], { what: `replaced ${oid}` });
+    };
+    const [a1, a2, a3, b1] = [401, 402, 403, 404].map(generatedOid);
+    for (const oid of [a1, a2, a3]) await replace(oid, TREASURE.masterKey);
+    // From the success message: the expiry date Treasure shows, tied to the key's fingerprint.
+    const date = new Date(Date.now() + 10 * DAY).toISOString().slice(0, 10);
+    await page.eval((value) => { document.getElementById('td-remind-date').value = value; }, date);
+    await page.click('#td-remind-button');
+    await waitFor(page, () => document.getElementById('td-remind-result').dataset.code === 'OK', [], { what: 'reminder set' });
+    await replace(b1, TREASURE.nextMasterKey);
+    const [reminder] = await page.eval(async () => (await chrome.storage.local.get('reminders')).reminders);
+    assert.deepEqual([reminder.service, reminder.place, reminder.fingerprint, reminder.label],
+      ['Treasure', 'us', `…${TREASURE.masterKey.slice(-4)}`, `Master key …${TREASURE.masterKey.slice(-4)}`]);
+    assert.ok(!JSON.stringify(reminder).includes(TREASURE.masterKey.split('/')[1]), 'no key in the reminder');
+    assert.equal(reminder.expiresAt, Date.parse(`${date}T00:00:00Z`));
+    await page.close();
+
+    // The options page says how many data models it covers.
+    const options = await openOptions(browser);
+    assert.match(await options.eval(() => document.querySelector('#reminders li .consumers').textContent), /3 data models last received this key/);
+    await options.close();
+
+    // Fire it, as the reminder tests do: due in two seconds.
+    page = await openPopup(browser);
+    await page.eval(async (id) => {
+      const { reminders } = await chrome.storage.local.get('reminders');
+      await chrome.storage.local.set({ reminders: reminders.map((r) => (r.id === id ? { ...r, expiresAt: Date.now() + 2_000, leadDays: [0] } : r)) });
+    }, reminder.id);
+    await waitFor(page, async (id) => (await chrome.alarms.getAll()).some((alarm) => alarm.name === `reminder:${id}:0`), [reminder.id], { what: 'the alarm' });
+    await waitFor(page, async (id) => (await chrome.alarms.getAll()).every((alarm) => !alarm.name.startsWith(`reminder:${id}`)),
+      [reminder.id], { timeout: 20_000, what: 'the reminder to fire' });
+    // Follow it: what clicking the notification does (the same function in the background).
+    const opened = await page.eval(async (id) => (await chrome.runtime.sendMessage({ service: 'reminders', call: 'open', args: { id } })).ok, reminder.id);
+    assert.ok(opened.endsWith(`/bulk.html?reminder=${reminder.id}`), opened);
+    await page.eval(async (url) => chrome.tabs.remove((await chrome.tabs.query({ url })).map((tab) => tab.id)), opened);
+    await page.close();
+
+    const bulk = await browser.open(`bulk.html?reminder=${reminder.id}`);
+    await waitFor(bulk, () => document.body.dataset.ready === 'true' && document.getElementById('bulk-count').dataset.sendable === '3', [], { what: 'three rows ticked' });
+    const rows = await bulk.eval(() => [...document.querySelectorAll('#bulk-table tbody tr:not(.spacer)')].map((tr) => [tr.dataset.oid, tr.querySelector('input').checked]));
+    assert.deepEqual(rows, [[a3, true], [a2, true], [a1, true]]);
+    assert.match(await bulk.eval(() => document.getElementById('bulk-load-result').textContent), /These 3 data models last received Master key …/);
+    // Replace all three with the new key: three PUTs, nothing else.
+    fake.reset();
+    await bulk.fill('#bulk-key', TREASURE.nextMasterKey);
+    await bulk.click('#bulk-start');
+    await waitFor(bulk, () => document.getElementById('bulk-run').dataset.running === 'false' && /Done 3/.test(document.getElementById('bulk-counts').textContent), [], { what: 'run finished' });
+    assert.deepEqual(fake.requests.map((r) => `${r.method} ${r.host} ${r.path} ${r.headers.authorization}`).sort(),
+      [a1, a2, a3].map((oid) => `PUT api.treasuredata.com /reporting/datamodels/${oid} TD1 ${TREASURE.nextMasterKey}`).sort());
+    assert.deepEqual(fake.strays, []);
+    await bulk.eval(async () => chrome.storage.local.remove('reminders'));
+    await bulk.close();
   },
 };

@@ -3,6 +3,7 @@
 
 export const TREASURE = {
   masterKey: '4242/0123456789abcdef0123456789abcdef01234567',
+  nextMasterKey: '4245/89abcdef0123456789abcdef0123456789abcdef', // the Master key that replaces an expiring one
   writeOnlyKey: '4243/fedcba9876543210fedcba9876543210fedcba98',
   expiredKey: '4244/00000000000000000000000000000000deadbeef',
 };
