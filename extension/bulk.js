@@ -331,9 +331,12 @@ async function start() {
 
   const { bulkRun, bulkBuilds } = /** @type {StoredItems} */ (await chrome.storage.session.get(['bulkRun', 'bulkBuilds']));
   table.builds = new Map(Object.entries(bulkBuilds ?? {}));
-  await fromReminder(new URLSearchParams(location.search).get('reminder'));
+  const reminderId = new URLSearchParams(location.search).get('reminder');
+  await fromReminder(reminderId);
   table.recompute();
-  renderRun(bulkRun);
+  // Opened from a reminder, the table holds exactly that key's data models: an earlier run
+  // is not shown (the next run started here shows as usual).
+  if (!reminderId || bulkRun?.running) renderRun(bulkRun);
   document.body.dataset.ready = 'true';
 }
 

@@ -14,7 +14,7 @@ use crate::treasure::console_url::{parse_console_url, DataModelTarget, Oid};
 use crate::treasure::datamodel::DataModelSummary;
 use crate::treasure::region::Region;
 use crate::url::split_scheme;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// At most this many requests in flight per API host.
 pub const MAX_IN_FLIGHT_PER_HOST: usize = 4;
@@ -151,16 +151,15 @@ impl BulkRun {
     /// model in a region `policy` does not offer is listed as invalid.
     pub fn plan(text: &str, bare_oid_region: Option<Region>, policy: &Policy) -> BulkRun {
         let mut run = BulkRun { rows: Vec::new(), stopped: None, invalid: Vec::new(), duplicates: 0 };
-        let mut seen: Vec<DataModelTarget> = Vec::new();
+        // A set: a run planned from thousands of ticked rows must not scan for each.
+        let mut seen: HashSet<(Region, String)> = HashSet::new();
         for (index, line) in text.lines().enumerate() {
             let line_text = line.trim();
             if line_text.is_empty() {
                 continue;
             }
-            let target = Self::read_line(line_text, bare_oid_region)
-                .and_then(|target| policy.check_region(target.region).map(|()| target));
-            match target {
-                Ok(target) if seen.contains(&target) => run.duplicates += 1,
+            match Self::read_offered_line(line_text, bare_oid_region, policy) {
+                Ok(target) if seen.contains(&(target.region, target.oid.as_str().to_string())) => run.duplicates += 1,
                 Ok(target) => {
                     let info = target.region.info();
                     run.rows.push(Row {
@@ -175,7 +174,7 @@ impl BulkRun {
                         message: None,
                         replaced_at: None,
                     });
-                    seen.push(target);
+                    seen.insert((target.region, target.oid.as_str().to_string()));
                 }
                 Err(failure) => run.invalid.push(InvalidLine {
                     line: index + 1,
@@ -204,8 +203,19 @@ impl BulkRun {
         BulkRun::plan(&lines.join("\n"), None, policy)
     }
 
+    /// One pasted line's data model, refused when `policy` does not offer its region.
+    pub(crate) fn read_offered_line(
+        line: &str,
+        bare_oid_region: Option<Region>,
+        policy: &Policy,
+    ) -> Result<DataModelTarget, Failure> {
+        let target = Self::read_line(line, bare_oid_region)?;
+        policy.check_region(target.region)?;
+        Ok(target)
+    }
+
     /// One pasted line's data model: a console address, or a bare OID in `bare_oid_region`.
-    pub(crate) fn read_line(line: &str, bare_oid_region: Option<Region>) -> Result<DataModelTarget, Failure> {
+    fn read_line(line: &str, bare_oid_region: Option<Region>) -> Result<DataModelTarget, Failure> {
         if split_scheme(line).is_some() {
             return parse_console_url(line);
         }

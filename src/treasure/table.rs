@@ -99,9 +99,7 @@ pub fn table_rows(
         if text.is_empty() {
             continue;
         }
-        let target = BulkRun::read_line(text, bare_oid_region)
-            .and_then(|target| policy.check_region(target.region).map(|()| target));
-        let row = match target {
+        let row = match BulkRun::read_offered_line(text, bare_oid_region, policy) {
             Ok(target) => {
                 let mut row = model_row(&target, "pasted");
                 if ready.contains_key(&row.key) {

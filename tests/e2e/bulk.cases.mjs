@@ -72,6 +72,15 @@ async function filterBy(page, text) {
   return shownRows(page);
 }
 
+/** Presses "Export CSV" and returns the file's text. */
+async function exportedCsv(page) {
+  await page.click('#bulk-export');
+  return waitFor(page, async () => {
+    const link = document.getElementById('bulk-csv-link');
+    return link.href ? (await fetch(link.href)).text() : null;
+  }, [], { what: 'CSV' });
+}
+
 function runState(page) {
   return page.eval(async () => ({
     counts: document.getElementById('bulk-counts').textContent,
@@ -161,11 +170,7 @@ export const bulkCases = {
     assert.match((await runState(page)).counts, /Done 21 · Failed 4/);
 
     // The CSV summary: one line per data model, never the key.
-    await page.click('#bulk-export');
-    const csv = await waitFor(page, async () => {
-      const link = document.getElementById('bulk-csv-link');
-      return link.href ? (await fetch(link.href)).text() : null;
-    }, [], { what: 'CSV' });
+    const csv = await exportedCsv(page);
     const lines = csv.trim().split('\r\n');
     assert.equal(lines[0], 'oid,region,name,outcome,build');
     assert.equal(lines.length, 26);
@@ -335,11 +340,7 @@ export const bulkCases = {
     assert.deepEqual(fake.requests.slice(afterFirst).map((r) => r.path), [`/reporting/datamodels/${oids[2]}/builds`]);
     assert.equal(fake.requests.filter((r) => r.method === 'PUT').length, 5, 'checking builds never replaces or builds');
     // The CSV gains the verdicts, in a column appended last.
-    await page.click('#bulk-export');
-    const csv = await waitFor(page, async () => {
-      const link = document.getElementById('bulk-csv-link');
-      return link.href ? (await fetch(link.href)).text() : null;
-    }, [], { what: 'CSV' });
+    const csv = await exportedCsv(page);
     const lines = csv.trim().split('\r\n');
     assert.equal(lines[0], 'oid,region,name,outcome,build');
     assert.ok(lines.includes(`${oids[1]},US,${generatedName(oids[1])},replaced,failed_since_replacement`), csv);
