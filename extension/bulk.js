@@ -162,10 +162,16 @@ const table = {
   },
 };
 
+/**
+ * A run row's key in the table: the core's `<region>:<oid>` (treasure::bulk::row_key).
+ * @param {import('./keyturn.js').BulkRow} row
+ */
+const runRowKey = (row) => `${row.region}:${row.oid}`;
+
 /** @param {StoredItems['bulkRun']} run */
 function renderRun(run) {
   if (!run || !run.rows?.length) return;
-  table.run = new Map(run.rows.map((row) => [`${row.region}:${row.oid}`, row]));
+  table.run = new Map(run.rows.map((row) => [runRowKey(row), row]));
   $('bulk-run').hidden = false;
   const { done, failed, remaining } = run.counts;
   $('bulk-progress').max = run.rows.length;
@@ -180,7 +186,7 @@ function renderRun(run) {
   $('bulk-check-builds').disabled = run.running || done === 0;
   $('bulk-remind').hidden = run.running || done === 0;
   $('bulk-start').disabled = Boolean(run.running);
-  if (run.rows.some((row) => !table.searchText.has(`${row.region}:${row.oid}`))) table.recompute();
+  if (run.rows.some((row) => !table.searchText.has(runRowKey(row)))) table.recompute();
   else table.render();
 }
 

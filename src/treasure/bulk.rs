@@ -83,6 +83,12 @@ pub struct BulkRun {
     pub duplicates: usize,
 }
 
+/// How the bulk page's table, its build checks and the CSV name a data model's row:
+/// `<region id>:<oid>`.
+pub fn row_key(region: &str, oid: &str) -> String {
+    format!("{region}:{oid}")
+}
+
 /// A data model chosen in the bulk page's table.
 #[derive(Debug, Clone, Deserialize)]
 pub struct ChosenTarget {
@@ -193,11 +199,10 @@ impl BulkRun {
     pub fn plan_targets(targets: &[ChosenTarget], policy: &Policy) -> BulkRun {
         let lines: Vec<String> = targets
             .iter()
-            .map(|target| match Region::from_id(&target.region) {
-                Some(region) => {
-                    format!("https://{}/app/admin/datamodels/{}", region.info().console_hosts[0], target.oid)
-                }
-                None => format!("{} {}", target.region, target.oid),
+            .map(|target| match (Region::from_id(&target.region), Oid::parse(&target.oid)) {
+                (Some(region), Ok(oid)) => DataModelTarget { region, oid }.console_url(),
+                // Kept as given, so the plan lists it as invalid, with why.
+                _ => format!("{} {}", target.region, target.oid),
             })
             .collect();
         BulkRun::plan(&lines.join("\n"), None, policy)
@@ -344,8 +349,7 @@ impl BulkRun {
                 RowState::Pending | RowState::Running => "not finished".to_string(),
                 RowState::Failed => row.code.clone().unwrap_or_else(|| "failed".to_string()),
             };
-            let build =
-                builds.get(&format!("{}:{}", row.region, row.oid)).map(|verdict| verdict.as_str()).unwrap_or("");
+            let build = builds.get(&row_key(&row.region, &row.oid)).map(|verdict| verdict.as_str()).unwrap_or("");
             let fields = [
                 row.oid.as_str(),
                 row.region_label.as_str(),

@@ -48,6 +48,13 @@ pub struct DataModelTarget {
     pub oid: Oid,
 }
 
+impl DataModelTarget {
+    /// The data model's page in its region's Treasure Console (the canonical console host).
+    pub fn console_url(&self) -> String {
+        format!("https://{}{DATA_MODEL_PATH}{}", self.region.info().console_hosts[0], self.oid.as_str())
+    }
+}
+
 /// Parses a console data model URL, with or without a trailing slash, sub-path, query or
 /// fragment.
 pub fn parse_console_url(raw: &str) -> Result<DataModelTarget, Failure> {

@@ -12,7 +12,7 @@ use serde::Serialize;
 use crate::failure::ErrorCode;
 use crate::input::display_snippet;
 use crate::policy::Policy;
-use crate::treasure::bulk::BulkRun;
+use crate::treasure::bulk::{row_key, BulkRun};
 use crate::treasure::console_url::{DataModelTarget, Oid};
 use crate::treasure::listing::ListedModel;
 use crate::treasure::region::Region;
@@ -62,7 +62,7 @@ pub struct TableRow {
 }
 
 fn key_of(target: &DataModelTarget) -> String {
-    format!("{}:{}", target.region.info().id, target.oid.as_str())
+    row_key(target.region.info().id, target.oid.as_str())
 }
 
 fn model_row(target: &DataModelTarget, source: &'static str) -> TableRow {

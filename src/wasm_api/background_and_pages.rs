@@ -25,13 +25,13 @@ use crate::policy::Policy;
 use crate::reminders::{consumers, fingerprint_from_last_four, fire_times, Reminder};
 use crate::transport;
 use crate::treasure::builds::{builds_request, interpret_builds_answer, BuildVerdict};
-use crate::treasure::bulk::{BulkRun, ChosenTarget, RowState, MAX_IN_FLIGHT_PER_HOST};
+use crate::treasure::bulk::{row_key, BulkRun, ChosenTarget, RowState, MAX_IN_FLIGHT_PER_HOST};
 use crate::treasure::listing::{interpret_list_answer, list_request, ListedModel, SkippedElement};
 use crate::treasure::table::table_rows;
 use crate::treasure::DataModelTarget;
 use crate::treasure::{interpret_replace_answer, replace_key_request, Region, TreasureKey};
 use crate::REQUEST_TIMEOUT_MS;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet, VecDeque};
 
 /// Every failure code's name, for the locale audit (each needs an `error_<CODE>` message).
 #[wasm_bindgen(js_name = errorCodes)]
@@ -216,9 +216,14 @@ pub async fn list_databrain_keys(
         Some(since) => {
             arrange_for_recovery(listing.keys, ms(since)).into_iter().map(|(listed, view)| (listed.key, view)).collect()
         }
-        None => {
-            listing.keys.into_iter().map(|listed| (listed.view(), listed.key)).map(|(view, key)| (key, view)).collect()
-        }
+        None => listing
+            .keys
+            .into_iter()
+            .map(|listed| {
+                let view = listed.view();
+                (listed.key, view)
+            })
+            .collect(),
     };
     let (keys, views): (Vec<DataAppKey>, Vec<_>) = arranged.into_iter().unzip();
     LISTED_KEYS.with(|listed| *listed.borrow_mut() = keys);
@@ -392,22 +397,19 @@ pub async fn run_bulk_replace(run: String, key: String, on_progress: js_sys::Fun
 pub async fn check_builds(run: String, keys: String, key: String, on_result: js_sys::Function) -> Result<(), JsValue> {
     let key = TreasureKey::parse(&key).map_err(fail)?;
     let run = run_from(&run)?;
-    let only: Vec<String> = serde_json::from_str(&keys).unwrap_or_default();
-    let mut queue: Vec<(String, DataModelTarget, u64)> = Vec::new();
+    let only: HashSet<String> = serde_json::from_str(&keys).unwrap_or_default();
+    // One queue per API host, so handing out the next row never scans the others.
+    let mut queues: HashMap<&'static str, VecDeque<(String, DataModelTarget, u64)>> = HashMap::new();
     for (index, row) in run.rows.iter().enumerate() {
-        let row_key = format!("{}:{}", row.region, row.oid);
+        let key = row_key(&row.region, &row.oid);
         let (Some(replaced_at), Some(target)) = (row.replaced_at, run.target(index)) else { continue };
-        if row.state == RowState::Done && (only.is_empty() || only.contains(&row_key)) {
-            queue.push((row_key, target, replaced_at));
+        if row.state == RowState::Done && (only.is_empty() || only.contains(&key)) {
+            queues.entry(target.region.api_host()).or_default().push_back((key, target, replaced_at));
         }
     }
-    let hosts = run.hosts();
-    let queue = Rc::new(RefCell::new(queue));
-    let next = Rc::new(move |host: &str| {
-        let mut queue = queue.borrow_mut();
-        let position = queue.iter().position(|(_, target, _)| target.region.api_host() == host)?;
-        Some(queue.remove(position))
-    });
+    let hosts = queues.keys().map(|host| host.to_string()).collect();
+    let queues = Rc::new(RefCell::new(queues));
+    let next = Rc::new(move |host: &str| queues.borrow_mut().get_mut(host)?.pop_front());
     let on_result = Rc::new(on_result);
     let job = Rc::new(move |(row_key, target, replaced_at): (String, DataModelTarget, u64)| -> Job {
         let (key, on_result) = (key.clone(), on_result.clone());

@@ -97,8 +97,7 @@ pub async fn replace_data_model_key(region: String, oid: String, key: String) ->
 /// The data model's page in its region's Treasure Console, where the user starts a build.
 #[wasm_bindgen(js_name = dataModelConsoleUrl)]
 pub fn data_model_console_url(region: &str, oid: &str) -> Result<String, JsValue> {
-    let target = target_from(region, oid).map_err(fail)?;
-    Ok(format!("https://{}/app/admin/datamodels/{}", target.region.info().console_hosts[0], target.oid.as_str()))
+    target_from(region, oid).map(|target| target.console_url()).map_err(fail)
 }
 
 /// Whether the data model has built with the key replaced at `replacedAt` (milliseconds):
