@@ -92,6 +92,7 @@ $('origin-form').addEventListener('submit', async (event) => {
 async function renderReminders() {
   const { reminders = [], history = [] } = /** @type {StoredItems} */ (await chrome.storage.local.get(['reminders', 'history']));
   $('no-reminders').hidden = reminders.length > 0;
+  const historyJson = JSON.stringify(history); // once, for every tied reminder's count
   $('reminders').replaceChildren(...reminders.map((reminder) => {
     const item = document.createElement('li');
     item.dataset.id = reminder.id;
@@ -102,7 +103,7 @@ async function renderReminders() {
     item.append(Object.assign(document.createElement('span'), { textContent: text }), remove);
     if (reminder.fingerprint) {
       // Tied to a key: how many data models Keyturn gave it, and one click to replace it in them.
-      const count = reminderConsumers(JSON.stringify(history), JSON.stringify(reminder)).length;
+      const count = reminderConsumers(historyJson, JSON.stringify(reminder)).length;
       const replace = Object.assign(document.createElement('button'), { type: 'button', className: 'replace-now', textContent: t('replaceNow') });
       replace.setAttribute('aria-label', t('replaceNowLabel', reminder.label));
       replace.addEventListener('click', () => askBackground('reminders', 'open', { id: reminder.id }));

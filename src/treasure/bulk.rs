@@ -262,9 +262,8 @@ impl BulkRun {
         Some(index)
     }
 
-    /// Records a row's answer. A 401 or 403 says the key itself is bad: the run stops and
-    /// the rows not yet sent are skipped.
-    /// Records a row's answer, received at `now` (milliseconds since the epoch).
+    /// Records a row's answer, received at `now` (milliseconds since the epoch). A 401 or
+    /// 403 says the key itself is bad: the run stops and the rows not yet sent are skipped.
     pub fn record(&mut self, index: usize, result: Result<DataModelSummary, Failure>, now: u64) {
         let Some(row) = self.rows.get_mut(index) else { return };
         match result {
