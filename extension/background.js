@@ -28,32 +28,51 @@ chrome.tabs.onUpdated.addListener((tabId, change, tab) => {
   if (change.url || change.status === 'complete') markTab(tabId, tab.url).catch(() => {});
 });
 
+// ---- stored items several callers change ----------------------------------------------------
+// Every read-modify-write of a storage.local item (the history, the reminders) goes through
+// `update`, one at a time per item, so two changes made at once (a run over three regions
+// adding three reminders) never overwrite each other.
+const updates = new Map();
+
+/**
+ * Replaces `item` with what `change(current)` returns (`undefined`: leave it), after every
+ * earlier update of the same item. Resolves to the new value.
+ * @template T
+ * @param {keyof StoredItems} item
+ * @param {(current: T | undefined) => T | undefined | Promise<T | undefined>} change
+ * @returns {Promise<T | undefined>}
+ */
+function update(item, change) {
+  const done = (updates.get(item) ?? Promise.resolve()).then(async () => {
+    const { [item]: current } = /** @type {Record<string, T>} */ (await chrome.storage.local.get(item));
+    const next = await change(current);
+    if (next !== undefined) await chrome.storage.local.set({ [item]: next });
+    return next;
+  });
+  updates.set(item, done.catch(() => {}));
+  return done;
+}
+
 // ---- history ----------------------------------------------------------------------------
 const HISTORY_LIMIT = 1000;
-let historyWrites = Promise.resolve(); // one read-modify-write at a time
 
 const history = {
   record(entry) {
     return history.recordAll([entry]);
   },
   /** Adds several records in one write, the first given becoming the newest. */
-  recordAll(newest) {
-    historyWrites = historyWrites.then(async () => {
-      await chrome.storage.local.set({ history: [...newest, ...await storedHistory()].slice(0, HISTORY_LIMIT) });
-    }).catch(() => {});
-    return historyWrites.then(() => true);
+  async recordAll(newest) {
+    await update('history', (entries = []) => [...newest, ...entries].slice(0, HISTORY_LIMIT)).catch(() => {});
+    return true;
   },
-  clear() {
-    historyWrites = historyWrites.then(() => chrome.storage.local.remove('history'));
-    return historyWrites.then(() => true);
+  async clear() {
+    await update('history', () => []);
+    return true;
   },
   /** Marks the attempts a recovery at `origin` settled (the core decides which). */
-  settle(origin, since) {
-    historyWrites = historyWrites.then(async () => {
-      const settled = core.settleRecovered(JSON.stringify(await storedHistory()), origin, since);
-      if (settled) await chrome.storage.local.set({ history: settled });
-    }).catch(() => {});
-    return historyWrites.then(() => true);
+  async settle(origin, since) {
+    await update('history', (entries = []) => core.settleRecovered(JSON.stringify(entries), origin, since) ?? undefined).catch(() => {});
+    return true;
   },
 };
 
@@ -133,22 +152,44 @@ const rotationTarget = (what, app) => (app ? `${what} of data app "${app}" (rota
 
 const issuedKey = (value) => value?.key ?? '';
 
+// The last listing's keys (secrets: storage.session, trusted contexts only), so acting on a
+// listed key works however often the browser stops this worker; replaced by the next listing.
+const LISTING = 'databrainListing';
+
+/** The kept listing's keys at `origin` as the core reads them back; none: "[]" (the core says to list again). */
+async function keptListing(origin) {
+  const { [LISTING]: kept } = /** @type {StoredItems} */ (await chrome.storage.session.get(LISTING));
+  return kept?.origin === origin ? kept.listing : '[]';
+}
+
+/** Refuses a Databrain call the administrator's policy forbids (pages draw from the last policy seen). */
+async function checkDatabrainEnabled() {
+  core.checkServiceEnabled(await managedJson(), 'databrain');
+}
+
 const databrain = {
   async rotate({ origin, key, grace, confirmedImmediate, app = '' }) {
+    await checkDatabrainEnabled();
     const rotated = await recorded(async () => core.rotateDatabrainKey(origin, await grantedOrigins(), key, grace, confirmedImmediate),
       { origin, target: rotationTarget('data app key', app), kind: 'rotation', keyOf: () => key, issuedOf: issuedKey, app });
     return keepRotated(origin, rotated, app);
   },
   async rotateListed({ origin, index, grace, confirmedImmediate, app = '' }) {
-    const rotated = await recorded(async () => core.rotateListedDatabrainKey(origin, await grantedOrigins(), index, grace, confirmedImmediate),
-      { origin, target: rotationTarget('listed data app key', app), kind: 'rotation', fingerprint: () => core.listedKeyFingerprint(index), issuedOf: issuedKey, app });
+    await checkDatabrainEnabled();
+    const listing = await keptListing(origin);
+    const rotated = await recorded(async () => core.rotateListedDatabrainKey(origin, await grantedOrigins(), listing, index, grace, confirmedImmediate),
+      { origin, target: rotationTarget('listed data app key', app), kind: 'rotation', fingerprint: () => core.listedKeyFingerprint(listing, index), issuedOf: issuedKey, app });
     return keepRotated(origin, rotated, app);
   },
   /** `since`: list the keys created since a lost attempt first (a recovery). */
   async list({ origin, token, app, since }) {
-    return core.listDatabrainKeys(origin, await grantedOrigins(), token, app, since ?? undefined);
+    await checkDatabrainEnabled();
+    const { views, listing } = await core.listDatabrainKeys(origin, await grantedOrigins(), token, app, since ?? undefined);
+    await chrome.storage.session.set({ [LISTING]: { origin, listing } });
+    return views;
   },
   async create({ origin, token, app, label }) {
+    await checkDatabrainEnabled();
     const created = await recorded(async () => core.createDatabrainKey(origin, await grantedOrigins(), token, app, label),
       { origin, target: `new key "${label}" for data app "${app}"`, kind: 'creation', keyOf: issuedKey, issuedOf: issuedKey });
     return keepNewKey({ key: created.key, origin, source: 'creation', label });
@@ -159,7 +200,7 @@ const databrain = {
    * stop reading "outcome unknown".
    */
   async recover({ origin, index, since }) {
-    const { key } = core.takeListedDatabrainKey(index);
+    const { key } = core.takeListedDatabrainKey(await keptListing(origin), index);
     const kept = await keepNewKey({ key, origin, source: 'recovery' });
     await history.record(core.historyEntry('Databrain', origin, 'data app key recovered (service token listing)', 'success', '', key));
     await history.settle(origin, since);
@@ -172,88 +213,183 @@ const databrain = {
   },
 };
 
-// ---- many data models ---------------------------------------------------------------
-// The run lives here, not in the page: closing the page does not stop it. Its state (no
-// key) is in storage.session for the page to show; the key is held only by this run.
-let bulkRunActive = false;
+// ---- many data models: the bulk job ------------------------------------------------------
+// A run is a job owned here, never by a page: closing the page does not stop it, and it
+// outlives this worker too. Its journal is in storage.session: the job's meta item
+// (status, counts, heartbeat), one item per row written when that row changes, and the key,
+// kept for the job's life only (storage.session's default access level: Keyturn's own
+// pages and this worker, never a web page). When the browser stops this worker in the
+// middle (update, crash, memory, idle), the next start finds the job running and resumes
+// it from the journal; a row that was in flight is sent again, which is harmless (the PUT
+// sets the same key on the same data model once more). Pages render the journal.
+const JOB = 'bulkJob';
+const JOB_KEY = 'bulkJobKey';
+const JOB_ROW_PREFIX = 'bulkJobRow:';
+const jobRowItem = (index) => `${JOB_ROW_PREFIX}${index}`;
+// While a job runs, an alarm wakes a stopped worker even when no page is open (Chrome's
+// shortest period is 30 s); a page that sees no heartbeat for 3 s wakes it at once.
+const JOB_WATCHDOG = 'bulk-job-watchdog';
+const HEARTBEAT_MS = 1000;
+// Changes are written at most every 100 ms, each row once with its latest state: the cost
+// of a write is that of the rows changed since the last one, whatever the run's size.
+const JOURNAL_INTERVAL_MS = 100;
 
-function saveBulkRun(runJson, running) {
-  return chrome.storage.session.set({ bulkRun: { ...JSON.parse(runJson), running } });
+/**
+ * Everything in storage.session: the job's meta and key, and its rows, items of their own.
+ * @returns {Promise<StoredItems & Record<string, any>>}
+ */
+const allSessionItems = () => chrome.storage.session.get(null);
+
+/** The rows of a job as kept in the journal, in the run's order. */
+function journalRows(items, total) {
+  return Array.from({ length: total }, (_, index) => items[jobRowItem(index)]).filter(Boolean);
 }
 
-// Progress is saved at most every 100 ms: writing (and re-rendering) the whole run on every
-// answer cost a fifth of a 100-model run's time.
-const PROGRESS_INTERVAL_MS = 100;
-let progressTimer = null;
-let latestProgress = null;
+/** The job this worker is sending: its meta (the journal's) and how to stop it. */
+let activeJob = null;
 
-function saveProgress(runJson) {
-  latestProgress = runJson;
-  progressTimer ??= setTimeout(() => {
-    progressTimer = null;
-    saveBulkRun(latestProgress, true);
-  }, PROGRESS_INTERVAL_MS);
-}
-
-function saveFinished(runJson) {
-  clearTimeout(progressTimer);
-  progressTimer = null;
-  return saveBulkRun(runJson, false);
-}
-
-/** One history record per data model this launch sent (the rows pending at its start), in one write. */
-function recordBulkRows(planJson, finishedJson, key) {
-  const sent = new Set(JSON.parse(planJson).rows.filter((row) => row.state === 'pending').map((row) => `${row.apiHost} ${row.oid}`));
-  const entries = JSON.parse(finishedJson).rows
-    .filter((row) => sent.has(`${row.apiHost} ${row.oid}`) && row.state !== 'skipped')
-    .map((row) => core.historyEntry('Treasure', row.regionLabel, row.name ? `${row.oid} (${row.name})` : row.oid,
-      row.state === 'done' ? 'success' : row.code, key))
-    .reverse();
-  return history.recordAll(entries);
-}
-
-function launchBulkRun(planJson, key) {
-  bulkRunActive = true;
-  saveBulkRun(planJson, true);
-  core.runBulkReplace(planJson, key, saveProgress)
-    .then((finishedJson) => {
-      // Free the run before showing it finished, so "Retry failed" works as soon as it shows.
-      bulkRunActive = false;
-      return saveFinished(finishedJson).then(() => recordBulkRows(planJson, finishedJson, key));
-    }, () => {
-      bulkRunActive = false;
-      return saveFinished(core.interruptedRun(planJson));
-    });
-}
-
-/** A new launch needs no run going and a well-formed key (refused before anything is sent). */
-function checkLaunch(key) {
-  if (bulkRunActive) throw { code: 'RUN_IN_PROGRESS', message: 'A run is already going. Wait for it to finish.' };
-  core.checkTreasureKey(key);
-}
-
-const bulk = {
-  /** `targets`: the ticked, ready rows of the page's table, `[{region, oid}]`. */
-  async start({ targets, key }) {
-    checkLaunch(key);
-    const planJson = core.planBulkRun(JSON.stringify(targets), await managedJson());
-    if (JSON.parse(planJson).rows.length === 0) await saveBulkRun(planJson, false);
-    else launchBulkRun(planJson, key);
-    return JSON.parse(planJson);
+const journal = {
+  /** @type {Record<string, import('./keyturn.js').BulkRow>} rows changed since the last write */
+  rows: {},
+  timer: null,
+  writes: Promise.resolve(),
+  /** @param {string} changeJson the core's JobChange */
+  change(changeJson) {
+    const change = JSON.parse(changeJson);
+    for (const [index, row] of change.rows) this.rows[jobRowItem(index)] = row;
+    activeJob.meta.counts = change.counts;
+    if (change.stopped) Object.assign(activeJob.meta, { stopped: change.stopped, stoppedCode: change.stoppedCode });
+    this.timer ??= setTimeout(() => this.write(), JOURNAL_INTERVAL_MS);
   },
-  async retry({ key }) {
-    checkLaunch(key);
-    const { bulkRun } = /** @type {StoredItems} */ (await chrome.storage.session.get('bulkRun'));
-    launchBulkRun(core.retryFailedPlan(JSON.stringify(bulkRun)), key);
-    return true;
+  /** Writes the changed rows and the meta (with a fresh heartbeat), in order. */
+  write() {
+    clearTimeout(this.timer);
+    this.timer = null;
+    const rows = this.rows;
+    this.rows = {};
+    const meta = { ...activeJob.meta, beat: Date.now() };
+    this.writes = this.writes.then(() => chrome.storage.session.set({ ...rows, [JOB]: meta })).catch(() => {});
+    return this.writes;
   },
 };
 
-// A run recorded as going, found by a freshly started background, was cut short.
-coreReady.then(async () => {
-  const { bulkRun } = /** @type {StoredItems} */ (await chrome.storage.session.get('bulkRun'));
-  if (bulkRun?.running && !bulkRunActive) await saveBulkRun(core.interruptedRun(JSON.stringify(bulkRun)), false);
-});
+/** Sends the job's rows that have no answer yet (all of them, or what a stopped worker left). */
+function launchJob(meta, rows, key) {
+  const controller = new AbortController();
+  activeJob = { meta, controller };
+  const heartbeat = setInterval(() => journal.write(), HEARTBEAT_MS);
+  chrome.alarms.create(JOB_WATCHDOG, { periodInMinutes: 0.5 });
+  const ended = (last) => {
+    clearInterval(heartbeat);
+    if (last) Object.assign(meta, { counts: last.counts, stopped: last.stopped ?? meta.stopped, stoppedCode: last.stoppedCode ?? meta.stoppedCode });
+    meta.status = 'finished';
+    meta.finishedAt = Date.now();
+    return journal.write().then(async () => {
+      activeJob = null; // free before it shows finished, so "Retry failed" works at once
+      await chrome.storage.session.remove(JOB_KEY);
+      await chrome.alarms.clear(JOB_WATCHDOG);
+      await recordJobHistory(key);
+    });
+  };
+  core.runBulkJob(JSON.stringify({ rows }), key, meta.launch, controller.signal, (change) => journal.change(change))
+    .then((lastJson) => ended(JSON.parse(lastJson)), (failure) => {
+      Object.assign(meta, { stopped: failure?.message ?? String(failure), stoppedCode: failure?.code ?? 'INTERNAL' });
+      return ended(null);
+    });
+}
+
+/**
+ * One history record per row this launch sent, in one write, once: a worker stopped between
+ * the job's end and this write records it when it starts again.
+ */
+async function recordJobHistory(key) {
+  const items = await allSessionItems();
+  const meta = items[JOB];
+  if (!meta || meta.status !== 'finished' || meta.historyRecorded) return;
+  const entries = journalRows(items, meta.total)
+    .filter((row) => row.launch === meta.launch && (row.state === 'done' || row.state === 'failed'))
+    .map((row) => core.historyEntry('Treasure', row.regionLabel, row.name ? `${row.oid} (${row.name})` : row.oid,
+      row.state === 'done' ? 'success' : row.code, key ?? ''))
+    .reverse();
+  await history.recordAll(entries);
+  await chrome.storage.session.set({ [JOB]: { ...meta, historyRecorded: true } });
+}
+
+// At every start of this worker: a job the journal says is running was cut short by the
+// browser stopping the worker; it resumes here. Without its key (never the case while the
+// browser runs: storage.session keeps it), it waits for the user's Retry.
+const jobResumed = coreReady.then(async () => {
+  const items = await allSessionItems();
+  const meta = items[JOB];
+  if (!meta || activeJob) return;
+  if (meta.status === 'finished') {
+    await chrome.alarms.clear(JOB_WATCHDOG);
+    if (!meta.historyRecorded) await recordJobHistory(items[JOB_KEY]);
+    return;
+  }
+  const key = items[JOB_KEY];
+  if (meta.status !== 'running' || !key) {
+    if (meta.status === 'running') {
+      await chrome.storage.session.set({ [JOB]: { ...meta, status: 'interrupted', stopped: t('bulkJobKeyLost') } });
+    }
+    return;
+  }
+  launchJob({ ...meta, interruptions: (meta.interruptions ?? 0) + 1, resumedAt: Date.now() }, journalRows(items, meta.total), key);
+}).catch(() => {});
+
+/** A new launch needs no job going and a well-formed key (refused before anything is sent). */
+async function checkLaunch(key) {
+  await jobResumed;
+  if (activeJob) throw { code: 'RUN_IN_PROGRESS', message: 'A run is already going. Wait for it to finish, or stop it.', requestSent: false };
+  core.checkTreasureKey(key);
+}
+
+/** Writes a whole job (its meta, every row, the key) in one go, replacing any earlier job's rows. */
+async function writeJob(meta, rows, key) {
+  const earlier = Object.keys(await allSessionItems()).filter((item) => item.startsWith(JOB_ROW_PREFIX) && Number(item.slice(JOB_ROW_PREFIX.length)) >= rows.length);
+  if (earlier.length) await chrome.storage.session.remove(earlier);
+  const items = Object.fromEntries(rows.map((row, index) => [jobRowItem(index), row]));
+  await chrome.storage.session.set({ ...items, [JOB]: meta, ...(key && meta.status === 'running' ? { [JOB_KEY]: key } : {}) });
+}
+
+const bulk = {
+  /** `targets`: the ticked, ready rows of the page's table, `[{region, oid}]`. Resolves to the job's meta. */
+  async start({ targets, key }) {
+    await checkLaunch(key);
+    const plan = JSON.parse(core.planBulkRun(JSON.stringify(targets), await managedJson()));
+    const meta = {
+      id: crypto.randomUUID(), launch: 1, status: plan.rows.length ? 'running' : 'finished', total: plan.rows.length,
+      counts: plan.counts, invalid: plan.invalid, duplicates: plan.duplicates, startedAt: Date.now(), beat: Date.now(),
+      interruptions: 0, historyRecorded: plan.rows.length === 0,
+    };
+    await writeJob(meta, plan.rows, key);
+    if (plan.rows.length) launchJob(meta, plan.rows, key);
+    return meta;
+  },
+  /** Sends again the rows that did not succeed (failed, skipped, or never sent), as a new launch of the same job. */
+  async retry({ key }) {
+    await checkLaunch(key);
+    const items = await allSessionItems();
+    const earlier = items[JOB];
+    if (!earlier) throw { code: 'NOTHING_TO_RUN', message: 'There is no run to retry. Tick data models and press Replace.', requestSent: false };
+    const plan = JSON.parse(core.retryFailedPlan(JSON.stringify({ rows: journalRows(items, earlier.total) })));
+    const meta = { ...earlier, launch: earlier.launch + 1, status: 'running', stopped: undefined, counts: plan.counts, beat: Date.now(), interruptions: 0, resumedAt: undefined, finishedAt: undefined, historyRecorded: false };
+    await writeJob(meta, plan.rows, key);
+    launchJob(meta, plan.rows, key);
+    return true;
+  },
+  /** The user's Stop: rows in flight get their answer, the others are not sent. */
+  async stop() {
+    await jobResumed;
+    activeJob?.controller.abort();
+    return Boolean(activeJob);
+  },
+  /** Sent by a page that sees no heartbeat: starting this worker resumed the job; says whether one runs. */
+  async wake() {
+    await jobResumed;
+    return Boolean(activeJob);
+  },
+};
 
 // ---- expiry reminders ------------------------------------------------------------------
 // Reminders (no secret) live in storage.local; their alarms are re-created from it at every
@@ -266,11 +402,11 @@ const reminders = {
   async add(reminder) {
     if (core.reminderFireTimes(reminder.expiresAt, reminder.leadDays).length === 0) return null; // nothing left to remind
     const kept = { ...reminder, id: crypto.randomUUID() };
-    await chrome.storage.local.set({ reminders: [...await reminders.all(), kept] });
+    await update('reminders', (stored = []) => [...stored, kept]);
     return kept;
   },
   async remove({ id }) {
-    await chrome.storage.local.set({ reminders: (await reminders.all()).filter((reminder) => reminder.id !== id) });
+    await update('reminders', (stored = []) => stored.filter((reminder) => reminder.id !== id));
     return true;
   },
   /**
@@ -309,6 +445,8 @@ chrome.storage.onChanged.addListener((changes, area) => {
   if (area === 'local' && changes.reminders) scheduleReminders();
 });
 chrome.alarms.onAlarm.addListener(async (alarm) => {
+  // The watchdog's only work is to have started this worker, which resumes a cut-short job.
+  if (alarm.name === JOB_WATCHDOG) return jobResumed;
   const reminder = await reminderOf(alarm.name);
   if (!reminder) return;
   await coreReady;

@@ -36,6 +36,8 @@ const table = {
   /** When this page first checked builds: re-checks stop RECHECK_FOR_MS later. */
   checkingSince: 0,
   policyJson: '{}',
+  /** Whether the next render must ask the core for the rows again (a run row the table lacks). */
+  recomputeWanted: false,
 
   /** Asks the core for the rows again: after a paste, a region change, collected tabs or a load. */
   recompute() {
@@ -136,10 +138,9 @@ const table = {
    * @param {string[]} keys
    */
   async checkBuilds(keys = []) {
-    const { bulkRun } = /** @type {StoredItems} */ (await chrome.storage.session.get('bulkRun'));
-    if (!bulkRun) return;
+    if (!job.rows.length) return;
     this.checkingSince ||= Date.now();
-    await core.checkBuilds(JSON.stringify(bulkRun), JSON.stringify(keys), $('bulk-key').value, (rowKey, result) => {
+    await core.checkBuilds(job.asRunJson(), JSON.stringify(keys), $('bulk-key').value, (rowKey, result) => {
       this.builds.set(rowKey, 'verdict' in result ? result : { verdict: 'error', code: result.code, message: result.message });
       this.render();
     });
@@ -168,26 +169,116 @@ const table = {
  */
 const runRowKey = (row) => `${row.region}:${row.oid}`;
 
-/** @param {StoredItems['bulkRun']} run */
-function renderRun(run) {
-  if (!run || !run.rows?.length) return;
-  table.run = new Map(run.rows.map((row) => [runRowKey(row), row]));
+// The bulk job is the background's (background.js): its journal in storage.session is the
+// one copy of the run. This page reads it once when it opens, then applies each change the
+// journal reports, and renders; it never decides a row's state itself.
+const JOB = 'bulkJob';
+const JOB_ROW_PREFIX = 'bulkJobRow:';
+// The background writes a heartbeat every second while it sends; none for this long means
+// the browser stopped it, and this page wakes it (the job then resumes).
+const STALE_AFTER_MS = 3000;
+
+const job = {
+  /** @type {BulkJobMeta | null} */
+  meta: null,
+  /** @type {import('./keyturn.js').BulkRow[]} the job's rows, by index */
+  rows: [],
+
+  /** Reads the whole journal (when the page opens). */
+  load(items) {
+    this.meta = items[JOB] ?? null;
+    this.rows = Array.from({ length: this.meta?.total ?? 0 }, (_, index) => items[`${JOB_ROW_PREFIX}${index}`]).filter(Boolean);
+    table.run = new Map(this.rows.map((row) => [runRowKey(row), row]));
+  },
+
+  /** Applies one change of the journal; says whether a row the table does not list arrived. */
+  apply(changes) {
+    let newRows = false;
+    if (changes[JOB]) {
+      const meta = changes[JOB].newValue ?? null;
+      if (meta?.id !== this.meta?.id || (meta?.total ?? 0) < this.rows.length) {
+        // Another job: its rows arrive in this same change (background.js writes them in one go).
+        this.rows = [];
+        table.run = new Map();
+      }
+      this.meta = meta;
+    }
+    for (const [item, { newValue }] of Object.entries(changes)) {
+      if (!item.startsWith(JOB_ROW_PREFIX) || !newValue) continue;
+      const index = Number(item.slice(JOB_ROW_PREFIX.length));
+      if (this.meta && index >= this.meta.total) continue;
+      this.rows[index] = newValue;
+      const key = runRowKey(newValue);
+      table.run.set(key, newValue);
+      if (!table.searchText.has(key)) newRows = true;
+    }
+    return newRows;
+  },
+
+  /** The run as the core reads it back (CSV, build checks). */
+  asRunJson() {
+    return JSON.stringify({ rows: this.rows.filter(Boolean), stopped: this.meta?.stopped });
+  },
+
+  /** Whether the background has stopped writing its heartbeat while the job runs. */
+  stale() {
+    return this.meta?.status === 'running' && Date.now() - this.meta.beat > STALE_AFTER_MS;
+  },
+};
+
+/** Renders the job's meta; the table's rows render from `table.run`. */
+function renderJob() {
+  const meta = job.meta;
+  if (!meta || !meta.total) return;
   $('bulk-run').hidden = false;
-  const { done, failed, remaining } = run.counts;
-  $('bulk-progress').max = run.rows.length;
+  const running = meta.status === 'running';
+  const { done, failed, remaining } = meta.counts;
+  $('bulk-progress').max = meta.total;
   $('bulk-progress').value = done + failed;
-  $('bulk-counts').textContent = `${t('bulkCounts', done, failed, remaining)}${run.running ? '' : ` · ${t('bulkFinished')}`}`;
-  $('bulk-run').dataset.running = String(Boolean(run.running));
-  $('bulk-stopped').hidden = !run.stopped;
+  $('bulk-counts').textContent = `${t('bulkCounts', done, failed, remaining)}${running ? '' : ` · ${t('bulkFinished')}`}`;
+  $('bulk-run').dataset.running = String(running);
+  // The truth about the background: interrupted (no heartbeat: it is being woken), resumed
+  // after an interruption, or simply running or finished.
+  const stale = job.stale();
+  $('bulk-run').dataset.job = stale ? 'interrupted' : meta.interruptions ? 'resumed' : meta.status;
+  const status = stale ? t('bulkJobInterrupted') : meta.interruptions ? t('bulkJobResumed', meta.interruptions) : '';
+  $('bulk-job-status').hidden = !status;
+  $('bulk-job-status').textContent = status;
+  $('bulk-stopped').hidden = !meta.stopped;
   // In English the core's own words (they quote Treasure's refusal); otherwise the translation.
-  $('bulk-stopped').textContent = run.stopped ? failureText({ code: 'BULK_STOPPED', message: run.stopped, requestSent: true }) : '';
-  $('bulk-retry').disabled = run.running || failed === 0;
-  $('bulk-export').disabled = run.running;
-  $('bulk-check-builds').disabled = run.running || done === 0;
-  $('bulk-remind').hidden = run.running || done === 0;
-  $('bulk-start').disabled = Boolean(run.running);
-  if (run.rows.some((row) => !table.searchText.has(runRowKey(row)))) table.recompute();
-  else table.render();
+  $('bulk-stopped').textContent = meta.stopped ? failureText({ code: meta.stoppedCode ?? 'INTERRUPTED', message: meta.stopped, requestSent: true }) : '';
+  $('bulk-stop').disabled = !running;
+  $('bulk-retry').disabled = running || failed + remaining === 0;
+  $('bulk-export').disabled = running;
+  $('bulk-check-builds').disabled = running || done === 0;
+  $('bulk-remind').hidden = running || done === 0;
+  $('bulk-start').disabled = running;
+}
+
+// Renders at most every 100 ms however fast the journal changes (thousands of rows).
+let renderTimer = null;
+function renderSoon(recompute) {
+  if (recompute) table.recomputeWanted = true;
+  renderTimer ??= setTimeout(() => {
+    renderTimer = null;
+    renderJob();
+    if (table.recomputeWanted) {
+      table.recomputeWanted = false;
+      table.recompute();
+    } else table.render();
+  }, 100);
+}
+
+/** While a job runs, wakes a background that stopped writing its heartbeat (the job resumes there). */
+function watchBackground() {
+  let waking = false;
+  setInterval(() => {
+    if (!job.stale()) return;
+    renderJob();
+    if (waking) return;
+    waking = true;
+    askBackground('bulk', 'wake', {}).catch(() => {}).finally(() => { waking = false; });
+  }, 1000);
 }
 
 /**
@@ -281,14 +372,14 @@ async function start() {
   onSubmit($('bulk-form'), $('bulk-start'), async () => {
     hideResult($('bulk-result'));
     const targets = table.sendable().map((row) => ({ region: row.region, oid: row.oid }));
-    if (targets.length === 0) return showResult($('bulk-result'), 'error', [t('bulkNothingSelected')], 'NOTHING_TO_RUN');
+    if (targets.length === 0) return showResult($('bulk-result'), 'error', [t('error_NOTHING_TO_RUN')], 'NOTHING_TO_RUN');
     try {
       const run = await askBackground('bulk', 'start', { targets, key: $('bulk-key').value });
       // A new run: the build checks of an earlier one no longer apply.
       table.builds.clear();
       table.checkingSince = 0;
       await chrome.storage.session.remove('bulkBuilds');
-      showResult($('bulk-result'), 'ok', [t('bulkToReplace', run.rows.length)], 'OK');
+      showResult($('bulk-result'), 'ok', [t('bulkToReplace', run.total)], 'OK');
     } catch (error) {
       showFailure($('bulk-result'), error);
     }
@@ -307,6 +398,14 @@ async function start() {
     if (button instanceof HTMLButtonElement) table.checkBuilds([button.dataset.key]).catch((error) => showFailure($('bulk-result'), error));
   });
 
+  onClick($('bulk-stop'), async () => {
+    try {
+      await askBackground('bulk', 'stop', {});
+    } catch (error) {
+      showFailure($('bulk-result'), error);
+    }
+  });
+
   onClick($('bulk-retry'), async () => {
     hideResult($('bulk-result'));
     try {
@@ -317,32 +416,34 @@ async function start() {
   });
 
   onClick($('bulk-export'), async () => {
-    const { bulkRun } = /** @type {StoredItems} */ (await chrome.storage.session.get('bulkRun'));
-    downloadText($('bulk-csv-link'), core.bulkRunCsv(JSON.stringify(bulkRun), JSON.stringify(Object.fromEntries(table.builds))), 'text/csv',
+    downloadText($('bulk-csv-link'), core.bulkRunCsv(job.asRunJson(), JSON.stringify(Object.fromEntries(table.builds))), 'text/csv',
       `keyturn-run-${new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-')}.csv`);
   });
 
   chrome.storage.onChanged.addListener((changes, area) => {
-    if (area === 'session' && changes.bulkRun) renderRun(/** @type {StoredItems['bulkRun']} */ (changes.bulkRun.newValue));
+    if (area !== 'session' || !job.meta && !changes[JOB]) return;
+    if (changes[JOB] || Object.keys(changes).some((item) => item.startsWith(JOB_ROW_PREFIX))) renderSoon(job.apply(changes));
   });
+  watchBackground();
   // "Remind me before this key expires", after a run: one reminder per region the key was
   // given in, each tied to the key's fingerprint (never the key).
   $('bulk-remind').append(remindControl('bulk-remind', async (expiresAt) => {
-    const { bulkRun: run } = /** @type {StoredItems} */ (await chrome.storage.session.get('bulkRun'));
-    const regions = [...new Set(run.rows.filter((row) => row.state === 'done').map((row) => row.region))];
+    const regions = [...new Set(job.rows.filter((row) => row.state === 'done').map((row) => row.region))];
     const reminders = regions.map((region) => core.keyReminder(region, expiresAt, $('bulk-key').value, table.policyJson));
+    // The background adds them one at a time (one read-modify-write per storage item).
     const kept = await Promise.all(reminders.map((reminder) => askBackground('reminders', 'add', reminder)));
     return kept[0] ? t('remindSet', kept[0].label, new Date(kept[0].expiresAt).toLocaleDateString()) : t('reminderNothing');
   }));
 
-  const { bulkRun, bulkBuilds } = /** @type {StoredItems} */ (await chrome.storage.session.get(['bulkRun', 'bulkBuilds']));
-  table.builds = new Map(Object.entries(bulkBuilds ?? {}));
+  const items = /** @type {StoredItems & Record<string, any>} */ (await chrome.storage.session.get(null));
+  table.builds = new Map(Object.entries(items.bulkBuilds ?? {}));
   const reminderId = new URLSearchParams(location.search).get('reminder');
   await fromReminder(reminderId);
-  table.recompute();
   // Opened from a reminder, the table holds exactly that key's data models: an earlier run
   // is not shown (the next run started here shows as usual).
-  if (!reminderId || bulkRun?.running) renderRun(bulkRun);
+  if (!reminderId || items[JOB]?.status === 'running') job.load(items);
+  table.recompute();
+  renderJob();
   document.body.dataset.ready = 'true';
 }
 

@@ -31,6 +31,6 @@ export const buildText = (check) => (isEnglish() ? check.message : t(`build_${ch
  */
 export function failureText(failure) {
   if (isEnglish()) return failure.message;
-  const translated = failure.code === 'BULK_STOPPED' ? t('bulkStopped') : t(`error_${failure.code}`, failure.status ?? failure.code);
+  const translated = t(`error_${failure.code}`, failure.status ?? failure.code);
   return translated || failure.message;
 }

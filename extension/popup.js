@@ -11,12 +11,30 @@ import { $, asFailure, hideResult, onClick, onSubmit, remindControl, showFailure
 import { buildText, failureText, localize, regionName, t } from './i18n.js';
 import { managedJson, onPolicyChanged, policyOf } from './policy.js';
 
+// Until start() has wired the forms, a submit (a click or Enter as soon as the popup shows)
+// is held here and replayed once they work: nothing typed is lost. The forms are
+// `method="dialog"` too, so no submit can ever reload the popup.
+const heldSubmits = new Set();
+const holdSubmit = (event) => {
+  event.preventDefault();
+  event.stopImmediatePropagation();
+  heldSubmits.add(/** @type {HTMLFormElement} */ (event.target));
+};
+document.addEventListener('submit', holdSubmit, true);
+
 // Everything start-up reads is asked for at once, before the core is compiled (which holds
 // this thread for a moment), so the popup is ready when the slowest answer is in rather than
 // after all of them in turn. One storage.session read serves the secrets and the new keys.
 const tabReady = targetTab();
 const sessionItems = /** @type {Promise<StoredItems>} */ (chrome.storage.session.get(['treasureKey', 'databrainServiceToken', 'pendingRecovery', NEW_KEYS_ITEM]));
 const managedReady = managedJson();
+// The administrator's settings as last seen (no secret in them): the managed area answers
+// in milliseconds, except on the first page after the browser starts, when Chromium's
+// policy service takes about 2 s. The popup is drawn from this meanwhile; every action
+// checks the managed answer itself before it sends anything.
+const LAST_POLICY = 'lastPolicy';
+const lastPolicy = chrome.storage.local.get(LAST_POLICY).then((items) => items[LAST_POLICY] ?? null, () => null);
+const MANAGED_WAIT_MS = 50;
 const databrainOriginsReady = Promise.all([/** @type {Promise<StoredItems>} */ (chrome.storage.local.get('databrainOrigins')), chrome.permissions.getAll()]);
 const coreReady = core.startCore(coreWasm);
 
@@ -235,6 +253,8 @@ const treasure = {
     let target;
     try {
       target = this.chosenTarget();
+      this.policyJson = await managedReady; // the managed answer decides, not the one drawn from
+      core.checkServiceEnabled(this.policyJson, 'treasure');
       core.checkRegionEnabled(this.policyJson, target.region); // refused before anything is sent
       const model = await core.replaceDataModelKey(target.region, target.oid, key);
       const replacedAt = Date.now(); // a build that started before the answer may not use the new key
@@ -502,9 +522,30 @@ function renderNewKeys(keys) {
 
 // ---- start-up -------------------------------------------------------------------
 
+/** The settings to draw the popup from: the managed answer if it comes at once, else the last seen. */
+async function startupPolicy() {
+  const soon = await Promise.race([managedReady, new Promise((resolve) => { setTimeout(resolve, MANAGED_WAIT_MS, null); })]);
+  return soon ?? (await lastPolicy) ?? '{}';
+}
+
+/**
+ * When the managed answer arrives: keep it as the last seen, and if it differs from what
+ * the popup was drawn from, draw it again, unless the user has typed (then the actions,
+ * which check the managed answer, refuse what it forbids, and nothing typed is lost).
+ */
+async function applyManagedPolicy(drawnFrom, typedSince) {
+  const managed = await managedReady;
+  if (managed !== await lastPolicy) await chrome.storage.local.set({ [LAST_POLICY]: managed }).catch(() => {});
+  if (managed === drawnFrom) document.body.dataset.policy = 'managed';
+  else if (!typedSince()) location.reload();
+  else document.body.dataset.policy = 'managed';
+}
+
 async function start() {
   localize();
-  const [tab, policyJson] = await Promise.all([tabReady, managedReady, coreReady]);
+  let typed = false;
+  document.addEventListener('input', () => { typed = true; }, { capture: true, once: true });
+  const [tab, policyJson] = await Promise.all([tabReady, startupPolicy(), coreReady]);
   const policy = policyOf(policyJson);
   // Links that open one of Keyturn's pages in a tab (the popup would close anyway).
   const openPage = (linkId, page) => $(linkId).addEventListener('click', async (event) => {
@@ -529,8 +570,11 @@ async function start() {
   const askedFor = new URLSearchParams(location.search).get('service') === 'databrain';
   tabs.setUp(askedFor || (tab?.url && core.isDatabrainAppPage(tab.url)) ? 'tab-databrain' : 'tab-treasure', policy.services);
   onPolicyChanged(() => location.reload()); // the administrator changed a setting: apply it now
+  document.removeEventListener('submit', holdSubmit, true);
+  for (const form of heldSubmits) form.requestSubmit();
   document.body.dataset.ready = 'true';
   performance.mark('keyturn-ready');
+  applyManagedPolicy(policyJson, () => typed || heldSubmits.size > 0);
 }
 
 start();

@@ -14,8 +14,10 @@ interface StoredItems {
   reminders?: (import('./keyturn.js').Reminder & { id: string })[];
   /** storage.local: the self-hosted Databrain origins the user added. */
   databrainOrigins?: string[];
-  /** storage.session: the bulk run (no key), and whether the background is running it. */
-  bulkRun?: import('./keyturn.js').BulkRunView & { running: boolean };
+  /** storage.session: the bulk job's meta (background.js); its rows are `bulkJobRow:<index>` items. */
+  bulkJob?: BulkJobMeta;
+  /** storage.session: the running bulk job's Master key, for its life only (removed when it ends or stops). */
+  bulkJobKey?: string;
   /** storage.session: the bulk page's last build check of each replaced row (no secret). */
   bulkBuilds?: Record<string, BuildShown>;
   /** storage.session: a key that may have been lost with its answer (background.js). */
@@ -24,8 +26,34 @@ interface StoredItems {
   treasureKey?: string;
   /** storage.session, only when the user ticked "remember for this browser session". */
   databrainServiceToken?: string;
+  /** storage.session: the last Databrain key listing's keys (background.js), for "Rotate" and "Use this key". */
+  databrainListing?: { origin: string; listing: string };
+  /** storage.local: the administrator's settings as last seen (no secret), to draw the first popup from. */
+  lastPolicy?: string;
   /** storage.session: new Databrain keys waiting to be saved (new-keys.js). */
   newKeys?: NewKeyEntry[];
+}
+
+/** The bulk job's meta item in its journal (background.js); never holds the key. */
+interface BulkJobMeta {
+  id: string;
+  /** 1 for the first launch, one more per "Retry failed". */
+  launch: number;
+  status: 'running' | 'finished' | 'interrupted';
+  total: number;
+  counts: { done: number; failed: number; remaining: number };
+  stopped?: string;
+  stoppedCode?: string;
+  invalid: import('./keyturn.js').InvalidLine[];
+  duplicates: number;
+  startedAt: number;
+  /** The background's heartbeat: written at least every second while it sends. */
+  beat: number;
+  /** How many times the browser stopped the background and the job resumed. */
+  interruptions: number;
+  resumedAt?: number;
+  finishedAt?: number;
+  historyRecorded: boolean;
 }
 
 /** A build check as the bulk page keeps it: the core's verdict, or the failure of the check. */
@@ -55,7 +83,7 @@ interface BackgroundCalls {
     recover: NewKeyEntry;
     dismissRecovery: boolean;
   };
-  bulk: { start: import('./keyturn.js').BulkRunView; retry: boolean };
+  bulk: { start: BulkJobMeta; retry: boolean; stop: boolean; wake: boolean };
   history: { record: boolean; recordAll: boolean; clear: boolean; settle: boolean };
   reminders: { all: StoredItems['reminders']; add: StoredItems['reminders'][number] | null; remove: boolean; open: string | null };
 }

@@ -53,6 +53,10 @@ error_codes! {
     KeyHasInvalidCharacters = "KEY_HAS_INVALID_CHARACTERS",
     MalformedKey = "MALFORMED_KEY",
     InvalidGracePeriod = "INVALID_GRACE_PERIOD",
+    /// A reminder's expiry date that is missing or has passed.
+    InvalidReminderDate = "INVALID_REMINDER_DATE",
+    /// Reminder lead times that are not whole days from 0 to 365.
+    InvalidLeadDays = "INVALID_LEAD_DAYS",
     ImmediateExpiryNotConfirmed = "IMMEDIATE_EXPIRY_NOT_CONFIRMED",
     InvalidDataAppName = "INVALID_DATA_APP_NAME",
     InvalidLabel = "INVALID_LABEL",
@@ -60,6 +64,8 @@ error_codes! {
     OriginNotGranted = "ORIGIN_NOT_GRANTED",
     /// A Treasure region the administrator's policy does not offer.
     RegionNotEnabled = "REGION_NOT_ENABLED",
+    /// A service the administrator's policy turned off.
+    ServiceNotEnabled = "SERVICE_NOT_ENABLED",
     // Answers from the service.
     Unauthorized = "UNAUTHORIZED",
     Forbidden = "FORBIDDEN",
@@ -79,10 +85,21 @@ error_codes! {
     // Failures of the connection itself.
     Timeout = "TIMEOUT",
     NetworkError = "NETWORK_ERROR",
+    /// A listed key the background no longer holds (list the keys again).
+    ListingExpired = "LISTING_EXPIRED",
     /// A non-idempotent request failed after it may have reached the server.
     OutcomeUnknown = "OUTCOME_UNKNOWN",
-    /// A bulk row whose run was cut short by the browser.
+    /// A bulk job the browser cut short that cannot resume by itself (its key is gone).
     Interrupted = "INTERRUPTED",
+    // A bulk run that stopped early.
+    /// The key itself was refused (401, or 403 for a Write-only key): nothing more is sent.
+    BulkStopped = "BULK_STOPPED",
+    /// The user pressed Stop.
+    StoppedByUser = "STOPPED_BY_USER",
+    /// A bulk run is going: another cannot start until it ends or is stopped.
+    RunInProgress = "RUN_IN_PROGRESS",
+    /// Nothing was chosen to send.
+    NothingToRun = "NOTHING_TO_RUN",
 }
 
 impl Serialize for ErrorCode {

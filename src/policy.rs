@@ -172,6 +172,17 @@ impl Policy {
         Some(ids)
     }
 
+    /// Refuses a service (`treasure` or `databrain`) the policy does not show.
+    pub fn check_service(&self, service: &str) -> Result<(), Failure> {
+        if self.services.contains(&service) {
+            return Ok(());
+        }
+        Err(Failure::new(
+            ErrorCode::ServiceNotEnabled,
+            "Your administrator turned this service off in Keyturn. Nothing was sent.",
+        ))
+    }
+
     /// Refuses a data model in a region the policy does not offer.
     pub fn check_region(&self, region: Region) -> Result<(), Failure> {
         if self.treasure_regions.contains(&region.info().id) {
@@ -290,6 +301,10 @@ mod tests {
         assert!(policy.check_region(Region::Eu01).is_ok());
         let refused = policy.check_region(Region::Us).unwrap_err();
         assert_eq!(refused.code, ErrorCode::RegionNotEnabled);
+        let databrain_only = Policy::read(r#"{"services": ["databrain"]}"#);
+        assert_eq!(databrain_only.check_service("treasure").map_err(|failure| failure.code), Err(ErrorCode::ServiceNotEnabled));
+        assert_eq!(databrain_only.check_service("databrain"), Ok(()));
+        assert!(Policy::default().check_service("treasure").is_ok());
         assert!(refused.message.contains("US region is not enabled") && !refused.request_sent);
     }
 }

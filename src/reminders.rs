@@ -22,7 +22,7 @@ pub const DEFAULT_LEAD_DAYS: [u32; 2] = [7, 1];
 pub fn parse_lead_days(text: &str) -> Result<Vec<u32>, Failure> {
     let invalid = || {
         Failure::new(
-            ErrorCode::InvalidGracePeriod,
+            ErrorCode::InvalidLeadDays,
             "Enter reminder lead times as whole days between 0 and 365, separated by commas, such as 7, 1.",
         )
     };
@@ -152,7 +152,7 @@ impl Reminder {
         })?;
         if expires_at <= now {
             return Err(Failure::new(
-                ErrorCode::InvalidGracePeriod,
+                ErrorCode::InvalidReminderDate,
                 "That date has passed. Enter the expiry date shown on the API Keys page.",
             ));
         }

@@ -11,7 +11,6 @@ use crate::input::display_snippet;
 use crate::policy::Policy;
 use crate::treasure::builds::BuildVerdict;
 use crate::treasure::console_url::{parse_console_url, DataModelTarget, Oid};
-use crate::treasure::datamodel::DataModelSummary;
 use crate::treasure::region::Region;
 use crate::url::split_scheme;
 use std::collections::{HashMap, HashSet};
@@ -65,6 +64,9 @@ pub struct Row {
     /// the new key only if it started after this.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replaced_at: Option<u64>,
+    /// The launch of the run (the first, or a retry) that last sent this row; 0: never sent.
+    #[serde(default)]
+    pub launch: u32,
 }
 
 /// The run's whole state: what the popup shows and storage.session keeps (never the key).
@@ -75,6 +77,9 @@ pub struct BulkRun {
     /// Why the run stopped early, if it did.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stopped: Option<String>,
+    /// The code of why it stopped: `BULK_STOPPED` (the key was refused) or `STOPPED_BY_USER`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stopped_code: Option<String>,
     /// Lines that could not be read.
     #[serde(default)]
     pub invalid: Vec<InvalidLine>,
@@ -156,7 +161,7 @@ impl BulkRun {
     /// `bare_oid_region`), one per line, blank lines ignored, duplicates removed; a data
     /// model in a region `policy` does not offer is listed as invalid.
     pub fn plan(text: &str, bare_oid_region: Option<Region>, policy: &Policy) -> BulkRun {
-        let mut run = BulkRun { rows: Vec::new(), stopped: None, invalid: Vec::new(), duplicates: 0 };
+        let mut run = BulkRun { rows: Vec::new(), stopped: None, stopped_code: None, invalid: Vec::new(), duplicates: 0 };
         // A set: a run planned from thousands of ticked rows must not scan for each.
         let mut seen: HashSet<(Region, String)> = HashSet::new();
         for (index, line) in text.lines().enumerate() {
@@ -179,6 +184,7 @@ impl BulkRun {
                         code: None,
                         message: None,
                         replaced_at: None,
+                        launch: 0,
                     });
                     seen.insert((target.region, target.oid.as_str().to_string()));
                 }
@@ -251,72 +257,16 @@ impl BulkRun {
         hosts
     }
 
-    /// Takes the next pending row for `host` and marks it running; `None` when there is
-    /// none or the run has stopped.
-    pub fn next_for_host(&mut self, host: &str) -> Option<usize> {
-        if self.stopped.is_some() {
-            return None;
-        }
-        let index = self.rows.iter().position(|row| row.state == RowState::Pending && row.api_host == host)?;
-        self.rows[index].state = RowState::Running;
-        Some(index)
-    }
-
-    /// Records a row's answer, received at `now` (milliseconds since the epoch). A 401 or
-    /// 403 says the key itself is bad: the run stops and the rows not yet sent are skipped.
-    pub fn record(&mut self, index: usize, result: Result<DataModelSummary, Failure>, now: u64) {
-        let Some(row) = self.rows.get_mut(index) else { return };
-        match result {
-            Ok(summary) => {
-                row.state = RowState::Done;
-                row.replaced_at = Some(now);
-                row.name = Some(summary.name);
-                row.kind = Some(summary.kind);
-                row.code = None;
-                row.message = None;
-            }
-            Err(failure) => {
-                row.state = RowState::Failed;
-                row.code = Some(code_text(failure.code));
-                if matches!(failure.code, ErrorCode::Unauthorized | ErrorCode::Forbidden) && self.stopped.is_none() {
-                    self.stopped = Some(format!("Stopped: the key itself was refused. {}", failure.message));
-                    for other in &mut self.rows {
-                        if other.state == RowState::Pending {
-                            other.state = RowState::Skipped;
-                        }
-                    }
-                }
-                let row = &mut self.rows[index];
-                row.message = Some(failure.message);
-            }
-        }
-    }
-
     /// Prepares "Retry failed": failed and skipped rows become pending again (the PUT is
     /// idempotent); successful rows are left alone.
     pub fn retry_failed(&mut self) {
         self.stopped = None;
+        self.stopped_code = None;
         for row in &mut self.rows {
             if matches!(row.state, RowState::Failed | RowState::Skipped) {
                 row.state = RowState::Pending;
                 row.code = None;
                 row.message = None;
-            }
-        }
-    }
-
-    /// Marks rows that were pending or running when the background that ran them went away
-    /// (browser restart, worker stopped) as failed, so a run never looks alive forever.
-    pub fn interrupt(&mut self) {
-        for row in &mut self.rows {
-            if matches!(row.state, RowState::Pending | RowState::Running) {
-                row.state = RowState::Failed;
-                row.code = Some(code_text(ErrorCode::Interrupted));
-                row.message = Some(
-                    "Interrupted before Treasure answered: the browser stopped Keyturn's background. Use Retry failed; \
-                     replacing a key again is safe."
-                        .to_string(),
-                );
             }
         }
     }
@@ -336,7 +286,6 @@ impl BulkRun {
         self.counts().remaining == 0
     }
 
-    /// The summary as CSV: OID, region, name, outcome. Never a key.
     /// The run as CSV: OID, region, name, outcome, and (a later column, appended) the build
     /// verdict of each row that `builds` has one for, by `<region>:<oid>`.
     pub fn csv(&self, builds: &HashMap<String, BuildVerdict>) -> String {
@@ -365,6 +314,8 @@ impl BulkRun {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::treasure::datamodel::DataModelSummary;
+    use crate::treasure::job::BulkJob;
 
     const A: &str = "93d34997-1b2c-4d5e-8f90-000000000001";
     const B: &str = "93d34997-1b2c-4d5e-8f90-000000000002";
@@ -418,66 +369,28 @@ mod tests {
     }
 
     #[test]
-    fn hands_out_rows_per_host_and_counts_progress() {
-        let mut run = BulkRun::plan(&format!("{A}\n{B}"), Some(Region::Us), &Policy::default());
-        assert_eq!(run.next_for_host("api.eu01.treasuredata.com"), None);
-        assert_eq!(run.next_for_host("api.treasuredata.com"), Some(0));
-        assert_eq!(run.next_for_host("api.treasuredata.com"), Some(1));
-        assert_eq!(run.next_for_host("api.treasuredata.com"), None);
-        run.record(0, ok("sales"), 1_000);
-        run.record(1, Err(Failure::with_status(ErrorCode::NotFound, 404, "no such model")), 1_000);
-        assert_eq!(run.counts(), Counts { done: 1, failed: 1, remaining: 0 });
-        assert!(run.is_finished());
-        assert_eq!(run.rows[0].name.as_deref(), Some("sales"));
-        assert_eq!(run.rows[1].code.as_deref(), Some("NOT_FOUND"));
-        assert!(run.stopped.is_none(), "a missing data model does not stop the run");
-    }
-
-    #[test]
-    fn a_refused_key_stops_the_run() {
-        for code in [ErrorCode::Unauthorized, ErrorCode::Forbidden] {
-            let mut run = BulkRun::plan(
-                &format!("{A}\n{B}\n93d34997-1b2c-4d5e-8f90-000000000003"),
-                Some(Region::Us),
-                &Policy::default(),
-            );
-            let first = run.next_for_host("api.treasuredata.com").unwrap();
-            run.record(first, Err(Failure::with_status(code, 401, "bad key")), 1_000);
-            assert!(run.stopped.as_deref().unwrap().contains("bad key"));
-            assert_eq!(run.next_for_host("api.treasuredata.com"), None);
-            assert_eq!(run.rows.iter().filter(|r| r.state == RowState::Skipped).count(), 2);
-            assert!(run.is_finished());
-        }
-    }
-
-    #[test]
-    fn an_interrupted_run_ends_with_its_open_rows_failed() {
-        let mut run = BulkRun::plan(&format!("{A}\n{B}"), Some(Region::Us), &Policy::default());
-        run.next_for_host("api.treasuredata.com");
-        run.interrupt();
-        assert!(run.rows.iter().all(|r| r.state == RowState::Failed && r.code.as_deref() == Some("INTERRUPTED")));
-        assert!(run.is_finished());
-    }
-
-    #[test]
     fn retry_takes_only_what_did_not_succeed() {
-        let mut run = BulkRun::plan(&format!("{A}\n{B}"), Some(Region::Us), &Policy::default());
-        run.next_for_host("api.treasuredata.com");
-        run.next_for_host("api.treasuredata.com");
-        run.record(0, ok("sales"), 1_000);
-        run.record(1, Err(Failure::with_status(ErrorCode::ServerError, 500, "later")), 1_000);
+        let mut job = BulkJob::resume(BulkRun::plan(&format!("{A}\n{B}"), Some(Region::Us), &Policy::default()), 1);
+        job.next_for_host("api.treasuredata.com");
+        job.next_for_host("api.treasuredata.com");
+        job.record(0, ok("sales"), 1_000);
+        job.record(1, Err(Failure::with_status(ErrorCode::ServerError, 500, "later")), 1_000);
+        let mut run = job.run().clone();
         run.retry_failed();
         assert_eq!(run.rows[0].state, RowState::Done);
-        assert_eq!(run.rows[1].state, RowState::Pending);
-        assert_eq!(run.next_for_host("api.treasuredata.com"), Some(1));
-        assert_eq!(run.next_for_host("api.treasuredata.com"), None);
+        assert_eq!((run.rows[1].state, run.rows[1].code.as_deref()), (RowState::Pending, None));
+        let mut retry = BulkJob::resume(run, 2);
+        assert_eq!(retry.next_for_host("api.treasuredata.com"), Some(1));
+        assert_eq!(retry.next_for_host("api.treasuredata.com"), None);
+        assert_eq!((retry.run().rows[0].launch, retry.run().rows[1].launch), (1, 2), "each row names the launch that sent it");
     }
 
     #[test]
     fn round_trips_as_json_without_keys_and_exports_csv() {
-        let mut run = BulkRun::plan(&format!("{A}\n{B}"), Some(Region::Eu01), &Policy::default());
-        run.next_for_host("api.eu01.treasuredata.com");
-        run.record(0, Ok(DataModelSummary { oid: A.into(), name: "=cmd, \"x\"".into(), kind: "t".into() }), 1_000);
+        let mut job = BulkJob::resume(BulkRun::plan(&format!("{A}\n{B}"), Some(Region::Eu01), &Policy::default()), 1);
+        job.next_for_host("api.eu01.treasuredata.com");
+        job.record(0, Ok(DataModelSummary { oid: A.into(), name: "=cmd, \"x\"".into(), kind: "t".into() }), 1_000);
+        let run = job.run().clone();
         let json = run.to_json();
         assert_eq!(BulkRun::from_json(&json).unwrap(), run);
         let page: serde_json::Value = serde_json::from_str(&json).unwrap();

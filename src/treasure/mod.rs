@@ -6,6 +6,7 @@ pub mod builds;
 pub mod bulk;
 pub mod console_url;
 pub mod datamodel;
+pub mod job;
 pub mod listing;
 pub mod region;
 pub mod table;

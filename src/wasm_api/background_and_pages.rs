@@ -26,6 +26,7 @@ use crate::reminders::{consumers, fingerprint_from_last_four, fire_times, Remind
 use crate::transport;
 use crate::treasure::builds::{builds_request, interpret_builds_answer, BuildVerdict};
 use crate::treasure::bulk::{row_key, BulkRun, ChosenTarget, RowState, MAX_IN_FLIGHT_PER_HOST};
+use crate::treasure::job::{BulkJob, JobChange};
 use crate::treasure::listing::{interpret_list_answer, list_request, ListedModel, SkippedElement};
 use crate::treasure::table::table_rows;
 use crate::treasure::DataModelTarget;
@@ -80,10 +81,19 @@ pub fn check_treasure_key(key: &str) -> Result<(), JsValue> {
 
 // ---- Databrain ----------------------------------------------------------------------
 
-thread_local! {
-    /// Keys from the last listing. They stay in wasm memory: the page only ever gets their
-    /// masked form and an index to rotate by.
-    static LISTED_KEYS: RefCell<Vec<DataAppKey>> = const { RefCell::new(Vec::new()) };
+// A listing's keys are kept by the background in storage.session (`databrainListing`), so
+// "Use this key" and "Rotate" still work after the browser stops the worker: the listing
+// crosses out as JSON text that only the background holds and hands back here with an
+// index; pages only ever get the masked views.
+
+/// The key at `index` of a listing the background kept (`listing`, what
+/// `listDatabrainKeys` returned as `listing`).
+fn listed_key(listing: &str, index: usize) -> Result<DataAppKey, Failure> {
+    let keys: Vec<String> = serde_json::from_str(listing).unwrap_or_default();
+    let raw = keys.get(index).ok_or_else(|| {
+        Failure::new(ErrorCode::ListingExpired, "That key is no longer listed. List the data app's keys again.")
+    })?;
+    DataAppKey::parse(raw)
 }
 
 #[derive(Serialize)]
@@ -174,28 +184,36 @@ pub async fn rotate_databrain_key(
     rotate(origin, key, grace).await
 }
 
-/// Rotates the key at `index` of the last listing (which authenticates as itself).
+/// Rotates the key at `index` of a kept `listing` (the key authenticates as itself).
 #[wasm_bindgen(js_name = rotateListedDatabrainKey, unchecked_return_type = "RotatedView")]
 pub async fn rotate_listed_databrain_key(
     origin: String,
     #[wasm_bindgen(unchecked_param_type = "string[]")] granted: JsValue,
+    listing: String,
     index: usize,
     #[wasm_bindgen(unchecked_param_type = "number | string")] grace: JsValue,
     confirmed_immediate: bool,
 ) -> Result<JsValue, JsValue> {
     let origin = resolve_origin(&origin, granted)?;
-    let key = LISTED_KEYS.with(|keys| keys.borrow().get(index).cloned()).ok_or_else(|| {
-        fail(Failure::new(ErrorCode::EmptyKey, "That key is no longer listed. List the data app's keys again."))
-    })?;
+    let key = listed_key(&listing, index).map_err(fail)?;
     let grace = grace_from(grace, confirmed_immediate).map_err(fail)?;
     rotate(origin, key, grace).await
 }
 
+/// A listing: the masked views for the page, and the keys as JSON text for the background
+/// to keep in storage.session and hand back by index.
+#[derive(Serialize)]
+struct ListingView {
+    views: Vec<crate::databrain::tokens::ListedKeyView>,
+    listing: String,
+}
+
 /// Lists a data app's keys with a service token, following every page. Resolves to
-/// `[{name, description, createdAt, maskedKey, sinceAttempt}]`: in the order of the
-/// listing, or, when `since` (milliseconds) is given to recover a key whose answer was
-/// lost, the keys created since then first (`sinceAttempt`).
-#[wasm_bindgen(js_name = listDatabrainKeys, unchecked_return_type = "ListedKeyView[]")]
+/// `{views, listing}`: `views` are `[{name, description, createdAt, maskedKey,
+/// sinceAttempt}]`, in the order of the listing, or, when `since` (milliseconds) is given
+/// to recover a key whose answer was lost, the keys created since then first
+/// (`sinceAttempt`); `listing` holds the keys themselves, for the background only.
+#[wasm_bindgen(js_name = listDatabrainKeys, unchecked_return_type = "ListingView")]
 pub async fn list_databrain_keys(
     origin: String,
     #[wasm_bindgen(unchecked_param_type = "string[]")] granted: JsValue,
@@ -226,21 +244,15 @@ pub async fn list_databrain_keys(
             .collect(),
     };
     let (keys, views): (Vec<DataAppKey>, Vec<_>) = arranged.into_iter().unzip();
-    LISTED_KEYS.with(|listed| *listed.borrow_mut() = keys);
-    Ok(to_js(&views))
+    let keys: Vec<&str> = keys.iter().map(DataAppKey::expose).collect();
+    Ok(to_js(&ListingView { views, listing: serde_json::to_string(&keys).unwrap_or_default() }))
 }
 
-/// The key at `index` of the last listing, for the user who chose to recover it: the one
-/// listed key that leaves the core, by an explicit action, to be kept like a new key.
-/// Resolves to `{key}`.
+/// The key at `index` of a kept `listing`, for the user who chose to recover it: kept like
+/// a new key. Resolves to `{key}`.
 #[wasm_bindgen(js_name = takeListedDatabrainKey, unchecked_return_type = "NewKey")]
-pub fn take_listed_databrain_key(index: usize) -> Result<JsValue, JsValue> {
-    LISTED_KEYS
-        .with(|keys| keys.borrow().get(index).map(|key| NewKey { key: key.expose().to_string() }))
-        .map(|key| to_js(&key))
-        .ok_or_else(|| {
-            fail(Failure::new(ErrorCode::EmptyKey, "That key is no longer listed. List the data app's keys again."))
-        })
+pub fn take_listed_databrain_key(listing: &str, index: usize) -> Result<JsValue, JsValue> {
+    listed_key(listing, index).map(|key| to_js(&NewKey { key: key.expose().to_string() })).map_err(fail)
 }
 
 /// Creates a new key for a data app with a service token. Not idempotent: never retried.
@@ -299,14 +311,6 @@ pub fn retry_failed_plan(run: &str) -> Result<String, JsValue> {
     Ok(run.to_json())
 }
 
-/// The run with rows left open by a stopped background marked as interrupted.
-#[wasm_bindgen(js_name = interruptedRun)]
-pub fn interrupted_run(run: &str) -> Result<String, JsValue> {
-    let mut run = run_from(run)?;
-    run.interrupt();
-    Ok(run.to_json())
-}
-
 /// The run as CSV: OID, region, name, outcome and, appended, each row's build verdict
 /// from `builds` (JSON `{"<region>:<oid>": {verdict}}`, as the page keeps them). Never the key.
 #[wasm_bindgen(js_name = bulkRunCsv)]
@@ -345,47 +349,69 @@ async fn per_host<T: 'static>(hosts: Vec<String>, next: NextFor<T>, job: Rc<dyn 
     JsFuture::from(js_sys::Promise::all(&workers)).await.map(drop)
 }
 
-/// Sends every pending row of `run` with `key`, at most four in flight per API host,
-/// stopping early when the key itself is refused. `onProgress(runJson)` is called as rows
-/// start and finish; resolves to the finished run's JSON.
-#[wasm_bindgen(js_name = runBulkReplace)]
-pub async fn run_bulk_replace(run: String, key: String, on_progress: js_sys::Function) -> Result<String, JsValue> {
+/// Sends the rows of `run` (JSON, the core's `BulkRun`) that have no answer yet with `key`,
+/// as launch `launch`, at most four in flight per API host, stopping early when the key
+/// itself is refused or when `signal` aborts (the user's Stop: rows in flight still get
+/// their answer, the others are skipped). A row left running by a stopped worker is sent
+/// again: the PUT sets the same key once more, which is harmless. `onChange(changeJson)`
+/// gets each step's change (`JobChange`: only the rows that changed, and the counts), for
+/// the journal; resolves to the last one when no row is left to send.
+#[wasm_bindgen(js_name = runBulkJob)]
+pub async fn run_bulk_job(
+    run: String,
+    key: String,
+    launch: u32,
+    signal: web_sys::AbortSignal,
+    on_change: js_sys::Function,
+) -> Result<String, JsValue> {
     let key = TreasureKey::parse(&key).map_err(fail)?;
-    let state = Rc::new(RefCell::new(run_from(&run)?));
-    let report = {
-        let state = state.clone();
-        Rc::new(move || {
-            let _ = on_progress.call1(&JsValue::NULL, &JsValue::from_str(&state.borrow().to_json()));
+    let job = Rc::new(RefCell::new(BulkJob::resume(run_from(&run)?, launch)));
+    let report = Rc::new(move |change: JobChange<'_>| {
+        let json = serde_json::to_string(&change).unwrap_or_default();
+        let _ = on_change.call1(&JsValue::NULL, &JsValue::from_str(&json));
+    });
+    let hosts = job.borrow().hosts().to_vec();
+    let next = {
+        let (job, signal) = (job.clone(), signal.clone());
+        Rc::new(move |host: &str| {
+            if signal.aborted() {
+                return None;
+            }
+            let index = job.borrow_mut().next_for_host(host)?;
+            let target = job.borrow().run().target(index);
+            Some((index, target))
         })
     };
-    let hosts = state.borrow().hosts();
-    let next = {
-        let state = state.clone();
-        Rc::new(move |host: &str| state.borrow_mut().next_for_host(host))
-    };
-    let job = {
-        let state = state.clone();
-        Rc::new(move |index: usize| -> Job {
-            let (state, key, report) = (state.clone(), key.clone(), report.clone());
+    let work = {
+        let (job, report) = (job.clone(), report.clone());
+        Rc::new(move |(index, target): (usize, Option<DataModelTarget>)| -> Job {
+            let (job, key, report) = (job.clone(), key.clone(), report.clone());
             Box::pin(async move {
-                let target = state.borrow().target(index);
                 let Some(target) = target else {
                     // A row read back from storage that no longer parses: fail it, never leave it running.
                     let failure =
                         Failure::new(ErrorCode::InvalidOid, "This row could not be read back. Start a new run.");
-                    state.borrow_mut().record(index, Err(failure), now_ms());
+                    report(job.borrow_mut().record(index, Err(failure), now_ms()));
                     return;
                 };
-                report();
+                report(job.borrow().started(index));
                 let exchange = transport::send(&replace_key_request(&target, &key), REQUEST_TIMEOUT_MS).await;
-                state.borrow_mut().record(index, interpret_replace_answer(&target, exchange), now_ms());
-                report();
+                report(job.borrow_mut().record(index, interpret_replace_answer(&target, exchange), now_ms()));
             })
         })
     };
-    per_host(hosts, next, job).await?;
-    let finished = state.borrow().to_json();
-    Ok(finished)
+    per_host(hosts, next, work).await?;
+    if signal.aborted() {
+        report(job.borrow_mut().stop_by_user());
+    }
+    let job = job.borrow();
+    let last = JobChange {
+        rows: Vec::new(),
+        counts: job.counts(),
+        stopped: job.run().stopped.as_deref(),
+        stopped_code: job.run().stopped_code.as_deref(),
+    };
+    Ok(serde_json::to_string(&last).unwrap_or_default())
 }
 
 /// Checks whether the replaced rows of `run` have built with the new key, reading each
@@ -425,10 +451,10 @@ pub async fn check_builds(run: String, keys: String, key: String, on_result: js_
 
 // ---- history ------------------------------------------------------------------------
 
-/// The fingerprint of the key at `index` of the last Databrain listing.
+/// The fingerprint of the key at `index` of a kept Databrain `listing`.
 #[wasm_bindgen(js_name = listedKeyFingerprint)]
-pub fn listed_key_fingerprint(index: usize) -> String {
-    LISTED_KEYS.with(|keys| keys.borrow().get(index).map(DataAppKey::fingerprint)).unwrap_or_else(|| "-".to_string())
+pub fn listed_key_fingerprint(listing: &str, index: usize) -> String {
+    listed_key(listing, index).map(|key| key.fingerprint()).unwrap_or_else(|_| "-".to_string())
 }
 
 /// Whether a failed Databrain attempt (`attempt`, its history record, not yet stored)

@@ -44,6 +44,8 @@ export interface RotatedView { key: string; oldKeyFingerprint: string; graceSeco
 export interface RotationFailure extends Failure { oldKeyFingerprint: string; oldKeyExpiresAt: number }
 /** databrain::tokens::ListedKeyView */
 export interface ListedKeyView { name: string; description?: string; createdAt?: string; maskedKey: string; sinceAttempt: boolean }
+/** background_and_pages.rs ListingView: the masked views for the page; `listing` (the keys) for the background only. */
+export interface ListingView { views: ListedKeyView[]; listing: string }
 /** databrain::NewKey */
 export interface NewKey { key: string }
 /** databrain::recovery::Recovery */
@@ -67,11 +69,11 @@ export interface TableRow { key: string; region?: string; oid?: string; name?: s
 /** policy::Policy: the administrator's settings, each checked. */
 export interface Policy { databrainOrigins: string[]; allowRememberSecrets: boolean; reminderLeadDays?: number[]; treasureRegions: string[]; services: ('treasure' | 'databrain')[]; managed: string[]; invalid: { key: string; message: string }[] }
 /** treasure::bulk::Row */
-export interface BulkRow { region: string; regionLabel: string; apiHost: string; oid: string; state: 'pending' | 'running' | 'done' | 'failed' | 'skipped'; name?: string; type?: string; code?: string; message?: string; replacedAt?: number }
+export interface BulkRow { region: string; regionLabel: string; apiHost: string; oid: string; state: 'pending' | 'running' | 'done' | 'failed' | 'skipped'; name?: string; type?: string; code?: string; message?: string; replacedAt?: number; launch: number }
 /** treasure::bulk::InvalidLine */
 export interface InvalidLine { line: number; text: string; code: string; message: string }
 /** treasure::bulk::RunView: the JSON text the bulk exports return, parsed. */
-export interface BulkRunView { rows: BulkRow[]; stopped?: string; invalid: InvalidLine[]; duplicates: number; counts: { done: number; failed: number; remaining: number }; finished: boolean }
+export interface BulkRunView { rows: BulkRow[]; stopped?: string; stoppedCode?: string; invalid: InvalidLine[]; duplicates: number; counts: { done: number; failed: number; remaining: number }; finished: boolean }
 "#;
 
 fn to_js<T: Serialize>(value: &T) -> JsValue {

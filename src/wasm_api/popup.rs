@@ -161,6 +161,12 @@ pub fn read_policy(managed_json: &str) -> JsValue {
     to_js(&Policy::read(managed_json))
 }
 
+/// Refuses a service (`treasure` or `databrain`) the policy (`managedJson`) does not show.
+#[wasm_bindgen(js_name = checkServiceEnabled)]
+pub fn check_service_enabled(managed_json: &str, service: &str) -> Result<(), JsValue> {
+    Policy::read(managed_json).check_service(service).map_err(fail)
+}
+
 /// Refuses a data model in a region the policy (`managedJson`) does not offer.
 #[wasm_bindgen(js_name = checkRegionEnabled)]
 pub fn check_region_enabled(managed_json: &str, region: &str) -> Result<(), JsValue> {

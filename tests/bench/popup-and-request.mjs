@@ -5,8 +5,10 @@
 //     with two steps between them measured too: the popup's page alone (its HTML and
 //     stylesheet, a blank script) and that page plus the core's start-up (no wiring)
 //   - click-to-result of a key replacement vs a bare fetch() of the same endpoint, same page
-//   - a bulk run of 100 data models with the fake answering after 50 ms, vs the ideal
-//     ceil(100 / 4) x 50 ms for four requests in flight
+//   - bulk runs of 100 and of 5,000 data models with the fake answering after 50 ms, vs the
+//     ideal ceil(n / 4) x 50 ms for four requests in flight, and the time per row beyond it
+//   - the first popup after a browser start (a fresh browser each trial) vs a blank extension
+//     page opened at the same moment
 //   - loading 5,000 data models into the bulk page's table (fake at 50 ms), from the click to
 //     the rendered table, vs a bare fetch() + JSON.parse of the same answer from the same page
 //   - one keystroke in the table's filter with those 5,000 rows, to the next frame
@@ -73,6 +75,21 @@ for (let i = 0; i <= TRIALS; i++) {
   }
 }
 const { blank, popup } = rounds;
+
+// The first popup after a browser start (a fresh browser and profile each trial, when
+// Chromium's managed storage answers about 2 s late) against a blank extension page opened
+// at the same moment, each timed from its own navigation to usable.
+const FIRST_TRIALS = Number(process.env.BENCH_FIRST_TRIALS ?? 7);
+const firstPopup = [];
+const firstBlank = [];
+for (let i = 0; i < FIRST_TRIALS; i++) {
+  const fresh = await launchChromium({ extensionDir });
+  const [popupPage, blankPage] = await Promise.all([fresh.open('popup.html'), fresh.open('blank.html')]);
+  for (const opened of [popupPage, blankPage]) await waitFor(opened, () => document.body?.dataset.ready === 'true', [], { timeout: 15_000 });
+  firstPopup.push(await timeToReady(popupPage));
+  firstBlank.push(await timeToReady(blankPage));
+  await fresh.close();
+}
 const step = (from, to) => +(median(rounds[to]) - median(rounds[from])).toFixed(1);
 
 // Click-to-result vs bare fetch, alternating in one page so both see the same conditions.
@@ -126,32 +143,45 @@ await page.close();
 await browser.close();
 await fake.close();
 
-// Bulk: 100 data models in one region at 50 ms of latency, medians of a few runs.
-const BULK_MODELS = 100;
+// Bulk runs at 50 ms of latency, four in flight: 100 data models (median of a few runs) and
+// 5,000 (one run), each against the ideal ceil(n / 4) x 50 ms. The run's end is the
+// background's journal saying it finished. The time per row beyond the ideal is the
+// background's own cost per row (scheduling, journal writes, the page's rendering): it
+// must not grow with the run.
 const BULK_LATENCY_MS = 50;
-const ideal = Math.ceil(BULK_MODELS / 4) * BULK_LATENCY_MS;
 const slowFake = await startFakeApis({ port: 443, certDir: path.join(root, 'tests', 'e2e', '.certs'), latencyMs: BULK_LATENCY_MS });
 const bulkBrowser = await launchChromium({ extensionDir });
-const bulkTimes = [];
-for (let i = 0; i < 5; i++) {
+async function bulkRun(models, first) {
   const bulkPage = await bulkBrowser.open('bulk.html');
   await waitFor(bulkPage, () => document.body.dataset.ready === 'true');
   await bulkPage.eval(() => { document.getElementById('bulk-paste').open = true; });
   await bulkPage.select('#bulk-region', 'us');
-  await bulkPage.fill('#bulk-lines', Array.from({ length: BULK_MODELS }, (_, n) => generatedOid(1000 + n)).join('\n'));
-  await waitFor(bulkPage, (n) => document.getElementById('bulk-count').dataset.sendable === String(n), [BULK_MODELS]);
+  await bulkPage.fill('#bulk-lines', Array.from({ length: models }, (_, n) => generatedOid(first + n)).join('\n'));
+  await waitFor(bulkPage, (n) => document.getElementById('bulk-count').dataset.sendable === String(n), [models], { timeout: 30_000 });
   await bulkPage.fill('#bulk-key', TREASURE.masterKey);
-  bulkTimes.push(await bulkPage.eval(() => new Promise((resolve) => {
+  const wall = await bulkPage.eval(() => new Promise((resolve) => {
     const started = performance.now();
     chrome.storage.onChanged.addListener((changes) => {
-      const run = changes.bulkRun?.newValue;
-      if (run && !run.running && run.counts.remaining === 0) resolve(performance.now() - started);
+      const job = changes.bulkJob?.newValue;
+      if (job && job.status === 'finished' && job.counts.remaining === 0) resolve(performance.now() - started);
     });
     document.getElementById('bulk-start').click();
-  })));
+  }));
   await bulkPage.close();
+  return wall;
 }
-const bulkDone = slowFake.requests.length;
+const bulkSizes = {};
+for (const [models, runs, first] of [[100, 5, 1000], [5000, 1, 10_000]]) {
+  const ideal = Math.ceil(models / 4) * BULK_LATENCY_MS;
+  const sentBefore = slowFake.requests.length;
+  const walls = [];
+  for (let i = 0; i < runs; i++) walls.push(await bulkRun(models, first));
+  const wall = median(walls);
+  bulkSizes[models] = {
+    dataModels: models, runs, wallMs: +wall.toFixed(0), idealMs: ideal, ratio: +(wall / ideal).toFixed(3), goal: '<= 1.2',
+    overheadPerRowMs: +((wall - ideal) / models).toFixed(3), requestsSent: slowFake.requests.length - sentBefore,
+  };
+}
 
 // 5,000 data models: from "Load" to the rendered table, against a bare fetch() + JSON.parse
 // of the same answer from the same page, alternating; then keystrokes in the filter.
@@ -220,14 +250,19 @@ const results = {
     // (module, wasm fetch, compile, instantiation), then localising and wiring the forms.
     steps: { pageMarkup: step('blank', 'pageOnly'), coreStartUp: step('pageOnly', 'coreOnly'), wiring: step('coreOnly', 'popup') },
   },
+  firstPopupAfterBrowserStartMs: {
+    popup: +median(firstPopup).toFixed(1), blankExtensionPage: +median(firstBlank).toFixed(1),
+    ratio: +(median(firstPopup) / median(firstBlank)).toFixed(2), goal: '<= 1.5', trials: FIRST_TRIALS,
+  },
   clickToResultMs: {
     replaceKey: +median(replaceTimes).toFixed(1), bareFetch: +median(fetchTimes).toFixed(1),
     ratio: +(median(replaceTimes) / median(fetchTimes)).toFixed(2), goal: '<= 1.1', fakeLatencyMs: LATENCY_MS, lastResult,
   },
   serviceWorkerMs: { coldStartWithWasm: +median(coldWorker).toFixed(1), alreadyRunning: +median(warmWorker).toFixed(1) },
   bulkRun: {
-    dataModels: BULK_MODELS, fakeLatencyMs: BULK_LATENCY_MS, wallMs: +median(bulkTimes).toFixed(0), idealMs: ideal,
-    ratio: +(median(bulkTimes) / ideal).toFixed(2), goal: '<= 1.2', requestsSent: bulkDone,
+    fakeLatencyMs: BULK_LATENCY_MS, inFlightPerHost: 4, hundred: bulkSizes[100], fiveThousand: bulkSizes[5000],
+    // The background's cost per row (beyond the ideal) at 5,000 rows over that at 100: ~1 or less.
+    perRowGrowth: +(bulkSizes[5000].overheadPerRowMs / Math.max(bulkSizes[100].overheadPerRowMs, 0.001)).toFixed(2),
   },
   dataModelList: {
     dataModels: LIST_MODELS, fakeLatencyMs: BULK_LATENCY_MS, table: rowsShown,

@@ -94,5 +94,15 @@ export async function auditLocales(root) {
   assert.ok(codes.includes('OUTCOME_UNKNOWN') && codes.length > 30, `the core's error codes: ${codes}`);
   for (const code of codes) wanted.add(`error_${code}`);
   for (const name of wanted) assert.ok(en[name], `_locales has no message ${name}`);
+  // One meaning per code: no two codes share a message, in either language (a code reused
+  // for a second meaning would show the first one's words).
+  for (const [lang, messages] of [['en', en], ['ja', ja]]) {
+    const byText = new Map();
+    for (const code of codes) {
+      const text = messages[`error_${code}`].message;
+      assert.ok(!byText.has(text), `${lang}: error_${code} and error_${byText.get(text)} say the same thing`);
+      byText.set(text, code);
+    }
+  }
   return wanted.size;
 }

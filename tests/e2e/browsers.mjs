@@ -61,6 +61,22 @@ export async function launchChromium({ extensionDir, lang }) {
     name: 'chromium',
     origin,
     consoleLog,
+    /** A new browser of the same kind, with a fresh profile (a browser start, as a user has it). */
+    relaunch: () => launchChromium({ extensionDir, lang }),
+    /**
+     * Stops the extension's service worker, as Chrome does on an update, a crash or memory
+     * pressure (CDP ServiceWorker.stopAllWorkers, from a page's session).
+     */
+    async stopBackground() {
+      const page = await context.newPage();
+      try {
+        const cdp = await context.newCDPSession(page);
+        await cdp.send('ServiceWorker.enable');
+        await cdp.send('ServiceWorker.stopAllWorkers');
+      } finally {
+        await page.close();
+      }
+    },
     async open(pagePath) {
       const page = await context.newPage();
       listen(page);
@@ -170,6 +186,28 @@ export async function launchFirefox({ extensionDir, lang, geckodriver = process.
 
   const browser = {
     name: 'firefox', origin, wd, sid, current: null, consoleLog,
+    /** A new browser of the same kind, with a fresh profile (a browser start, as a user has it). */
+    relaunch: () => launchFirefox({ extensionDir, lang, geckodriver }),
+    /**
+     * Stops the extension's background, as Firefox does when it is idle or the add-on
+     * updates (the privileged test interface: the extension object's terminateBackground()).
+     * Resolves to the background's state afterwards ('stopped').
+     */
+    async stopBackground() {
+      await wd.call('POST', `/session/${sid}/moz/context`, { context: 'chrome' });
+      try {
+        return await wd.call('POST', `/session/${sid}/execute/async`, {
+          script: `const done = arguments[arguments.length - 1];
+            const { ExtensionParent } = ChromeUtils.importESModule('resource://gre/modules/ExtensionParent.sys.mjs');
+            const extension = ExtensionParent.GlobalManager.getExtension(arguments[0]);
+            extension.terminateBackground().then(() => done(String(extension.backgroundState)), (e) => done('error: ' + e));`,
+          args: [GECKO_ID],
+        });
+      } finally {
+        await wd.call('POST', `/session/${sid}/moz/context`, { context: 'content' });
+        this.current = null;
+      }
+    },
     async focus(handle) {
       if (this.current !== handle) { await wd.call('POST', `/session/${sid}/window`, { handle }); this.current = handle; }
     },

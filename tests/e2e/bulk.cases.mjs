@@ -36,10 +36,20 @@ async function openBulk(browser) {
   return page;
 }
 
+/** The bulk job's journal in storage.session: its meta and its rows, in order. */
+function journal(page) {
+  return page.eval(async () => {
+    const items = await chrome.storage.session.get(null);
+    const meta = items.bulkJob ?? null;
+    const rows = Array.from({ length: meta?.total ?? 0 }, (_, index) => items[`bulkJobRow:${index}`]);
+    return { meta, rows, key: items.bulkJobKey ?? null };
+  });
+}
+
 /** A bulk page with no earlier run on record, so "finished" can only mean this case's run. */
 async function openFreshBulk(browser) {
   const page = await openBulk(browser);
-  await page.eval(async () => chrome.storage.session.remove('bulkRun'));
+  await page.eval(async () => chrome.storage.session.remove(Object.keys(await chrome.storage.session.get(null)).filter((item) => item.startsWith('bulkJob'))));
   await page.reload();
   await bulkPageReady(page);
   return page;
@@ -85,7 +95,10 @@ function runState(page) {
   return page.eval(async () => ({
     counts: document.getElementById('bulk-counts').textContent,
     running: document.getElementById('bulk-run').dataset.running === 'true',
-    rows: (await chrome.storage.session.get('bulkRun')).bulkRun?.rows ?? [],
+    rows: await (async () => {
+      const items = await chrome.storage.session.get(null);
+      return Array.from({ length: items.bulkJob?.total ?? 0 }, (_, index) => items[`bulkJobRow:${index}`]);
+    })(),
     stopped: document.getElementById('bulk-stopped').hidden ? null : document.getElementById('bulk-stopped').textContent,
   }));
 }
@@ -93,10 +106,64 @@ function runState(page) {
 const finished = (page, timeout = 20_000) => waitFor(page, () => document.getElementById('bulk-run').dataset.running === 'false'
   && document.getElementById('bulk-counts').textContent.includes('Finished'), [], { timeout, what: 'run finished' });
 
+/** The journal's meta and rows hold no key, and the job's key is gone once it has ended. */
 const sessionHasNoKey = async (page) => {
-  const session = JSON.stringify(await page.eval(async () => chrome.storage.session.get('bulkRun')));
-  assert.ok(!session.includes(TREASURE.masterKey.split('/')[1]), 'the run state holds no key');
+  const { meta, rows, key } = await journal(page);
+  assert.ok(!JSON.stringify({ meta, rows }).includes(TREASURE.masterKey.split('/')[1]), 'the run state holds no key');
+  assert.equal(key, null, 'the key of an ended job is removed from storage.session');
 };
+
+/**
+ * Records every value the run section's data-job attribute takes from now on (a
+ * MutationObserver in the page), so a short-lived "interrupted" cannot pass unseen.
+ */
+const watchJobStates = (page) => page.eval(() => {
+  const run = document.getElementById('bulk-run');
+  window.jobStatesSeen = [run.dataset.job];
+  new MutationObserver(() => window.jobStatesSeen.push(run.dataset.job)).observe(run, { attributes: true, attributeFilter: ['data-job'] });
+});
+
+/** Starts a run of `count` generated US data models (answers slowed to `latency` ms) and waits until `before` are done. */
+async function startSlowRun(page, fake, { count, latency, before, first = 300 }) {
+  const oids = Array.from({ length: count }, (_, i) => generatedOid(first + i));
+  await paste(page, oids.map((oid) => CONSOLE_URL('console.treasuredata.com', oid)).join('\n'), { sendable: count });
+  fake.setLatency(latency);
+  await page.fill('#bulk-key', TREASURE.masterKey);
+  await page.click('#bulk-start');
+  await waitFor(page, (n) => {
+    const match = /Done (\d+)/.exec(document.getElementById('bulk-counts').textContent);
+    return match && Number(match[1]) >= n;
+  }, [before], { what: `${before} rows done` });
+  return oids;
+}
+
+/**
+ * After a run interrupted by a stopped background: every row was sent at least once and
+ * at most twice, every one is replaced (none failed by the stop), and the CSV and the
+ * history say the same as the fake received.
+ */
+async function assertResumedRunComplete(page, fake, oids) {
+  const sent = new Map();
+  for (const request of fake.requests.filter((r) => r.method === 'PUT')) sent.set(request.path, (sent.get(request.path) ?? 0) + 1);
+  for (const oid of oids) {
+    const times = sent.get(`/reporting/datamodels/${oid}`) ?? 0;
+    assert.ok(times >= 1 && times <= 2, `${oid} was sent ${times} times`);
+  }
+  assert.equal(sent.size, oids.length, 'nothing else was sent');
+  const { meta, rows } = await journal(page);
+  assert.equal(meta.status, 'finished');
+  assert.ok(meta.interruptions >= 1, 'the job knows it was interrupted');
+  assert.deepEqual(rows.map((row) => row.state), oids.map(() => 'done'), 'no row failed because of the stop');
+  assert.match(await page.eval(() => document.getElementById('bulk-counts').textContent), new RegExp(`Done ${oids.length} · Failed 0 · Remaining 0`));
+  const csv = (await exportedCsv(page)).trim().split('\r\n').slice(1);
+  assert.equal(csv.length, oids.length);
+  assert.ok(csv.every((line) => /,replaced,/.test(line)), csv.find((line) => !/,replaced,/.test(line)));
+  const history = await page.eval(async () => (await chrome.storage.local.get('history')).history ?? []);
+  for (const oid of oids) {
+    assert.equal(history.filter((entry) => entry.target.startsWith(oid)).map((entry) => entry.outcome).join(), 'success', `the history records ${oid} once, replaced`);
+  }
+  await sessionHasNoKey(page);
+}
 
 export const bulkCases = {
   async 'replaces 25 data models in two regions, at most 4 in flight per host, and survives the page closing'({ browser, fake }) {
@@ -345,6 +412,80 @@ export const bulkCases = {
     assert.equal(lines[0], 'oid,region,name,outcome,build');
     assert.ok(lines.includes(`${oids[1]},US,${generatedName(oids[1])},replaced,failed_since_replacement`), csv);
     assert.ok(lines.includes(`${oids[2]},US,${generatedName(oids[2])},replaced,built_with_new_key`), csv);
+    await page.close();
+  },
+
+  async 'a run finishes by itself when the browser stops the background in the middle, and the open page says so'({ browser, fake }) {
+    const page = await openFreshBulk(browser);
+    const oids = await startSlowRun(page, fake, { count: 60, latency: 200, before: 12 });
+    // The key is kept for the job's life, in storage.session only (its default access level:
+    // Keyturn's own pages and background; the extension never widens it).
+    assert.equal((await journal(page)).key, TREASURE.masterKey);
+    await watchJobStates(page);
+    await browser.stopBackground();
+    await finished(page, 60_000);
+    const seen = await page.eval(() => window.jobStatesSeen);
+    assert.ok(seen.includes('interrupted'), `the page said it was interrupted: ${seen}`);
+    assert.equal(seen.at(-1), 'resumed');
+    assert.match(await page.eval(() => document.getElementById('bulk-job-status').textContent), /Resumed after the browser stopped Keyturn's background \(1 times\)/);
+    await assertResumedRunComplete(page, fake, oids);
+    await page.close();
+  },
+
+  async 'a run whose page was closed while the background stopped resumes, and the reopened page shows the truth'({ browser, fake }) {
+    let page = await openFreshBulk(browser);
+    const oids = await startSlowRun(page, fake, { count: 40, latency: 200, before: 8, first: 400 });
+    await page.close();
+    await browser.stopBackground();
+    await sleep(500);
+    page = await openBulk(browser);
+    await finished(page, 60_000);
+    assert.equal(await page.eval(() => document.getElementById('bulk-run').dataset.job), 'resumed');
+    await assertResumedRunComplete(page, fake, oids);
+    await page.close();
+  },
+
+  async 'stop ends a run: rows in flight get their answer, the rest is not sent, and retry sends them'({ browser, fake }) {
+    const page = await openFreshBulk(browser);
+    const oids = await startSlowRun(page, fake, { count: 40, latency: 200, before: 4, first: 500 });
+    await page.click('#bulk-stop');
+    await finished(page);
+    const { meta, rows } = await journal(page);
+    assert.equal(meta.stoppedCode, 'STOPPED_BY_USER');
+    assert.match(await page.eval(() => document.getElementById('bulk-stopped').textContent), /^Stopped by you/);
+    const sent = new Set(fake.requests.map((r) => r.path.split('/').pop()));
+    assert.ok(sent.size < oids.length, `not everything was sent: ${sent.size}`);
+    for (const [index, row] of rows.entries()) {
+      assert.equal(row.state, sent.has(oids[index]) ? 'done' : 'skipped', `${oids[index]} ${row.state}`);
+    }
+    await sessionHasNoKey(page);
+    fake.reset();
+    await page.fill('#bulk-key', TREASURE.masterKey);
+    await page.click('#bulk-retry');
+    await waitFor(page, () => document.getElementById('bulk-run').dataset.running === 'true', [], { what: 'retry going' });
+    await finished(page);
+    assert.deepEqual(fake.requests.map((r) => r.path.split('/').pop()).sort(), oids.filter((oid) => !sent.has(oid)).sort(), 'retry sends exactly the skipped rows');
+    assert.ok((await journal(page)).rows.every((row) => row.state === 'done'));
+    await page.close();
+  },
+
+  async '"Remind me" after a run over three regions keeps one reminder per region'({ browser }) {
+    const page = await openFreshBulk(browser);
+    await page.eval(async () => chrome.storage.local.remove('reminders'));
+    const lines = [['console.treasuredata.com', 601], ['console.eu01.treasuredata.com', 602], ['console.treasuredata.co.jp', 603]]
+      .map(([host, n]) => CONSOLE_URL(host, generatedOid(n)));
+    await paste(page, lines.join('\n'), { sendable: 3 });
+    await page.fill('#bulk-key', TREASURE.masterKey);
+    await page.click('#bulk-start');
+    await finished(page);
+    const expiry = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
+    await page.eval((value) => { document.getElementById('bulk-remind-date').value = value; }, expiry);
+    await page.click('#bulk-remind-button');
+    await waitFor(page, () => document.getElementById('bulk-remind-result').dataset.code === 'OK', [], { what: 'reminders set' });
+    const kept = await page.eval(async () => (await chrome.storage.local.get('reminders')).reminders ?? []);
+    assert.deepEqual(kept.map((reminder) => reminder.place).sort(), ['eu01', 'tokyo', 'us'], JSON.stringify(kept));
+    assert.equal(new Set(kept.map((reminder) => reminder.fingerprint)).size, 1, 'all three tied to the same key');
+    await page.eval(async () => chrome.storage.local.remove('reminders'));
     await page.close();
   },
 };

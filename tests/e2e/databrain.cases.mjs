@@ -267,7 +267,9 @@ export const databrainCases = {
     const html = await page.eval(() => document.documentElement.outerHTML);
     assert.ok(!html.includes(lostKey), 'listed keys stay masked until one is chosen');
 
-    // Choosing it: kept like a new key, masked, copyable, until "I have saved it".
+    // Choosing it: kept like a new key, masked, copyable, until "I have saved it", even when
+    // the browser stopped the background after the listing.
+    await browser.stopBackground();
     const beforeTake = fake.requests.length;
     await page.click('#db-keys tbody tr:first-child button.take');
     assert.equal((await resultIn(page, 'db-service-result')).kind, 'ok');
@@ -345,7 +347,7 @@ export const databrainCases = {
     await page.close();
   },
 
-  async 'lists a data app\'s keys across every page, masked, and rotates one from the list'({ browser, fake }) {
+  async 'lists a data app\'s keys across every page, masked, and rotates one from the list after the background was stopped'({ browser, fake }) {
     const page = await openDatabrain(browser);
     await openServicePath(page);
     await page.fill('#db-token', DATABRAIN.serviceToken);
@@ -362,6 +364,9 @@ export const databrainCases = {
     const html = await page.eval(() => document.documentElement.outerHTML);
     for (const listed of LISTED_KEYS) assert.ok(!html.includes(listed.key), 'no full listed key reaches the page');
 
+    // The browser stops the background between the listing and the click: the listing was
+    // kept in storage.session, so the listed key still rotates.
+    await browser.stopBackground();
     fake.reset();
     await page.click('#db-keys tbody tr:nth-child(5) button');
     const result = await resultIn(page, 'db-service-result');
@@ -397,7 +402,11 @@ export const databrainCases = {
     await page.click('#new-key-list li button.saved');
     await page.click('#tab-databrain');
     await page.check('#db-token-remember', false);
-    await waitFor(page, async () => Object.keys(await chrome.storage.session.get(null)).join() === 'newKeys');
+    // Unticked: the token leaves storage.session (the saved key's list item stays, now empty).
+    await waitFor(page, async () => {
+      const items = await chrome.storage.session.get(null);
+      return !('databrainServiceToken' in items) && 'newKeys' in items;
+    }, [], { what: 'the token forgotten' });
     await page.close();
   },
 

@@ -207,6 +207,7 @@ function databrain(req, res, body, state) {
 
 export async function startFakeApis({ port = 443, httpPort, certDir, latencyMs = 0 }) {
   const requests = [];
+  let latency = latencyMs; // every API answer waits this long (a case may set it; reset() restores it)
   let databrainNow = databrainState();
   // The builds the fake reports: `answer(lastPutAt)` gives {status, body, contentType}.
   const noBuilds = () => ({ body: [] });
@@ -245,7 +246,7 @@ export async function startFakeApis({ port = 443, httpPort, certDir, latencyMs =
         maxInFlight.set(host, Math.max(maxInFlight.get(host) ?? 0, inFlight.get(host)));
         res.on('close', () => inFlight.set(host, inFlight.get(host) - 1));
         const answer = () => (host === DATABRAIN_HOST ? databrain(req, res, body, databrainNow) : treasure(req, res, body, host, builds));
-        return latencyMs ? setTimeout(answer, latencyMs) : answer();
+        return latency ? setTimeout(answer, latency) : answer();
       }
       if (host.startsWith('console') || host === 'app.usedatabrain.com') {
         return send(res, 200, '<!doctype html><title>Console (fake)</title><h1>Fake console page</h1>', 'text/html');
@@ -280,7 +281,9 @@ export async function startFakeApis({ port = 443, httpPort, certDir, latencyMs =
      * answer (a stale-socket retry below fetch, which no fetch option turns off). Closing
      * every connection keeps that browser behaviour from being counted as Keyturn's.
      */
-    reset() { builds.answer = noBuilds; builds.listed = null; builds.lastPutAt.clear(); requests.length = 0; strays.length = 0; tlsFailureHost = null; maxInFlight.clear(); databrainNow = databrainState(); server.closeAllConnections(); },
+    /** Every API answer waits `ms` from now until the next reset. */
+    setLatency(ms) { latency = ms; },
+    reset() { latency = latencyMs; builds.answer = noBuilds; builds.listed = null; builds.lastPutAt.clear(); requests.length = 0; strays.length = 0; tlsFailureHost = null; maxInFlight.clear(); databrainNow = databrainState(); server.closeAllConnections(); },
     async close() {
       for (const s of [server, probe].filter(Boolean)) { s.closeAllConnections(); await new Promise((resolve) => s.close(resolve)); }
     },

@@ -16,10 +16,14 @@ export async function waitFor(page, fn, args = [], { timeout = 10_000, what = fn
   }
 }
 
-/** Opens the popup page (optionally `?tab=<id>`) and waits until the core is initialised. */
+/**
+ * Opens the popup page (optionally `?tab=<id>`) and waits until the core is initialised and
+ * the administrator's managed settings have answered (the first page after a browser start
+ * is drawn from the last settings seen until then, and drawn again if they differ).
+ */
 export async function openPopup(browser, query = '') {
   const page = await browser.open(`popup.html${query}`);
-  await waitFor(page, () => document.body.dataset.ready === 'true', [], { what: 'popup ready' });
+  await waitFor(page, () => document.body.dataset.ready === 'true' && document.body.dataset.policy === 'managed', [], { what: 'popup ready' });
   return page;
 }
 
@@ -50,7 +54,7 @@ export function assertNoSecretIn(text, secrets, where) {
 export async function assertNothingSecretPersisted(page, secrets) {
   const stored = await persistentStorage(page);
   assert.deepEqual(stored.sync, {});
-  assert.ok(Object.keys(stored.local).every((name) => ['history', 'databrainOrigins', 'reminders'].includes(name)), Object.keys(stored.local).join());
+  assert.ok(Object.keys(stored.local).every((name) => ['history', 'databrainOrigins', 'reminders', 'lastPolicy'].includes(name)), Object.keys(stored.local).join());
   assertNoSecretIn(JSON.stringify(stored), secrets, 'persistent storage');
 }
 

@@ -76,7 +76,7 @@ export const reminderCases = {
     const page = await openOptions(browser);
     const past = new Date(Date.now() - DAY).toISOString().slice(0, 10);
     const future = new Date(Date.now() + 30 * DAY).toISOString().slice(0, 10);
-    for (const [date, leads, code] of [[past, '7', 'INVALID_GRACE_PERIOD'], [future, 'soon', 'INVALID_GRACE_PERIOD'], ['', '7', 'INVALID_GRACE_PERIOD']]) {
+    for (const [date, leads, code] of [[past, '7', 'INVALID_REMINDER_DATE'], [future, 'soon', 'INVALID_LEAD_DAYS'], ['', '7', 'INVALID_REMINDER_DATE']]) {
       await page.eval((value) => { document.getElementById('reminder-date').value = value; }, date);
       await page.fill('#reminder-leads', leads);
       await page.click('#add-reminder');

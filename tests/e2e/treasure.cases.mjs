@@ -42,6 +42,26 @@ async function expectFailure({ browser, fake }, { oid, key = TREASURE.masterKey,
 }
 
 export const treasureCases = {
+  async 'the first popup after a browser start: typing and a click in its first moments replace the key, nothing reloads'({ browser, fake }) {
+    // A fresh browser: its first extension page is the one whose managed storage answers late.
+    const fresh = await browser.relaunch();
+    try {
+      const page = await fresh.open('popup.html');
+      // At once, before the popup says it is ready: what a quick user does.
+      await page.eval(() => { window.untouched = true; });
+      await page.fill('#td-url', CONSOLE_URL('console.treasuredata.com', US_MODEL.oid));
+      await page.fill('#td-key', TREASURE.masterKey);
+      await page.click('#td-replace');
+      const result = await resultIn(page, 'td-result', 15_000);
+      assert.equal(result.kind, 'ok', result.text);
+      assert.equal(await page.eval(() => window.untouched === true && document.getElementById('td-key').value.length > 0), true, 'the popup never reloaded');
+      assertOnePut(fake, { host: US, oid: US_MODEL.oid, key: TREASURE.masterKey });
+      await page.close();
+    } finally {
+      await fresh.close();
+    }
+  },
+
   async 'after a replacement, links to the console and checks whether the data model built with the new key'({ browser, fake }) {
     const page = await openPopup(browser);
     const model = DATA_MODELS['api.treasuredata.com'][0];
