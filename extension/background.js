@@ -308,8 +308,7 @@ async function recordJobHistory(key) {
   if (!meta || meta.status !== 'finished' || meta.historyRecorded) return;
   const entries = journalRows(items, meta.total)
     .filter((row) => row.launch === meta.launch && (row.state === 'done' || row.state === 'failed'))
-    .map((row) => core.historyEntry('Treasure', row.regionLabel, row.name ? `${row.oid} (${row.name})` : row.oid,
-      row.state === 'done' ? 'success' : row.code, key ?? ''))
+    .map((row) => core.dataModelHistoryEntry(row.region, row.oid, row.name ?? '', row.state === 'done' ? 'success' : row.code, key ?? ''))
     .reverse();
   await history.recordAll(entries);
   await chrome.storage.session.set({ [JOB]: { ...meta, historyRecorded: true } });

@@ -195,8 +195,9 @@ const treasure = {
   },
 
   /** Adds the attempt to the history; the core reduces the key to its fingerprint first. */
-  record(target, label, outcome, key) {
-    const entry = core.historyEntry('Treasure', target.regionLabel, label, outcome, key);
+  /** Records one replacement: `name` when Treasure confirmed it ('' otherwise). */
+  record(target, name, outcome, key) {
+    const entry = core.dataModelHistoryEntry(target.region, target.oid, name, outcome, key);
     askBackground('history', 'record', entry).catch(() => {});
   },
 
@@ -261,10 +262,10 @@ const treasure = {
       await this.memory.keepIfAsked(key);
       showResult(box, 'ok', [t('tdReplaced', model.name, model.type), t('tdBuildNow')], 'OK');
       this.offerBuildCheck(box, target, key, replacedAt);
-      this.record(target, `${model.oid} (${model.name})`, 'success', key);
+      this.record(target, model.name, 'success', key);
     } catch (error) {
       const failure = showFailure(box, error);
-      if (failure.requestSent) this.record(target, target.oid, failure.code, key);
+      if (failure.requestSent) this.record(target, '', failure.code, key);
     }
   },
 };

@@ -8,6 +8,8 @@ use serde_json::value::RawValue;
 use crate::csv;
 use crate::http::Text;
 use crate::input::display_snippet;
+use crate::treasure::console_url::Oid;
+use crate::treasure::region::Region;
 
 /// One attempt, as the history keeps it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -29,10 +31,28 @@ pub struct HistoryEntry {
     /// key recovered after a lost answer); empty otherwise.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub issued: String,
+    /// A Treasure data model's record: the region's id, the OID and, once Treasure confirmed
+    /// it, the name. What reminders count by: `target` is display text, never read back.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub data_model: Option<DataModelRef>,
+}
+
+/// Which data model a record is about, as structured fields.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DataModelRef {
+    /// The region's id (`us`, `eu01`, `ap02`, `tokyo`).
+    pub region: String,
+    /// The OID.
+    pub oid: String,
+    /// The data model's name, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
 }
 
 /// The `service` of Databrain records.
 pub const DATABRAIN_SERVICE: &str = "Databrain";
+/// The `service` of Treasure records.
+pub const TREASURE_SERVICE: &str = "Treasure";
 
 /// `…` and the last four characters of a normalised key, or `-` for anything too short to
 /// fingerprint without giving most of it away.
@@ -57,6 +77,32 @@ impl HistoryEntry {
             outcome: display_snippet(outcome, 60),
             fingerprint: fingerprint(key),
             issued: String::new(),
+            data_model: None,
+        }
+    }
+
+    /// A data model's record: `place` is the region's name and `target` the OID and name,
+    /// for display; the region id, OID and name are kept as fields of their own.
+    pub fn data_model(
+        at: u64,
+        region: Region,
+        oid: &Oid,
+        name: Option<&str>,
+        outcome: &str,
+        key: &str,
+    ) -> HistoryEntry {
+        let name = name.map(|name| display_snippet(name, 200));
+        let target = match &name {
+            Some(name) => format!("{} ({name})", oid.as_str()),
+            None => oid.as_str().to_string(),
+        };
+        HistoryEntry {
+            data_model: Some(DataModelRef {
+                region: region.info().id.to_string(),
+                oid: oid.as_str().to_string(),
+                name,
+            }),
+            ..HistoryEntry::new(at, TREASURE_SERVICE, region.label(), &target, outcome, key)
         }
     }
 
@@ -84,6 +130,12 @@ struct StoredEntry {
     fingerprint: Text,
     #[serde(default)]
     issued: Text,
+    #[serde(default)]
+    region: Text,
+    #[serde(default)]
+    oid: Text,
+    #[serde(default)]
+    name: Text,
 }
 
 impl HistoryEntry {
@@ -96,6 +148,17 @@ impl HistoryEntry {
             .filter_map(|item| {
                 let entry: StoredEntry = serde_json::from_str(item.get()).ok()?;
                 let text = |field: Text| field.0.unwrap_or_default();
+                // Structured fields are read only when they still name a region and an OID.
+                let data_model =
+                    match (entry.region.0.as_deref().and_then(Region::from_id), entry.oid.0.as_deref().map(Oid::parse))
+                    {
+                        (Some(region), Some(Ok(oid))) => Some(DataModelRef {
+                            region: region.info().id.to_string(),
+                            oid: oid.as_str().to_string(),
+                            name: entry.name.0.map(|name| display_snippet(&name, 200)),
+                        }),
+                        _ => None,
+                    };
                 Some(HistoryEntry {
                     at: entry.at,
                     service: text(entry.service),
@@ -104,6 +167,7 @@ impl HistoryEntry {
                     outcome: text(entry.outcome),
                     fingerprint: text(entry.fingerprint),
                     issued: text(entry.issued),
+                    data_model,
                 })
             })
             .collect()
@@ -157,6 +221,27 @@ pub fn iso8601(ms: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_data_model_record_keeps_its_region_oid_and_name_as_fields_and_reads_them_back() {
+        let oid = Oid::parse("93d34997-1b2c-4d5e-8f90-000000000001").unwrap();
+        let entry =
+            HistoryEntry::data_model(5, Region::Eu01, &oid, Some("sales"), "success", "1234/abcdefabcdefabcdef1234");
+        assert_eq!((entry.service.as_str(), entry.place.as_str()), ("Treasure", "EU01"));
+        assert_eq!(entry.target, format!("{} (sales)", oid.as_str()));
+        let json = serde_json::to_string(&[&entry]).unwrap();
+        let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(
+            (value[0]["region"].as_str(), value[0]["oid"].as_str(), value[0]["name"].as_str()),
+            (Some("eu01"), Some(oid.as_str()), Some("sales"))
+        );
+        assert_eq!(HistoryEntry::list_from_json(&json), std::slice::from_ref(&entry));
+        // Fields that no longer name a region or an OID are not read as a data model.
+        let tampered = json.replace("\"eu01\"", "\"mars\"");
+        assert_eq!(HistoryEntry::list_from_json(&tampered)[0].data_model, None);
+        let unnamed = HistoryEntry::data_model(5, Region::Us, &oid, None, "NOT_FOUND", "");
+        assert_eq!((unnamed.target.as_str(), unnamed.data_model.unwrap().name), (oid.as_str(), None));
+    }
 
     #[test]
     fn fingerprints_show_four_characters_only() {

@@ -302,7 +302,10 @@ mod tests {
         let refused = policy.check_region(Region::Us).unwrap_err();
         assert_eq!(refused.code, ErrorCode::RegionNotEnabled);
         let databrain_only = Policy::read(r#"{"services": ["databrain"]}"#);
-        assert_eq!(databrain_only.check_service("treasure").map_err(|failure| failure.code), Err(ErrorCode::ServiceNotEnabled));
+        assert_eq!(
+            databrain_only.check_service("treasure").map_err(|failure| failure.code),
+            Err(ErrorCode::ServiceNotEnabled)
+        );
         assert_eq!(databrain_only.check_service("databrain"), Ok(()));
         assert!(Policy::default().check_service("treasure").is_ok());
         assert!(refused.message.contains("US region is not enabled") && !refused.request_sent);

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::failure::{ErrorCode, Failure};
 use crate::history::HistoryEntry;
 use crate::input::display_snippet;
-use crate::treasure::{Oid, Region};
+use crate::treasure::Region;
 use crate::url::encode_query_value;
 
 const DAY_MS: u64 = 86_400_000;
@@ -116,20 +116,15 @@ pub fn fingerprint_from_last_four(text: &str) -> Result<Option<String>, Failure>
 /// replacement decides, so one replaced since with another key is not counted; failed
 /// attempts change nothing. Changes made outside Keyturn are not in the history.
 pub fn consumers(history: &[HistoryEntry], region: Region, fingerprint: &str) -> Vec<Consumer> {
-    let mut decided: HashSet<String> = HashSet::new();
+    let mut decided: HashSet<&str> = HashSet::new();
     let mut found = Vec::new();
     for entry in history {
-        if entry.service != "Treasure" || entry.place != region.label() || entry.outcome != "success" {
-            continue;
-        }
-        let mut words = entry.target.splitn(2, ' ');
-        let Some(Ok(oid)) = words.next().map(Oid::parse) else { continue };
-        if !decided.insert(oid.as_str().to_string()) {
+        let Some(model) = &entry.data_model else { continue };
+        if model.region != region.info().id || entry.outcome != "success" || !decided.insert(model.oid.as_str()) {
             continue;
         }
         if entry.fingerprint.eq_ignore_ascii_case(fingerprint) {
-            let name = words.next().and_then(|rest| rest.strip_prefix('(')?.strip_suffix(')')).map(String::from);
-            found.push(Consumer { region: region.info().id, oid: oid.as_str().to_string(), name });
+            found.push(Consumer { region: region.info().id, oid: model.oid.clone(), name: model.name.clone() });
         }
     }
     found
@@ -227,6 +222,7 @@ impl Reminder {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::treasure::Oid;
 
     const NOW: u64 = 1_795_600_000_000;
 
@@ -305,7 +301,8 @@ mod tests {
 
     /// A Treasure record as the popup and the bulk run make them.
     fn replaced(at: u64, region: &str, n: u32, outcome: &str, key: &str) -> HistoryEntry {
-        HistoryEntry::new(at, "Treasure", region, &format!("{} (model_{n})", oid(n)), outcome, key)
+        let region = Region::from_id(region).unwrap();
+        HistoryEntry::data_model(at, region, &Oid::parse(&oid(n)).unwrap(), Some(&format!("model_{n}")), outcome, key)
     }
 
     #[test]
@@ -319,6 +316,8 @@ mod tests {
             replaced(5, "US", 2, "success", A),
             replaced(4, "US", 4, "success", A),
             HistoryEntry::new(3, "Databrain", "US", &oid(5), "success", A),
+            // A record without structured fields is display text only: never read back.
+            HistoryEntry::new(2, "Treasure", "US", &format!("{} (model_6)", oid(6)), "success", A),
         ];
         let found = consumers(&history, Region::Us, "…aaaa");
         assert_eq!(

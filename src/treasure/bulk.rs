@@ -161,7 +161,8 @@ impl BulkRun {
     /// `bare_oid_region`), one per line, blank lines ignored, duplicates removed; a data
     /// model in a region `policy` does not offer is listed as invalid.
     pub fn plan(text: &str, bare_oid_region: Option<Region>, policy: &Policy) -> BulkRun {
-        let mut run = BulkRun { rows: Vec::new(), stopped: None, stopped_code: None, invalid: Vec::new(), duplicates: 0 };
+        let mut run =
+            BulkRun { rows: Vec::new(), stopped: None, stopped_code: None, invalid: Vec::new(), duplicates: 0 };
         // A set: a run planned from thousands of ticked rows must not scan for each.
         let mut seen: HashSet<(Region, String)> = HashSet::new();
         for (index, line) in text.lines().enumerate() {
@@ -382,7 +383,11 @@ mod tests {
         let mut retry = BulkJob::resume(run, 2);
         assert_eq!(retry.next_for_host("api.treasuredata.com"), Some(1));
         assert_eq!(retry.next_for_host("api.treasuredata.com"), None);
-        assert_eq!((retry.run().rows[0].launch, retry.run().rows[1].launch), (1, 2), "each row names the launch that sent it");
+        assert_eq!(
+            (retry.run().rows[0].launch, retry.run().rows[1].launch),
+            (1, 2),
+            "each row names the launch that sent it"
+        );
     }
 
     #[test]

@@ -257,8 +257,14 @@ mod tests {
         let stored = BulkRun::from_json(&job.run().to_json()).unwrap();
         let mut resumed = BulkJob::resume(stored, 1);
         assert_eq!(resumed.counts(), Counts { done: 1, failed: 1, remaining: 2 });
-        assert_eq!((resumed.next_for_host(US), resumed.next_for_host(US), resumed.next_for_host(US)), (Some(2), Some(3), None));
-        assert!(resumed.run().rows.iter().all(|row| row.code.as_deref() != Some("INTERRUPTED")), "no row failed by the stop");
+        assert_eq!(
+            (resumed.next_for_host(US), resumed.next_for_host(US), resumed.next_for_host(US)),
+            (Some(2), Some(3), None)
+        );
+        assert!(
+            resumed.run().rows.iter().all(|row| row.code.as_deref() != Some("INTERRUPTED")),
+            "no row failed by the stop"
+        );
     }
 
     #[test]

@@ -37,7 +37,7 @@ export interface DataModelSummary { oid: string; name: string; type: string }
 /** popup.rs PresetView */
 export interface PresetView { seconds: number; label: string; recommended: boolean }
 /** history::HistoryEntry */
-export interface HistoryEntry { at: number; service: string; place: string; target: string; outcome: string; fingerprint: string; issued?: string }
+export interface HistoryEntry { at: number; service: string; place: string; target: string; outcome: string; fingerprint: string; issued?: string; region?: string; oid?: string; name?: string }
 /** background_and_pages.rs RotatedView */
 export interface RotatedView { key: string; oldKeyFingerprint: string; graceSeconds: number; oldKeyExpiresAt: number }
 /** background_and_pages.rs RotationFailure: a failed rotation, with the old key's reminder data. */

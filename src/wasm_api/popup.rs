@@ -192,6 +192,25 @@ pub fn key_reminder(region: &str, expires_at: f64, key: &str, managed_json: &str
 
 // ---- history ------------------------------------------------------------------------
 
+/// A history record for one replacement of a data model's key: the region's id, the OID,
+/// the name when Treasure confirmed it (`""`: unknown), the outcome (`success` or an error
+/// code); `key` is reduced to its fingerprint here. The region and OID are checked again:
+/// a record is only made for a data model Keyturn could have sent to.
+#[wasm_bindgen(js_name = dataModelHistoryEntry, unchecked_return_type = "HistoryEntry")]
+pub fn data_model_history_entry(
+    region: &str,
+    oid: &str,
+    name: &str,
+    outcome: &str,
+    key: &str,
+) -> Result<JsValue, JsValue> {
+    let region = Region::from_id(region)
+        .ok_or_else(|| fail(Failure::new(ErrorCode::UnknownRegion, "Choose the data model's region.")))?;
+    let oid = Oid::parse(oid).map_err(fail)?;
+    let name = (!name.is_empty()).then_some(name);
+    Ok(to_js(&HistoryEntry::data_model(js_sys::Date::now() as u64, region, &oid, name, outcome, key)))
+}
+
 /// A history record for one attempt started at `startedAt` (milliseconds; now when
 /// omitted); `key` (the key used) and `issuedKey` (a key the attempt issued) are reduced to
 /// their fingerprints here, so only the record travels on.
