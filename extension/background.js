@@ -361,6 +361,8 @@ const bulk = {
       counts: plan.counts, invalid: plan.invalid, duplicates: plan.duplicates, startedAt: Date.now(), beat: Date.now(),
       interruptions: 0, historyRecorded: plan.rows.length === 0,
     };
+    // A new job: the build checks of an earlier one no longer apply.
+    await chrome.storage.session.remove('bulkBuilds');
     await writeJob(meta, plan.rows, key);
     if (plan.rows.length) launchJob(meta, plan.rows, key);
     return meta;
@@ -382,6 +384,32 @@ const bulk = {
     await jobResumed;
     activeJob?.controller.abort();
     return Boolean(activeJob);
+  },
+  /**
+   * Reads whether the job's replaced rows (`keys`; none: all) have built with the new key
+   * (the core schedules it, four per API host, never starting a build). Each verdict is
+   * kept in storage.session (`bulkBuilds`) as it comes, for every page to render; resolves
+   * to the verdicts of this check.
+   */
+  async checkBuilds({ keys = [], key }) {
+    core.checkTreasureKey(key);
+    const items = await allSessionItems();
+    if (!items[JOB]) return {};
+    const checked = {};
+    let kept = items.bulkBuilds ?? {};
+    let timer = null;
+    const write = () => {
+      clearTimeout(timer);
+      timer = null;
+      return chrome.storage.session.set({ bulkBuilds: kept });
+    };
+    await core.checkBuilds(JSON.stringify({ rows: journalRows(items, items[JOB].total) }), JSON.stringify(keys), key, (rowKey, result) => {
+      checked[rowKey] = 'verdict' in result ? result : { verdict: 'error', code: result.code, message: result.message };
+      kept = { ...kept, [rowKey]: checked[rowKey] };
+      timer ??= setTimeout(write, JOURNAL_INTERVAL_MS);
+    });
+    await write();
+    return checked;
   },
   /** Sent by a page that sees no heartbeat: starting this worker resumed the job; says whether one runs. */
   async wake() {

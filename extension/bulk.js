@@ -140,12 +140,10 @@ const table = {
   async checkBuilds(keys = []) {
     if (!job.rows.length) return;
     this.checkingSince ||= Date.now();
-    await core.checkBuilds(job.asRunJson(), JSON.stringify(keys), $('bulk-key').value, (rowKey, result) => {
-      this.builds.set(rowKey, 'verdict' in result ? result : { verdict: 'error', code: result.code, message: result.message });
-      this.render();
-    });
-    await chrome.storage.session.set({ bulkBuilds: Object.fromEntries(this.builds) });
-    const building = [...this.builds].filter(([, check]) => check.verdict === 'building').map(([key]) => key);
+    // The background runs the checks and keeps each verdict in storage.session as it comes
+    // (this page renders them from there), so closing the page does not lose them.
+    const checked = await askBackground('bulk', 'checkBuilds', { keys, key: $('bulk-key').value });
+    const building = Object.entries(checked).filter(([, check]) => check.verdict === 'building').map(([key]) => key);
     if (building.length && Date.now() - this.checkingSince < RECHECK_FOR_MS) {
       setTimeout(() => this.checkBuilds(building).catch((error) => showFailure($('bulk-result'), error)), RECHECK_MS);
     }
@@ -376,9 +374,7 @@ async function start() {
     try {
       const run = await askBackground('bulk', 'start', { targets, key: $('bulk-key').value });
       // A new run: the build checks of an earlier one no longer apply.
-      table.builds.clear();
       table.checkingSince = 0;
-      await chrome.storage.session.remove('bulkBuilds');
       showResult($('bulk-result'), 'ok', [t('bulkToReplace', run.total)], 'OK');
     } catch (error) {
       showFailure($('bulk-result'), error);
@@ -421,6 +417,10 @@ async function start() {
   });
 
   chrome.storage.onChanged.addListener((changes, area) => {
+    if (area === 'session' && changes.bulkBuilds) {
+      table.builds = new Map(Object.entries(changes.bulkBuilds.newValue ?? {}));
+      renderSoon(false);
+    }
     if (area !== 'session' || !job.meta && !changes[JOB]) return;
     if (changes[JOB] || Object.keys(changes).some((item) => item.startsWith(JOB_ROW_PREFIX))) renderSoon(job.apply(changes));
   });

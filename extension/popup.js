@@ -194,24 +194,18 @@ const treasure = {
     }
   },
 
-  /** Adds the attempt to the history; the core reduces the key to its fingerprint first. */
-  /** Records one replacement: `name` when Treasure confirmed it ('' otherwise). */
-  record(target, name, outcome, key) {
-    const entry = core.dataModelHistoryEntry(target.region, target.oid, name, outcome, key);
-    askBackground('history', 'record', entry).catch(() => {});
-  },
-
   /**
    * The data model only proves the new key once it has built: a link to its console page,
    * where the user starts the build, and "Check build", which reads its builds.
    * @param {HTMLElement} box
-   * @param {import('./keyturn.js').TargetView} target
+   * @param {import('./keyturn.js').KeyReplaced} done
    * @param {string} key the key just sent, kept in this page's memory only
-   * @param {number} replacedAt
    */
-  offerBuildCheck(box, target, key, replacedAt) {
+  offerBuildCheck(box, done, key) {
+    const target = { region: done.region, oid: done.model.oid };
+    const { replacedAt } = done;
     const open = Object.assign(document.createElement('a'), {
-      id: 'td-open-console', href: core.dataModelConsoleUrl(target.region, target.oid), target: '_blank', rel: 'noopener', textContent: t('openInConsole'),
+      id: 'td-open-console', href: done.consoleUrl, target: '_blank', rel: 'noopener', textContent: t('openInConsole'),
     });
     const check = Object.assign(document.createElement('button'), { type: 'button', id: 'td-check-build', textContent: t('checkBuild') });
     const verdict = Object.assign(document.createElement('p'), { id: 'td-build', role: 'status' });
@@ -239,33 +233,28 @@ const treasure = {
     box.append(actions, verdict, remind);
   },
 
-  /** The detected data model, else the pasted address (when there is one), else region + OID. Throws a failure. */
-  chosenTarget() {
-    if (this.detected) return this.detected;
-    const url = $('td-url').value.trim();
-    return url ? core.parseDataModelUrl(url) : core.dataModelTarget($('td-region').value, $('td-oid').value);
+  /** The data model to replace: the detected one, else the pasted address (when there is one), else region + OID. */
+  chosen() {
+    if (this.detected) return { region: this.detected.region, oid: this.detected.oid };
+    return { url: $('td-url').value, region: $('td-region').value, oid: $('td-oid').value };
   },
 
+  /** "Replace key": one call into the core does it all; this stores the record it returns and shows the outcome. */
   async replace() {
     const box = $('td-result');
     hideResult(box);
     // The key as sent: the field stays editable while the request runs.
     const key = $('td-key').value;
-    let target;
     try {
-      target = this.chosenTarget();
-      this.policyJson = await managedReady; // the managed answer decides, not the one drawn from
-      core.checkServiceEnabled(this.policyJson, 'treasure');
-      core.checkRegionEnabled(this.policyJson, target.region); // refused before anything is sent
-      const model = await core.replaceDataModelKey(target.region, target.oid, key);
-      const replacedAt = Date.now(); // a build that started before the answer may not use the new key
+      // The managed answer decides (the popup may be drawn from the last policy seen).
+      const done = await core.replaceKey({ ...this.chosen(), key, managedJson: this.policyJson = await managedReady });
+      showResult(box, 'ok', [t('tdReplaced', done.model.name, done.model.type), t('tdBuildNow')], 'OK');
+      this.offerBuildCheck(box, done, key);
+      askBackground('history', 'record', done.record).catch(() => {});
       await this.memory.keepIfAsked(key);
-      showResult(box, 'ok', [t('tdReplaced', model.name, model.type), t('tdBuildNow')], 'OK');
-      this.offerBuildCheck(box, target, key, replacedAt);
-      this.record(target, model.name, 'success', key);
     } catch (error) {
-      const failure = showFailure(box, error);
-      if (failure.requestSent) this.record(target, '', failure.code, key);
+      showFailure(box, error);
+      if (error?.record) askBackground('history', 'record', error.record).catch(() => {});
     }
   },
 };
@@ -523,10 +512,14 @@ function renderNewKeys(keys) {
 
 // ---- start-up -------------------------------------------------------------------
 
-/** The settings to draw the popup from: the managed answer if it comes at once, else the last seen. */
+/**
+ * The settings to draw the popup from, without waiting for the managed area: the last seen
+ * (or the managed answer, if it comes first); with none seen yet, the managed answer if it
+ * comes within MANAGED_WAIT_MS, else no policy.
+ */
 async function startupPolicy() {
-  const soon = await Promise.race([managedReady, new Promise((resolve) => { setTimeout(resolve, MANAGED_WAIT_MS, null); })]);
-  return soon ?? (await lastPolicy) ?? '{}';
+  const lastOrWait = lastPolicy.then((last) => last ?? new Promise((resolve) => { setTimeout(resolve, MANAGED_WAIT_MS, null); }));
+  return (await Promise.race([managedReady, lastOrWait])) ?? '{}';
 }
 
 /**

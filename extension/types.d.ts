@@ -83,7 +83,7 @@ interface BackgroundCalls {
     recover: NewKeyEntry;
     dismissRecovery: boolean;
   };
-  bulk: { start: BulkJobMeta; retry: boolean; stop: boolean; wake: boolean };
+  bulk: { start: BulkJobMeta; retry: boolean; stop: boolean; wake: boolean; checkBuilds: Record<string, BuildShown> };
   history: { record: boolean; recordAll: boolean; clear: boolean; settle: boolean };
   reminders: { all: StoredItems['reminders']; add: StoredItems['reminders'][number] | null; remove: boolean; open: string | null };
 }

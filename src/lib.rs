@@ -13,6 +13,8 @@
 //! - [`http`]: a transport-free description of requests and answers; answers are read with
 //!   serde_json into derived types, one per answer.
 //! - [`treasure`]: regions, console URLs, API keys and the data model key replacement.
+//! - [`use_cases`]: one function per user action (parse, policy, send, answer, record),
+//!   with the network behind a seam so whole actions are tested natively.
 //! - `transport` and `wasm_api` (wasm32 only): gloo-net and the JS-facing functions.
 
 pub mod csv;
@@ -26,6 +28,7 @@ pub mod reminders;
 pub mod timestamps;
 pub mod treasure;
 pub mod url;
+pub mod use_cases;
 
 #[cfg(target_arch = "wasm32")]
 pub mod transport;

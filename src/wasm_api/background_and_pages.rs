@@ -29,8 +29,8 @@ use crate::treasure::bulk::{row_key, BulkRun, ChosenTarget, RowState, MAX_IN_FLI
 use crate::treasure::job::{BulkJob, JobChange};
 use crate::treasure::listing::{interpret_list_answer, list_request, ListedModel, SkippedElement};
 use crate::treasure::table::table_rows;
-use crate::treasure::DataModelTarget;
 use crate::treasure::{interpret_replace_answer, replace_key_request, Region, TreasureKey};
+use crate::treasure::{DataModelTarget, Oid};
 use crate::REQUEST_TIMEOUT_MS;
 use std::collections::{HashMap, HashSet, VecDeque};
 
@@ -450,6 +450,31 @@ pub async fn check_builds(run: String, keys: String, key: String, on_result: js_
 }
 
 // ---- history ------------------------------------------------------------------------
+
+/// A history record for one replacement of a data model's key: the region's id, the OID,
+/// the name when Treasure confirmed it (`""`: unknown), the outcome (`success` or an error
+/// code); `key` is reduced to its fingerprint here. The region and OID are checked again:
+/// a record is only made for a data model Keyturn could have sent to.
+#[wasm_bindgen(js_name = dataModelHistoryEntry, unchecked_return_type = "HistoryEntry")]
+pub fn data_model_history_entry(
+    region: &str,
+    oid: &str,
+    name: &str,
+    outcome: &str,
+    key: &str,
+) -> Result<JsValue, JsValue> {
+    let region = Region::from_id(region)
+        .ok_or_else(|| fail(Failure::new(ErrorCode::UnknownRegion, "Choose the data model's region.")))?;
+    let oid = Oid::parse(oid).map_err(fail)?;
+    let name = (!name.is_empty()).then_some(name);
+    Ok(to_js(&HistoryEntry::data_model(now_ms(), region, &oid, name, outcome, key)))
+}
+
+/// Refuses a service (`treasure` or `databrain`) the policy (`managedJson`) does not show.
+#[wasm_bindgen(js_name = checkServiceEnabled)]
+pub fn check_service_enabled(managed_json: &str, service: &str) -> Result<(), JsValue> {
+    Policy::read(managed_json).check_service(service).map_err(fail)
+}
 
 /// The fingerprint of the key at `index` of a kept Databrain `listing`.
 #[wasm_bindgen(js_name = listedKeyFingerprint)]

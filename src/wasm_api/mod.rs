@@ -46,6 +46,10 @@ export interface RotationFailure extends Failure { oldKeyFingerprint: string; ol
 export interface ListedKeyView { name: string; description?: string; createdAt?: string; maskedKey: string; sinceAttempt: boolean }
 /** background_and_pages.rs ListingView: the masked views for the page; `listing` (the keys) for the background only. */
 export interface ListingView { views: ListedKeyView[]; listing: string }
+/** use_cases::KeyReplaced: a replaced key, with the history record to keep. */
+export interface KeyReplaced { model: DataModelSummary; region: string; replacedAt: number; consoleUrl: string; record: HistoryEntry }
+/** use_cases::ReplaceKeyFailed: a failed replacement, with its record when a request went out. */
+export interface ReplaceKeyFailed extends Failure { record?: HistoryEntry }
 /** databrain::NewKey */
 export interface NewKey { key: string }
 /** databrain::recovery::Recovery */
@@ -75,6 +79,15 @@ export interface InvalidLine { line: number; text: string; code: string; message
 /** treasure::bulk::RunView: the JSON text the bulk exports return, parsed. */
 export interface BulkRunView { rows: BulkRow[]; stopped?: string; stoppedCode?: string; invalid: InvalidLine[]; duplicates: number; counts: { done: number; failed: number; remaining: number }; finished: boolean }
 "#;
+
+/// The browser's network for the use cases: gloo-net's fetch.
+struct Fetch;
+
+impl crate::use_cases::Network for Fetch {
+    async fn send(&self, request: &crate::http::ApiRequest, timeout_ms: u32) -> crate::http::Exchange {
+        crate::transport::send(request, timeout_ms).await
+    }
+}
 
 fn to_js<T: Serialize>(value: &T) -> JsValue {
     // Plain objects, also for maps (a `#[serde(flatten)]` struct serializes as one).

@@ -13,9 +13,8 @@ use crate::reminders::{Reminder, DEFAULT_LEAD_DAYS};
 use crate::transport;
 use crate::treasure::builds::{builds_request, interpret_builds_answer};
 use crate::treasure::region::REGIONS;
-use crate::treasure::{
-    interpret_replace_answer, parse_console_url, replace_key_request, DataModelTarget, Oid, Region, TreasureKey,
-};
+use crate::treasure::{parse_console_url, DataModelTarget, Oid, Region, TreasureKey};
+use crate::use_cases::{replace_data_model_key, ReplaceKeyInput};
 use crate::REQUEST_TIMEOUT_MS;
 
 #[derive(Serialize)]
@@ -70,12 +69,6 @@ pub fn parse_data_model_url(url: &str) -> Result<JsValue, JsValue> {
     parse_console_url(url).map(|target| to_js(&TargetView::from(&target))).map_err(fail)
 }
 
-/// A region and OID chosen by hand, checked.
-#[wasm_bindgen(js_name = dataModelTarget, unchecked_return_type = "TargetView")]
-pub fn data_model_target(region: &str, oid: &str) -> Result<JsValue, JsValue> {
-    target_from(region, oid).map(|target| to_js(&TargetView::from(&target))).map_err(fail)
-}
-
 fn target_from(region: &str, oid: &str) -> Result<DataModelTarget, Failure> {
     let region = Region::from_id(region).ok_or_else(|| {
         Failure::new(ErrorCode::UnknownRegion, "Choose the data model's region: US, EU01, Korea (AP02) or Tokyo.")
@@ -83,15 +76,25 @@ fn target_from(region: &str, oid: &str) -> Result<DataModelTarget, Failure> {
     Ok(DataModelTarget { region, oid: Oid::parse(oid)? })
 }
 
-/// Replaces the data model's Treasure API key with `key` (seed-000). Input is validated
-/// before anything is sent; resolves to `{oid, name, type}`.
-#[wasm_bindgen(js_name = replaceDataModelKey, unchecked_return_type = "DataModelSummary")]
-pub async fn replace_data_model_key(region: String, oid: String, key: String) -> Result<JsValue, JsValue> {
-    let target = target_from(&region, &oid).map_err(fail)?;
-    let key = TreasureKey::parse(&key).map_err(fail)?;
-    let request = replace_key_request(&target, &key);
-    let exchange = transport::send(&request, REQUEST_TIMEOUT_MS).await;
-    interpret_replace_answer(&target, exchange).map(|summary| to_js(&summary)).map_err(fail)
+/// "Replace key": the whole use case (`use_cases::replace_data_model_key`). `input` is
+/// `{url, region, oid, key, managedJson}`; resolves to `KeyReplaced` (the data model, when,
+/// its console page, the history record) or rejects with `ReplaceKeyFailed` (the failure,
+/// and the record when a request went out).
+#[wasm_bindgen(js_name = replaceKey, unchecked_return_type = "KeyReplaced")]
+pub async fn replace_key(
+    #[wasm_bindgen(
+        unchecked_param_type = "{ url?: string; region?: string; oid?: string; key: string; managedJson: string }"
+    )]
+    input: JsValue,
+) -> Result<JsValue, JsValue> {
+    let input: ReplaceKeyInput = serde_wasm_bindgen::from_value(input).map_err(|_| {
+        fail(Failure::new(ErrorCode::InvalidUrl, "Keyturn could not read that form. Reload the popup and try again."))
+    })?;
+    let now = || js_sys::Date::now() as u64;
+    match replace_data_model_key(&super::Fetch, &input, now).await {
+        Ok(done) => Ok(to_js(&done)),
+        Err(failed) => Err(to_js(&failed)),
+    }
 }
 
 /// The data model's page in its region's Treasure Console, where the user starts a build.
@@ -161,12 +164,6 @@ pub fn read_policy(managed_json: &str) -> JsValue {
     to_js(&Policy::read(managed_json))
 }
 
-/// Refuses a service (`treasure` or `databrain`) the policy (`managedJson`) does not show.
-#[wasm_bindgen(js_name = checkServiceEnabled)]
-pub fn check_service_enabled(managed_json: &str, service: &str) -> Result<(), JsValue> {
-    Policy::read(managed_json).check_service(service).map_err(fail)
-}
-
 /// Refuses a data model in a region the policy (`managedJson`) does not offer.
 #[wasm_bindgen(js_name = checkRegionEnabled)]
 pub fn check_region_enabled(managed_json: &str, region: &str) -> Result<(), JsValue> {
@@ -191,25 +188,6 @@ pub fn key_reminder(region: &str, expires_at: f64, key: &str, managed_json: &str
 }
 
 // ---- history ------------------------------------------------------------------------
-
-/// A history record for one replacement of a data model's key: the region's id, the OID,
-/// the name when Treasure confirmed it (`""`: unknown), the outcome (`success` or an error
-/// code); `key` is reduced to its fingerprint here. The region and OID are checked again:
-/// a record is only made for a data model Keyturn could have sent to.
-#[wasm_bindgen(js_name = dataModelHistoryEntry, unchecked_return_type = "HistoryEntry")]
-pub fn data_model_history_entry(
-    region: &str,
-    oid: &str,
-    name: &str,
-    outcome: &str,
-    key: &str,
-) -> Result<JsValue, JsValue> {
-    let region = Region::from_id(region)
-        .ok_or_else(|| fail(Failure::new(ErrorCode::UnknownRegion, "Choose the data model's region.")))?;
-    let oid = Oid::parse(oid).map_err(fail)?;
-    let name = (!name.is_empty()).then_some(name);
-    Ok(to_js(&HistoryEntry::data_model(js_sys::Date::now() as u64, region, &oid, name, outcome, key)))
-}
 
 /// A history record for one attempt started at `startedAt` (milliseconds; now when
 /// omitted); `key` (the key used) and `issuedKey` (a key the attempt issued) are reduced to

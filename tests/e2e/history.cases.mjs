@@ -85,7 +85,7 @@ export const historyCases = {
     const json = JSON.parse(await exported(page, 'history-json'));
     assert.equal(json.length, 3);
     assert.deepEqual(Object.keys(json[0]).sort(), ['at', 'fingerprint', 'issued', 'outcome', 'place', 'service', 'target']);
-    assert.deepEqual(Object.keys(json[2]).sort(), ['at', 'fingerprint', 'outcome', 'place', 'service', 'target']);
+    assert.deepEqual(Object.keys(json[2]).sort(), ['at', 'fingerprint', 'name', 'oid', 'outcome', 'place', 'region', 'service', 'target'], 'a data model record keeps its region, OID and name as fields');
     await page.close();
 
     // The options page, as a user finds it after a Databrain rotation (its old-key reminder).

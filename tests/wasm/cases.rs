@@ -47,10 +47,18 @@ fn failures_cross_the_boundary_as_code_and_message() {
 
 #[wasm_bindgen_test]
 async fn bad_keys_are_refused_before_any_request() {
-    let error = wasm_api::replace_data_model_key("us".into(), OID.into(), "TD1 not a key".into()).await.unwrap_err();
+    // The use case's input crosses as a plain object (serde-wasm-bindgen), as popup.js sends it.
+    let input = |region: &str, key: &str| {
+        let object = js_sys::Object::new();
+        for (name, value) in [("region", region), ("oid", OID), ("key", key), ("managedJson", "{}")] {
+            js_sys::Reflect::set(&object, &name.into(), &value.into()).unwrap();
+        }
+        JsValue::from(object)
+    };
+    let error = wasm_api::replace_key(input("us", "TD1 not a key")).await.unwrap_err();
     assert_eq!(get(&error, "code").as_string().as_deref(), Some("KEY_HAS_WHITESPACE"));
-    let error =
-        wasm_api::replace_data_model_key("ap03".into(), OID.into(), "1/0123456789abcdef0123".into()).await.unwrap_err();
+    assert!(get(&error, "record").is_undefined(), "refused input is not an attempt");
+    let error = wasm_api::replace_key(input("ap03", "1/0123456789abcdef0123")).await.unwrap_err();
     assert_eq!(get(&error, "code").as_string().as_deref(), Some("UNKNOWN_REGION"));
 }
 
