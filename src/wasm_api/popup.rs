@@ -18,7 +18,7 @@ use crate::treasure::{
 };
 use crate::REQUEST_TIMEOUT_MS;
 
-#[derive(Serialize)]
+#[derive(Serialize, tsify::Tsify)]
 #[serde(rename_all = "camelCase")]
 struct RegionView {
     id: &'static str,
@@ -27,7 +27,7 @@ struct RegionView {
     console_host: &'static str,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, tsify::Tsify)]
 #[serde(rename_all = "camelCase")]
 struct TargetView<'a> {
     region: &'static str,
@@ -119,7 +119,7 @@ pub async fn check_data_model_build(
 
 // ---- Databrain (its calls run in the background) -------------------------------------
 
-#[derive(Serialize)]
+#[derive(Serialize, tsify::Tsify)]
 struct PresetView {
     seconds: u64,
     label: &'static str,
