@@ -255,7 +255,7 @@ const journal = {
   writes: Promise.resolve(),
   /** @param {string} changeJson the core's JobChange */
   change(changeJson) {
-    const change = JSON.parse(changeJson);
+    const change = /** @type {import('./keyturn.js').JobChange} */ (JSON.parse(changeJson));
     for (const [index, row] of change.rows) this.rows[jobRowItem(index)] = row;
     activeJob.meta.counts = change.counts;
     if (change.stopped) Object.assign(activeJob.meta, { stopped: change.stopped, stoppedCode: change.stoppedCode });
@@ -292,7 +292,7 @@ function launchJob(meta, rows, key) {
     });
   };
   core.runBulkJob(JSON.stringify({ rows }), key, meta.launch, controller.signal, (change) => journal.change(change))
-    .then((lastJson) => ended(JSON.parse(lastJson)), (failure) => {
+    .then((lastJson) => ended(/** @type {import('./keyturn.js').JobChange} */ (JSON.parse(lastJson))), (failure) => {
       Object.assign(meta, { stopped: failure?.message ?? String(failure), stoppedCode: failure?.code ?? 'INTERNAL' });
       return ended(null);
     });
@@ -355,7 +355,7 @@ const bulk = {
   /** `targets`: the ticked, ready rows of the page's table, `[{region, oid}]`. Resolves to the job's meta. */
   async start({ targets, key }) {
     await checkLaunch(key);
-    const plan = JSON.parse(core.planBulkRun(JSON.stringify(targets), await managedJson()));
+    const plan = /** @type {import('./keyturn.js').BulkRunView} */ (JSON.parse(core.planBulkRun(JSON.stringify(targets), await managedJson())));
     const meta = {
       id: crypto.randomUUID(), launch: 1, status: plan.rows.length ? 'running' : 'finished', total: plan.rows.length,
       counts: plan.counts, invalid: plan.invalid, duplicates: plan.duplicates, startedAt: Date.now(), beat: Date.now(),
@@ -373,7 +373,7 @@ const bulk = {
     const items = await allSessionItems();
     const earlier = items[JOB];
     if (!earlier) throw { code: 'NOTHING_TO_RUN', message: 'There is no run to retry. Tick data models and press Replace.', requestSent: false };
-    const plan = JSON.parse(core.retryFailedPlan(JSON.stringify({ rows: journalRows(items, earlier.total) })));
+    const plan = /** @type {import('./keyturn.js').BulkRunView} */ (JSON.parse(core.retryFailedPlan(JSON.stringify({ rows: journalRows(items, earlier.total) }))));
     const meta = { ...earlier, launch: earlier.launch + 1, status: 'running', stopped: undefined, counts: plan.counts, beat: Date.now(), interruptions: 0, resumedAt: undefined, finishedAt: undefined, historyRecorded: false };
     await writeJob(meta, plan.rows, key);
     launchJob(meta, plan.rows, key);

@@ -44,9 +44,10 @@ const table = {
     // The loaded data models stay in the core, which merges them with the pasted lines.
     this.rows = /** @type {import('./keyturn.js').TableRow[]} */ (JSON.parse(core.bulkTable($('bulk-lines').value, $('bulk-region').value, this.policyJson)));
     const keys = new Set(this.rows.map((row) => row.key));
-    // A run's rows that the table no longer lists (the page was reopened) stay visible.
+    // A run's rows that the table no longer lists (the page was reopened) stay visible, with
+    // only what the run knows (the fields the core would send as null are left out).
     for (const [key, runRow] of this.run) {
-      if (!keys.has(key)) this.rows.push({ key, region: runRow.region, oid: runRow.oid, name: runRow.name, source: 'loaded', verdict: 'ready' });
+      if (!keys.has(key)) this.rows.push(/** @type {import('./keyturn.js').TableRow} */ ({ key, region: runRow.region, oid: runRow.oid, name: runRow.name, source: 'loaded', verdict: 'ready' }));
     }
     for (const row of this.rows) {
       if (row.source !== 'pasted' || row.verdict !== 'ready' || this.pasted.has(row.key)) continue;

@@ -110,8 +110,10 @@ impl Serialize for ErrorCode {
 
 /// A failed operation: its code, a message for the user, and what was sent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 pub struct Failure {
     /// The stable code the pages and tests branch on.
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "string"))] // serialized as its name
     pub code: ErrorCode,
     /// What happened and what to do next, in English (other languages translate the code).
     pub message: String,

@@ -14,6 +14,7 @@ use crate::treasure::region::Region;
 /// One attempt, as the history keeps it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 pub struct HistoryEntry {
     /// Milliseconds since the epoch.
     pub at: u64,
@@ -30,6 +31,7 @@ pub struct HistoryEntry {
     /// The fingerprint of the key the attempt issued, when it issued one (a rotation, or a
     /// key recovered after a lost answer); empty otherwise.
     #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))] // left out when empty
     pub issued: String,
     /// A Treasure data model's record: the region's id, the OID and, once Treasure confirmed
     /// it, the name. What reminders count by: `target` is display text, never read back.
@@ -39,6 +41,7 @@ pub struct HistoryEntry {
 
 /// Which data model a record is about, as structured fields.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 pub struct DataModelRef {
     /// The region's id (`us`, `eu01`, `ap02`, `tokyo`).
     pub region: String,

@@ -22,6 +22,7 @@ pub const SERVICES: [&str; 2] = ["treasure", "databrain"];
 /// value is managed).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 pub struct Policy {
     /// Self-hosted Databrain API origins the administrator offers, normalised.
     pub databrain_origins: Vec<String>,
@@ -32,6 +33,7 @@ pub struct Policy {
     /// The Treasure regions to offer, by id (all four unless managed).
     pub treasure_regions: Vec<&'static str>,
     /// The services the popup shows, by id (both unless managed).
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "('treasure' | 'databrain')[]"))] // SERVICES
     pub services: Vec<&'static str>,
     /// The settings set by the administrator with a valid value (shown as such).
     pub managed: Vec<&'static str>,
@@ -41,6 +43,7 @@ pub struct Policy {
 
 /// A managed value that was ignored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 pub struct InvalidSetting {
     /// The setting, with the index of the entry for a list (`databrainOrigins[1]`).
     pub key: String,

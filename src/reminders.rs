@@ -64,6 +64,7 @@ pub fn fire_times(expires_at: u64, lead_days: &[u32], now: u64) -> Vec<(u32, u64
 /// A reminder the user asked for, or that a Databrain rotation set for the old key.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 pub struct Reminder {
     /// The id the background gave it when it kept it (its alarms are named by it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -86,6 +87,7 @@ pub struct Reminder {
 
 /// A data model that, by Keyturn's history, last received a given key.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 pub struct Consumer {
     /// The region's id.
     pub region: &'static str,

@@ -43,6 +43,7 @@ pub struct ReplaceKeyInput {
 /// A replaced key: the data model as Treasure confirmed it, when, where its console page
 /// is, and the history record to keep.
 #[derive(Debug, Serialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct KeyReplaced {
     /// The data model Treasure answered with (the same OID).
@@ -59,12 +60,14 @@ pub struct KeyReplaced {
 
 /// A replacement that failed: the failure, and the history record when a request went out.
 #[derive(Debug, Serialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 pub struct ReplaceKeyFailed {
     /// What went wrong and what to do.
     #[serde(flatten)]
     pub failure: Failure,
     /// The attempt's record, when a request went out (refused input has none).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
     pub record: Option<HistoryEntry>,
 }
 

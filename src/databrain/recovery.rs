@@ -29,6 +29,7 @@ pub const RECOVERED: &str = "RECOVERED";
 
 /// What Keyturn offers after a failed rotation or key creation whose key may exist.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 pub struct Recovery {
     /// Milliseconds since the epoch: keys created since then (less [`CLOCK_SKEW_MS`]) are
     /// the ones the lost answer would have carried, and are listed first.

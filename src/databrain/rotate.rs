@@ -15,6 +15,7 @@ use serde_json::value::RawValue;
 /// A newly issued key. This is the one secret Keyturn hands back to the page: the user
 /// must see it and save it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 pub struct NewKey {
     /// The new key, lower-case UUID.
     pub key: String,

@@ -125,6 +125,7 @@ pub struct ListedKey {
 /// What the page shows of a listed key: no secret.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 pub struct ListedKeyView {
     /// The key's label.
     pub name: String,

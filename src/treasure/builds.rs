@@ -39,6 +39,7 @@ pub fn builds_request(target: &DataModelTarget, key: &TreasureKey) -> ApiRequest
 /// What the builds say about the key replaced at a given time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 pub enum BuildVerdict {
     /// A `done` build started after the replacement: the new key works.
     BuiltWithNewKey,
@@ -71,6 +72,7 @@ impl BuildVerdict {
 /// The verdict, the build it rests on, and a message for the user.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 pub struct BuildCheck {
     /// What the builds say.
     pub verdict: BuildVerdict,

@@ -21,6 +21,7 @@ pub const MAX_IN_FLIGHT_PER_HOST: usize = 4;
 /// Where a row of the run stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 pub enum RowState {
     /// Waiting to be sent.
     Pending,
@@ -37,6 +38,7 @@ pub enum RowState {
 /// One data model of the run. Holds no key.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify), tsify(rename = "BulkRow"))]
 pub struct Row {
     /// The region's id.
     pub region: String,
@@ -71,8 +73,10 @@ pub struct Row {
 
 /// The run's whole state: what the popup shows and storage.session keeps (never the key).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 pub struct BulkRun {
     /// The data models of the run.
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "BulkRow[]"))] // tsify's rename does not follow references
     pub rows: Vec<Row>,
     /// Why the run stopped early, if it did.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -105,6 +109,7 @@ pub struct ChosenTarget {
 
 /// A line that could not be read, with its reason (the code as text, so the run round-trips).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 pub struct InvalidLine {
     /// The line's number, from 1.
     pub line: usize,
@@ -118,6 +123,7 @@ pub struct InvalidLine {
 
 /// How many rows are done, failed, and still to go.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 pub struct Counts {
     /// Replaced.
     pub done: usize,
@@ -134,6 +140,7 @@ fn code_text(code: ErrorCode) -> String {
 /// The run as the page sees it: its own fields plus the derived `counts` and `finished`,
 /// which reading back ignores.
 #[derive(Serialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify), tsify(rename = "BulkRunView"))]
 struct RunView<'a> {
     #[serde(flatten)]
     run: &'a BulkRun,

@@ -13,6 +13,7 @@ use crate::treasure::region::Region;
 
 /// What a successful replacement tells the user about the data model.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 pub struct DataModelSummary {
     /// The data model's OID (the one requested).
     pub oid: String,

@@ -20,8 +20,10 @@ use crate::treasure::datamodel::DataModelSummary;
 /// This is what the background writes to the journal, so it stays small: only the rows
 /// that changed.
 #[derive(Debug, Serialize, PartialEq)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 pub struct JobChange<'a> {
     /// The changed rows, `[index, row]`.
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "[number, BulkRow][]"))] // Row's declared name
     pub rows: Vec<(usize, &'a Row)>,
     /// The counts after the change.
     pub counts: Counts,

@@ -34,6 +34,7 @@ pub fn list_request(region: Region, key: &TreasureKey) -> ApiRequest {
 /// text: their formats are not documented.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 pub struct ListedModel {
     /// The region's id.
     pub region: &'static str,
@@ -63,6 +64,7 @@ pub struct ListedModel {
 
 /// An element of the list that cannot be a data model to send to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 pub struct SkippedElement {
     /// Its position in the answer, from 1.
     pub position: usize,

@@ -20,6 +20,7 @@ use crate::treasure::region::Region;
 /// A row's verdict before anything is sent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 pub enum Verdict {
     /// A data model Keyturn can send to.
     Ready,
@@ -34,6 +35,8 @@ pub enum Verdict {
 /// One row of the table.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
+// The rows cross as JSON text (`bulkTable`), where `None` is `null`.
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify), tsify(missing_as_null))]
 pub struct TableRow {
     /// Identifies the row: `<region>:<oid>` for a data model, `line:<n>` for a line that is none.
     pub key: String,
@@ -50,6 +53,7 @@ pub struct TableRow {
     /// When it last built, when the list gave it.
     pub last_built: Option<String>,
     /// `pasted` or `loaded`.
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "'pasted' | 'loaded'"))]
     pub source: &'static str,
     /// The verdict before anything is sent.
     pub verdict: Verdict,

@@ -47,7 +47,7 @@ thread_local! {
 }
 
 /// A load's outcome as the page shows it.
-#[derive(Serialize)]
+#[derive(Serialize, tsify::Tsify)]
 struct LoadView {
     loaded: usize,
     skipped: Vec<SkippedElement>,
@@ -96,7 +96,7 @@ fn listed_key(listing: &str, index: usize) -> Result<DataAppKey, Failure> {
     DataAppKey::parse(raw)
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, tsify::Tsify)]
 #[serde(rename_all = "camelCase")]
 struct RotatedView {
     key: String,
@@ -158,7 +158,7 @@ async fn rotate(origin: ApiOrigin, key: DataAppKey, grace: GracePeriod) -> Resul
 }
 
 /// A failed rotation: the failure's own fields, and the old key's, for a reminder.
-#[derive(Serialize)]
+#[derive(Serialize, tsify::Tsify)]
 #[serde(rename_all = "camelCase")]
 struct RotationFailure {
     #[serde(flatten)]
@@ -202,7 +202,7 @@ pub async fn rotate_listed_databrain_key(
 
 /// A listing: the masked views for the page, and the keys as JSON text for the background
 /// to keep in storage.session and hand back by index.
-#[derive(Serialize)]
+#[derive(Serialize, tsify::Tsify)]
 struct ListingView {
     views: Vec<crate::databrain::tokens::ListedKeyView>,
     listing: String,
@@ -575,7 +575,7 @@ fn ms(value: f64) -> u64 {
     value.max(0.0) as u64
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, tsify::Tsify)]
 struct FireTime {
     lead: u32,
     when: u64,
@@ -595,9 +595,10 @@ pub fn reminder_fire_times(
     to_js(&times)
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, tsify::Tsify)]
 struct NotificationView {
     /// "minutes", "hours", "tomorrow" or "days": how far off the expiry is.
+    #[tsify(type = "'minutes' | 'hours' | 'tomorrow' | 'days'")] // Reminder::due
     unit: &'static str,
     amount: u64,
     /// An https URL, or a Keyturn page to open.

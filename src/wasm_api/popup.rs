@@ -17,7 +17,7 @@ use crate::treasure::{parse_console_url, DataModelTarget, Oid, Region, TreasureK
 use crate::use_cases::{replace_data_model_key, ReplaceKeyInput};
 use crate::REQUEST_TIMEOUT_MS;
 
-#[derive(Serialize)]
+#[derive(Serialize, tsify::Tsify)]
 #[serde(rename_all = "camelCase")]
 struct RegionView {
     id: &'static str,
@@ -26,7 +26,7 @@ struct RegionView {
     console_host: &'static str,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, tsify::Tsify)]
 #[serde(rename_all = "camelCase")]
 struct TargetView<'a> {
     region: &'static str,
@@ -122,7 +122,7 @@ pub async fn check_data_model_build(
 
 // ---- Databrain (its calls run in the background) -------------------------------------
 
-#[derive(Serialize)]
+#[derive(Serialize, tsify::Tsify)]
 struct PresetView {
     seconds: u64,
     label: &'static str,
