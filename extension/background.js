@@ -90,25 +90,22 @@ async function storedHistory() {
 const PENDING_RECOVERY = 'pendingRecovery';
 
 /**
- * Runs a Databrain call and records it in the history, success or not, as of the time it
- * started. `keyOf(value)` gives the key used (to fingerprint), `fingerprint()` stands in
- * when only the core holds it (a listed key), `issuedOf(value)` the key the call issued.
- * A failure the core finds recoverable carries `recovery: {since, origin, kind}`.
+ * Runs a key creation and records it in the history, success or not, as of the time it
+ * started. `keyOf(value)` gives the key used (to fingerprint), `issuedOf(value)` the key
+ * the call issued. A failure the core finds recoverable carries `recovery: {since, origin, kind}`.
+ * (A rotation is one use case in the core: see `rotation`.)
  */
 /**
  * @template T
  * @param {() => Promise<T>} call
  * @param {{ origin: string, target: string, kind: 'rotation' | 'creation', keyOf?: (value?: T) => string,
- *   fingerprint?: () => string, issuedOf?: (value?: T) => string, app?: string }} how
+ *   issuedOf?: (value?: T) => string }} how
  * @returns {Promise<T>}
  */
-async function recorded(call, { origin, target, kind, keyOf = () => '', fingerprint, issuedOf = () => '', app = '' }) {
+async function recorded(call, { origin, target, kind, keyOf = () => '', issuedOf = () => '' }) {
   const startedAt = Date.now();
   const earlier = await storedHistory();
-  const entry = (outcome, value) => {
-    const made = core.historyEntry('Databrain', origin, target, outcome, keyOf(value), issuedOf(value), startedAt);
-    return fingerprint ? { ...made, fingerprint: fingerprint() } : made;
-  };
+  const entry = (outcome, value) => core.historyEntry('Databrain', origin, target, outcome, keyOf(value), issuedOf(value), startedAt);
   try {
     const value = await call();
     await history.record(entry('success', value));
@@ -122,8 +119,6 @@ async function recorded(call, { origin, target, kind, keyOf = () => '', fingerpr
       attempt.outcome = 'OUTCOME_UNKNOWN';
       failure.recovery = { since: recovery.since, origin, kind };
       await chrome.storage.session.set({ [PENDING_RECOVERY]: failure.recovery });
-      // The old key was probably rotated: remind before it expires, as after a success.
-      if (failure.oldKeyExpiresAt) await reminders.add(core.databrainOldKeyReminder(origin, failure.oldKeyFingerprint, failure.oldKeyExpiresAt, await managedJson(), app));
     }
     await history.record(attempt);
     throw failure;
@@ -134,21 +129,6 @@ async function recorded(call, { origin, target, kind, keyOf = () => '', fingerpr
 async function grantedOrigins() {
   return (await chrome.permissions.getAll()).origins ?? [];
 }
-
-/** Keeps a rotated key until saved, and reminds the user before the old one expires. */
-/**
- * @param {string} origin
- * @param {import('./keyturn.js').RotatedView} rotated
- * @param {string} app the data app's name, when the user gave it
- */
-async function keepRotated(origin, rotated, app) {
-  const kept = await keepNewKey({ key: rotated.key, origin, source: 'rotation', oldKeyExpiresAt: rotated.oldKeyExpiresAt });
-  await reminders.add(core.databrainOldKeyReminder(origin, rotated.oldKeyFingerprint, rotated.oldKeyExpiresAt, await managedJson(), app));
-  return kept;
-}
-
-/** The history's target for a rotation: which data app, when the user said. */
-const rotationTarget = (what, app) => (app ? `${what} of data app "${app}" (rotation)` : `${what} (rotation)`);
 
 const issuedKey = (value) => value?.key ?? '';
 
@@ -162,24 +142,45 @@ async function keptListing(origin) {
   return kept?.origin === origin ? kept.listing : '[]';
 }
 
+/**
+ * A rotation: one call into the core does it all (policy, origin, key, grace period, the
+ * POST, the answer, the history record, whether a lost answer probably issued a key); this
+ * keeps what it returns: the record, the new key (storage.session, until saved) and the old
+ * key's reminder, or, after a failure, the record and the recovery offer.
+ */
+async function rotation(args) {
+  const input = { ...args, granted: await grantedOrigins(), historyJson: JSON.stringify(await storedHistory()), managedJson: await managedJson() };
+  let rotated;
+  try {
+    rotated = await core.rotateKey(input);
+  } catch (failed) {
+    if (failed?.record) await history.record(failed.record);
+    if (failed?.recovery) {
+      failed.recovery = { since: failed.recovery.since, origin: args.origin, kind: 'rotation' };
+      await chrome.storage.session.set({ [PENDING_RECOVERY]: failed.recovery });
+    }
+    if (failed?.reminder) await reminders.add(failed.reminder).catch(() => {});
+    throw failed;
+  }
+  await history.record(rotated.record);
+  const kept = await keepNewKey({ key: rotated.key, origin: args.origin, source: 'rotation', oldKeyExpiresAt: rotated.oldKeyExpiresAt });
+  // A reminder that cannot be stored must not turn a rotation that happened into a failure.
+  await reminders.add(rotated.reminder).catch(() => {});
+  return kept;
+}
+
 /** Refuses a Databrain call the administrator's policy forbids (pages draw from the last policy seen). */
 async function checkDatabrainEnabled() {
   core.checkServiceEnabled(await managedJson(), 'databrain');
 }
 
 const databrain = {
+  /** Rotates a pasted key (`key`), or the key at `index` of the last listing at `origin`. */
   async rotate({ origin, key, grace, confirmedImmediate, app = '' }) {
-    await checkDatabrainEnabled();
-    const rotated = await recorded(async () => core.rotateDatabrainKey(origin, await grantedOrigins(), key, grace, confirmedImmediate),
-      { origin, target: rotationTarget('data app key', app), kind: 'rotation', keyOf: () => key, issuedOf: issuedKey, app });
-    return keepRotated(origin, rotated, app);
+    return rotation({ origin, key, grace, confirmedImmediate, app });
   },
   async rotateListed({ origin, index, grace, confirmedImmediate, app = '' }) {
-    await checkDatabrainEnabled();
-    const listing = await keptListing(origin);
-    const rotated = await recorded(async () => core.rotateListedDatabrainKey(origin, await grantedOrigins(), listing, index, grace, confirmedImmediate),
-      { origin, target: rotationTarget('listed data app key', app), kind: 'rotation', fingerprint: () => core.listedKeyFingerprint(listing, index), issuedOf: issuedKey, app });
-    return keepRotated(origin, rotated, app);
+    return rotation({ origin, listing: await keptListing(origin), index, grace, confirmedImmediate, app });
   },
   /** `since`: list the keys created since a lost attempt first (a recovery). */
   async list({ origin, token, app, since }) {

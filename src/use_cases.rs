@@ -9,10 +9,13 @@ use std::future::Future;
 
 use serde::{Deserialize, Serialize};
 
+use crate::databrain::recovery::{recovery_for, Recovery, OUTCOME_UNKNOWN};
+use crate::databrain::{interpret_rotate_answer, rotate_request, ApiOrigin, DataAppKey, GracePeriod};
 use crate::failure::{ErrorCode, Failure};
-use crate::history::HistoryEntry;
+use crate::history::{HistoryEntry, DATABRAIN_SERVICE};
 use crate::http::{ApiRequest, Exchange};
 use crate::policy::Policy;
+use crate::reminders::Reminder;
 use crate::treasure::datamodel::{interpret_replace_answer, replace_key_request, DataModelSummary};
 use crate::treasure::{parse_console_url, DataModelTarget, Oid, Region, TreasureKey};
 use crate::REQUEST_TIMEOUT_MS;
@@ -118,6 +121,185 @@ pub async fn replace_data_model_key(
         Err(failure) => {
             let record = failure.request_sent.then(|| record(None, failure.code.as_str()));
             Err(ReplaceKeyFailed { failure, record })
+        }
+    }
+}
+
+// ---- Databrain: rotating a data app key -----------------------------------------------
+
+/// The grace period as the form gives it: a preset's number or the custom field's text.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum GraceInput {
+    /// A preset's seconds.
+    Seconds(f64),
+    /// The custom field's text.
+    Text(String),
+}
+
+impl Default for GraceInput {
+    fn default() -> Self {
+        GraceInput::Text(String::new())
+    }
+}
+
+impl GraceInput {
+    fn period(&self) -> Result<GracePeriod, Failure> {
+        match self {
+            GraceInput::Seconds(number) => GracePeriod::from_number(*number),
+            GraceInput::Text(text) => GracePeriod::parse(text),
+        }
+    }
+}
+
+/// What "Rotate" hands the core: the API origin and the origins the browser granted, the
+/// key to rotate (pasted, or the `index` of a listing the background kept), the grace
+/// period, the data app's name when given, and the stored history and managed policy as JSON.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RotateInput {
+    /// The Databrain API origin chosen.
+    pub origin: String,
+    /// The extension's granted origin patterns (`permissions.getAll()`).
+    pub granted: Vec<String>,
+    /// The current key, pasted (unused when `listing` and `index` are given).
+    pub key: String,
+    /// A kept listing's keys (JSON text), with `index` the one to rotate.
+    pub listing: Option<String>,
+    /// Which key of `listing`.
+    pub index: Option<usize>,
+    /// The grace period.
+    pub grace: GraceInput,
+    /// The user ticked "expire immediately".
+    pub confirmed_immediate: bool,
+    /// The data app's name, when the user gave it (names the record and the reminder).
+    pub app: String,
+    /// The stored history (a JSON array), to judge whether a lost answer issued a key.
+    pub history_json: String,
+    /// The managed storage area as JSON.
+    pub managed_json: String,
+}
+
+/// A rotated key: the new key (shown to the user and kept until saved), the old key's
+/// fingerprint and expiry, the history record and the old key's reminder to keep.
+#[derive(Debug, Serialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct KeyRotated {
+    /// The new key.
+    pub key: String,
+    /// The fingerprint of the key that was rotated.
+    pub old_key_fingerprint: String,
+    /// The grace period sent.
+    pub grace_seconds: u64,
+    /// When the old key stops working (milliseconds).
+    pub old_key_expires_at: f64,
+    /// The attempt's record (fingerprints only).
+    pub record: HistoryEntry,
+    /// The reminder before the old key stops working.
+    pub reminder: Reminder,
+}
+
+/// A rotation that failed: the failure, and, when a request went out, its record; when the
+/// key was probably rotated all the same (a lost answer, `databrain::recovery`), the point
+/// to recover from and the old key's reminder.
+#[derive(Debug, Serialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+pub struct RotationFailed {
+    /// What went wrong and what to do.
+    #[serde(flatten)]
+    pub failure: Failure,
+    /// The attempt's record, when a request went out.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    pub record: Option<HistoryEntry>,
+    /// Set when the rotation probably happened: recover the key from then on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    pub recovery: Option<Recovery>,
+    /// The old key's reminder, when the rotation probably happened.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(target_arch = "wasm32", tsify(optional))]
+    pub reminder: Option<Reminder>,
+}
+
+impl From<Failure> for RotationFailed {
+    fn from(failure: Failure) -> Self {
+        RotationFailed { failure, record: None, recovery: None, reminder: None }
+    }
+}
+
+/// The key at `index` of a kept listing (JSON text of the keys).
+pub fn listed_key(listing: &str, index: usize) -> Result<DataAppKey, Failure> {
+    let keys: Vec<String> = serde_json::from_str(listing).unwrap_or_default();
+    let raw = keys.get(index).ok_or_else(|| {
+        Failure::new(ErrorCode::ListingExpired, "That key is no longer listed. List the data app's keys again.")
+    })?;
+    DataAppKey::parse(raw)
+}
+
+/// The history's target for a rotation: which key, and which data app when the user said.
+fn rotation_target(what: &str, app: &str) -> String {
+    match app.trim() {
+        "" => format!("{what} (rotation)"),
+        app => format!("{what} of data app \"{app}\" (rotation)"),
+    }
+}
+
+/// Rotates a data app key (seed-003/004): everything is checked before the one POST, which
+/// Keyturn never retries (it is not idempotent). `now()` gives the time in milliseconds.
+pub async fn rotate_data_app_key(
+    network: &impl Network,
+    input: &RotateInput,
+    now: impl Fn() -> u64,
+) -> Result<KeyRotated, RotationFailed> {
+    let policy = Policy::read(&input.managed_json);
+    policy.check_service("databrain")?;
+    let origin = ApiOrigin::resolve(&input.origin, &input.granted)?;
+    let (key, what) = match (&input.listing, input.index) {
+        (Some(listing), Some(index)) => (listed_key(listing, index)?, "listed data app key"),
+        _ => (DataAppKey::parse(&input.key)?, "data app key"),
+    };
+    let grace = input.grace.period()?.confirm(input.confirmed_immediate)?;
+    let started = now();
+    let exchange = network.send(&rotate_request(&origin, &key, grace), REQUEST_TIMEOUT_MS).await;
+    let target = rotation_target(what, &input.app);
+    let record =
+        |outcome: &str| HistoryEntry::new(started, DATABRAIN_SERVICE, origin.as_str(), &target, outcome, key.expose());
+    let old_key_expires_at = grace.expiry_from(started as f64);
+    let reminder = || {
+        let lead_days = policy.reminder_lead_days.as_deref();
+        Reminder::databrain_old_key(
+            origin.as_str(),
+            &key.fingerprint(),
+            old_key_expires_at as u64,
+            lead_days,
+            Some(&input.app),
+        )
+    };
+    match interpret_rotate_answer(&origin, exchange) {
+        Ok(new_key) => Ok(KeyRotated {
+            record: record("success").with_issued(&new_key.key),
+            reminder: reminder(),
+            old_key_fingerprint: key.fingerprint(),
+            grace_seconds: grace.seconds(),
+            old_key_expires_at,
+            key: new_key.key,
+        }),
+        Err(failure) if !failure.request_sent => Err(failure.into()),
+        Err(failure) => {
+            let mut attempt = record(failure.code.as_str());
+            let recovery = recovery_for(failure.code, &attempt, &HistoryEntry::list_from_json(&input.history_json));
+            if recovery.is_some() {
+                // The key probably exists: the record reads "outcome unknown" until a recovery settles it.
+                attempt.outcome = OUTCOME_UNKNOWN.to_string();
+            }
+            Err(RotationFailed {
+                reminder: recovery.is_some().then(reminder),
+                recovery,
+                record: Some(attempt),
+                failure,
+            })
         }
     }
 }
@@ -252,5 +434,99 @@ mod tests {
             (failed.failure.code, failed.record.map(|record| record.outcome)),
             (ErrorCode::Timeout, Some("TIMEOUT".into()))
         );
+    }
+
+    // ---- Databrain rotation ----
+
+    const CLOUD: &str = "https://api.usedatabrain.com";
+    const APP_KEY: &str = "550e8400-e29b-41d4-a716-446655440001";
+    const NEW_KEY: &str = "550e8400-e29b-41d4-a716-44665544abcd";
+
+    fn rotation(key: &str) -> RotateInput {
+        RotateInput {
+            origin: CLOUD.into(),
+            key: key.into(),
+            grace: GraceInput::Seconds(3600.0),
+            app: "Sales".into(),
+            history_json: "[]".into(),
+            managed_json: "{}".into(),
+            ..RotateInput::default()
+        }
+    }
+
+    #[test]
+    fn a_rotation_sends_one_post_and_returns_the_new_key_its_record_and_the_old_keys_reminder() {
+        let network = FakeNetwork::answering(200, &format!(r#"{{"key":"{NEW_KEY}"}}"#));
+        let done = run(rotate_data_app_key(&network, &rotation(APP_KEY), || 1_000_000)).unwrap();
+        let sent = network.sent.borrow();
+        assert_eq!((sent.len(), sent[0].method), (1, Method::Post));
+        assert_eq!(sent[0].url, format!("{CLOUD}/api/v2/data-app/rotate-api"));
+        assert_eq!(sent[0].header("authorization"), Some(format!("Bearer {APP_KEY}").as_str()));
+        assert_eq!(sent[0].body.as_deref(), Some(r#"{"expireAt":3600}"#));
+        assert_eq!((done.key.as_str(), done.grace_seconds, done.old_key_expires_at), (NEW_KEY, 3600, 4_600_000.0));
+        assert_eq!(done.record.target, "data app key of data app \"Sales\" (rotation)");
+        assert_eq!(
+            (done.record.outcome.as_str(), done.record.fingerprint.as_str(), done.record.issued.as_str()),
+            ("success", "…0001", "…abcd")
+        );
+        assert_eq!((done.reminder.place.as_str(), done.reminder.expires_at), (CLOUD, 4_600_000));
+        assert!(done.reminder.label.contains("Sales"));
+    }
+
+    #[test]
+    fn a_listed_key_rotates_by_index_and_a_listing_that_is_gone_says_to_list_again() {
+        let listing = serde_json::to_string(&["550e8400-e29b-41d4-a716-446655440009", APP_KEY]).unwrap();
+        let network = FakeNetwork::answering(200, &format!(r#"{{"key":"{NEW_KEY}"}}"#));
+        let listed = RotateInput { listing: Some(listing.clone()), index: Some(1), ..rotation("") };
+        let done = run(rotate_data_app_key(&network, &listed, || 1)).unwrap();
+        assert_eq!(network.sent.borrow()[0].header("authorization"), Some(format!("Bearer {APP_KEY}").as_str()));
+        assert!(done.record.target.starts_with("listed data app key"));
+        let gone = RotateInput { listing: Some(listing), index: Some(2), ..rotation("") };
+        let failed = run(rotate_data_app_key(&network, &gone, || 1)).unwrap_err();
+        assert_eq!(failed.failure.code, ErrorCode::ListingExpired);
+        assert_eq!(network.sent.borrow().len(), 1, "nothing more was sent");
+    }
+
+    #[test]
+    fn refused_rotations_send_nothing() {
+        let cases = [
+            (rotation("not-a-key"), ErrorCode::MalformedKey),
+            (
+                RotateInput { origin: "https://databrain.example.com".into(), ..rotation(APP_KEY) },
+                ErrorCode::OriginNotGranted,
+            ),
+            (RotateInput { grace: GraceInput::Text("-5".into()), ..rotation(APP_KEY) }, ErrorCode::InvalidGracePeriod),
+            (
+                RotateInput { grace: GraceInput::Seconds(0.0), ..rotation(APP_KEY) },
+                ErrorCode::ImmediateExpiryNotConfirmed,
+            ),
+            (
+                RotateInput { managed_json: r#"{"services":["treasure"]}"#.into(), ..rotation(APP_KEY) },
+                ErrorCode::ServiceNotEnabled,
+            ),
+        ];
+        for (given, code) in cases {
+            let network = FakeNetwork::answering(200, "{}");
+            let failed = run(rotate_data_app_key(&network, &given, || 1)).unwrap_err();
+            assert_eq!(failed.failure.code, code);
+            assert!(failed.record.is_none() && failed.recovery.is_none() && failed.reminder.is_none());
+            assert!(network.sent.borrow().is_empty(), "nothing is sent for {code:?}");
+        }
+    }
+
+    #[test]
+    fn a_lost_answer_is_recorded_as_outcome_unknown_with_the_recovery_offer_and_the_old_keys_reminder() {
+        let lost = FakeNetwork { answer: Err(TransportFailure::Network), sent: RefCell::new(Vec::new()) };
+        let failed = run(rotate_data_app_key(&lost, &rotation(APP_KEY), || 5_000)).unwrap_err();
+        assert_eq!(failed.failure.code, ErrorCode::OutcomeUnknown);
+        assert_eq!(failed.record.as_ref().map(|record| record.outcome.as_str()), Some(OUTCOME_UNKNOWN));
+        assert_eq!(failed.recovery.map(|recovery| recovery.since), Some(5_000));
+        assert!(failed.reminder.is_some(), "the old key probably stops working: remind before it does");
+        // A plain refusal of a key Keyturn never touched: recorded with its code, nothing to recover.
+        let refused = FakeNetwork::answering(401, r#"{"error":{"code":"INVALID_DATA_APP_API_KEY","message":"bad"}}"#);
+        let failed = run(rotate_data_app_key(&refused, &rotation(APP_KEY), || 5_000)).unwrap_err();
+        assert_eq!(failed.failure.code, ErrorCode::InvalidDataAppApiKey);
+        assert_eq!(failed.record.map(|record| record.outcome), Some("INVALID_DATA_APP_API_KEY".to_string()));
+        assert!(failed.recovery.is_none() && failed.reminder.is_none());
     }
 }

@@ -16,8 +16,8 @@ use crate::databrain::recovery::{recovery_for, settle_recovered};
 use crate::databrain::rotate::NewKey;
 use crate::databrain::tokens::KeyListing;
 use crate::databrain::{
-    arrange_for_recovery, create_token_request, interpret_create_answer, interpret_list_page, interpret_rotate_answer,
-    list_page_request, rotate_request, ApiOrigin, DataAppKey, DataAppName, GracePeriod, KeyLabel, ServiceToken,
+    arrange_for_recovery, create_token_request, interpret_create_answer, interpret_list_page, list_page_request,
+    ApiOrigin, DataAppKey, DataAppName, KeyLabel, ServiceToken,
 };
 use crate::failure::{ErrorCode, Failure};
 use crate::history::{history_csv, HistoryEntry};
@@ -31,6 +31,7 @@ use crate::treasure::listing::{interpret_list_answer, list_request, ListedModel,
 use crate::treasure::table::table_rows;
 use crate::treasure::{interpret_replace_answer, replace_key_request, Region, TreasureKey};
 use crate::treasure::{DataModelTarget, Oid};
+use crate::use_cases::{listed_key, rotate_data_app_key, RotateInput};
 use crate::REQUEST_TIMEOUT_MS;
 use std::collections::{HashMap, HashSet, VecDeque};
 
@@ -86,27 +87,6 @@ pub fn check_treasure_key(key: &str) -> Result<(), JsValue> {
 // crosses out as JSON text that only the background holds and hands back here with an
 // index; pages only ever get the masked views.
 
-/// The key at `index` of a listing the background kept (`listing`, what
-/// `listDatabrainKeys` returned as `listing`).
-fn listed_key(listing: &str, index: usize) -> Result<DataAppKey, Failure> {
-    let keys: Vec<String> = serde_json::from_str(listing).unwrap_or_default();
-    let raw = keys.get(index).ok_or_else(|| {
-        Failure::new(ErrorCode::ListingExpired, "That key is no longer listed. List the data app's keys again.")
-    })?;
-    DataAppKey::parse(raw)
-}
-
-#[derive(Serialize, tsify::Tsify)]
-#[serde(rename_all = "camelCase")]
-struct RotatedView {
-    key: String,
-    /// The fingerprint of the key that was rotated, for the history.
-    old_key_fingerprint: String,
-    grace_seconds: u64,
-    /// Milliseconds since the epoch when the old key stops working.
-    old_key_expires_at: f64,
-}
-
 /// A self-hosted API base URL reduced to its origin, for the options page.
 #[wasm_bindgen(js_name = normaliseDatabrainOrigin)]
 pub fn normalise_databrain_origin(raw: &str) -> Result<String, JsValue> {
@@ -120,84 +100,29 @@ fn resolve_origin(origin: &str, granted: JsValue) -> Result<ApiOrigin, JsValue> 
     ApiOrigin::resolve(origin, &granted).map_err(fail)
 }
 
-/// The grace period as the form gives it: a preset's number or the custom field's text.
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum GraceInput {
-    Seconds(f64),
-    Text(String),
-}
-
-fn grace_from(grace: JsValue, confirmed_immediate: bool) -> Result<GracePeriod, Failure> {
-    let grace = match serde_wasm_bindgen::from_value(grace) {
-        Ok(GraceInput::Seconds(number)) => GracePeriod::from_number(number),
-        Ok(GraceInput::Text(text)) => GracePeriod::parse(&text),
-        Err(_) => GracePeriod::parse(""), // neither: as if nothing had been entered
-    };
-    grace?.confirm(confirmed_immediate)
-}
-
-async fn rotate(origin: ApiOrigin, key: DataAppKey, grace: GracePeriod) -> Result<JsValue, JsValue> {
-    let started = js_sys::Date::now();
-    let exchange = transport::send(&rotate_request(&origin, &key, grace), REQUEST_TIMEOUT_MS).await;
-    match interpret_rotate_answer(&origin, exchange) {
-        Ok(new_key) => Ok(to_js(&RotatedView {
-            key: new_key.key,
-            old_key_fingerprint: key.fingerprint(),
-            grace_seconds: grace.seconds(),
-            old_key_expires_at: grace.expiry_from(started),
-        })),
-        // Should the rotation have happened after all (a lost answer, databrain/recovery.rs),
-        // the old key expires about then: the background still sets its reminder.
-        Err(failure) => Err(to_js(&RotationFailure {
-            failure,
-            old_key_fingerprint: key.fingerprint(),
-            old_key_expires_at: grace.expiry_from(started),
-        })),
+/// "Rotate": the whole use case (`use_cases::rotate_data_app_key`). `input` is
+/// `{origin, granted, key | listing + index, grace, confirmedImmediate, app, historyJson,
+/// managedJson}`; resolves to `KeyRotated` (the new key, the record and the old key's
+/// reminder to keep) or rejects with `RotationFailed` (the failure, its record when a
+/// request went out, and the recovery offer and reminder when the key was probably
+/// rotated all the same). Never retried.
+#[wasm_bindgen(js_name = rotateKey, unchecked_return_type = "KeyRotated")]
+pub async fn rotate_key(
+    #[wasm_bindgen(
+        unchecked_param_type = "{ origin: string; granted: string[]; key?: string; listing?: string; index?: number; grace: number | string; confirmedImmediate: boolean; app?: string; historyJson: string; managedJson: string }"
+    )]
+    input: JsValue,
+) -> Result<JsValue, JsValue> {
+    let input: RotateInput = serde_wasm_bindgen::from_value(input).map_err(|_| {
+        fail(Failure::new(
+            ErrorCode::InvalidGracePeriod,
+            "Keyturn could not read that form. Reopen the popup and try again.",
+        ))
+    })?;
+    match rotate_data_app_key(&super::Fetch, &input, now_ms).await {
+        Ok(rotated) => Ok(to_js(&rotated)),
+        Err(failed) => Err(to_js(&failed)),
     }
-}
-
-/// A failed rotation: the failure's own fields, and the old key's, for a reminder.
-#[derive(Serialize, tsify::Tsify)]
-#[serde(rename_all = "camelCase")]
-struct RotationFailure {
-    #[serde(flatten)]
-    failure: Failure,
-    old_key_fingerprint: String,
-    old_key_expires_at: f64,
-}
-
-/// Rotates a data app key (seed-003/004). Every input is checked before the one request;
-/// it is never retried. `grace` is a number or numeric string of seconds; 0 needs
-/// `confirmedImmediate`. `granted` lists the extension's granted origin patterns.
-#[wasm_bindgen(js_name = rotateDatabrainKey, unchecked_return_type = "RotatedView")]
-pub async fn rotate_databrain_key(
-    origin: String,
-    #[wasm_bindgen(unchecked_param_type = "string[]")] granted: JsValue,
-    key: String,
-    #[wasm_bindgen(unchecked_param_type = "number | string")] grace: JsValue,
-    confirmed_immediate: bool,
-) -> Result<JsValue, JsValue> {
-    let origin = resolve_origin(&origin, granted)?;
-    let key = DataAppKey::parse(&key).map_err(fail)?;
-    let grace = grace_from(grace, confirmed_immediate).map_err(fail)?;
-    rotate(origin, key, grace).await
-}
-
-/// Rotates the key at `index` of a kept `listing` (the key authenticates as itself).
-#[wasm_bindgen(js_name = rotateListedDatabrainKey, unchecked_return_type = "RotatedView")]
-pub async fn rotate_listed_databrain_key(
-    origin: String,
-    #[wasm_bindgen(unchecked_param_type = "string[]")] granted: JsValue,
-    listing: String,
-    index: usize,
-    #[wasm_bindgen(unchecked_param_type = "number | string")] grace: JsValue,
-    confirmed_immediate: bool,
-) -> Result<JsValue, JsValue> {
-    let origin = resolve_origin(&origin, granted)?;
-    let key = listed_key(&listing, index).map_err(fail)?;
-    let grace = grace_from(grace, confirmed_immediate).map_err(fail)?;
-    rotate(origin, key, grace).await
 }
 
 /// A listing: the masked views for the page, and the keys as JSON text for the background
@@ -476,12 +401,6 @@ pub fn check_service_enabled(managed_json: &str, service: &str) -> Result<(), Js
     Policy::read(managed_json).check_service(service).map_err(fail)
 }
 
-/// The fingerprint of the key at `index` of a kept Databrain `listing`.
-#[wasm_bindgen(js_name = listedKeyFingerprint)]
-pub fn listed_key_fingerprint(listing: &str, index: usize) -> String {
-    listed_key(listing, index).map(|key| key.fingerprint()).unwrap_or_else(|_| "-".to_string())
-}
-
 /// Whether a failed Databrain attempt (`attempt`, its history record, not yet stored)
 /// probably issued a key the user never saw, judged against the stored history (a JSON
 /// array): `{since}` to recover from, or `null` (see `databrain::recovery`).
@@ -554,20 +473,6 @@ pub fn reminder_consumers(history_json: &str, reminder_json: &str) -> JsValue {
         .map(|(region, fingerprint)| consumers(&HistoryEntry::list_from_json(history_json), region, &fingerprint))
         .unwrap_or_default();
     to_js(&found)
-}
-
-/// The reminder a rotation sets for the Databrain key it rotated, with the lead times the
-/// policy (`managedJson`) sets, if any, and the data app's name (`app`, may be "").
-#[wasm_bindgen(js_name = databrainOldKeyReminder, unchecked_return_type = "Reminder")]
-pub fn databrain_old_key_reminder(
-    origin: &str,
-    fingerprint: &str,
-    expires_at: f64,
-    managed_json: &str,
-    app: &str,
-) -> JsValue {
-    let lead_days = Policy::read(managed_json).reminder_lead_days;
-    to_js(&Reminder::databrain_old_key(origin, fingerprint, ms(expires_at), lead_days.as_deref(), Some(app)))
 }
 
 /// Milliseconds since the epoch from a JS number (never negative).
