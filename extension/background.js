@@ -76,7 +76,6 @@ const history = {
   },
 };
 
-const outcomeOf = (failure) => failure?.code ?? 'INTERNAL';
 
 async function storedHistory() {
   const { history: entries = [] } = /** @type {StoredItems} */ (await chrome.storage.local.get('history'));
@@ -89,48 +88,10 @@ async function storedHistory() {
 // secret) until a key is recovered or the user dismisses it.
 const PENDING_RECOVERY = 'pendingRecovery';
 
-/**
- * Runs a key creation and records it in the history, success or not, as of the time it
- * started. `keyOf(value)` gives the key used (to fingerprint), `issuedOf(value)` the key
- * the call issued. A failure the core finds recoverable carries `recovery: {since, origin, kind}`.
- * (A rotation is one use case in the core: see `rotation`.)
- */
-/**
- * @template T
- * @param {() => Promise<T>} call
- * @param {{ origin: string, target: string, kind: 'rotation' | 'creation', keyOf?: (value?: T) => string,
- *   issuedOf?: (value?: T) => string }} how
- * @returns {Promise<T>}
- */
-async function recorded(call, { origin, target, kind, keyOf = () => '', issuedOf = () => '' }) {
-  const startedAt = Date.now();
-  const earlier = await storedHistory();
-  const entry = (outcome, value) => core.historyEntry('Databrain', origin, target, outcome, keyOf(value), issuedOf(value), startedAt);
-  try {
-    const value = await call();
-    await history.record(entry('success', value));
-    return value;
-  } catch (failure) {
-    if (!failure?.requestSent) throw failure;
-    const attempt = entry(outcomeOf(failure));
-    const recovery = core.recoveryFor(failure.code, JSON.stringify(attempt), JSON.stringify(earlier));
-    if (recovery) {
-      // The key probably exists: the record reads "outcome unknown" until a recovery settles it.
-      attempt.outcome = 'OUTCOME_UNKNOWN';
-      failure.recovery = { since: recovery.since, origin, kind };
-      await chrome.storage.session.set({ [PENDING_RECOVERY]: failure.recovery });
-    }
-    await history.record(attempt);
-    throw failure;
-  }
-}
-
 /** Origins the browser has granted: the core only sends to these (besides the cloud API). */
 async function grantedOrigins() {
   return (await chrome.permissions.getAll()).origins ?? [];
 }
-
-const issuedKey = (value) => value?.key ?? '';
 
 // The last listing's keys (secrets: storage.session, trusted contexts only), so acting on a
 // listed key works however often the browser stops this worker; replaced by the next listing.
@@ -140,6 +101,20 @@ const LISTING = 'databrainListing';
 async function keptListing(origin) {
   const { [LISTING]: kept } = /** @type {StoredItems} */ (await chrome.storage.session.get(LISTING));
   return kept?.origin === origin ? kept.listing : '[]';
+}
+
+/**
+ * Keeps what a failed rotation or creation left to keep: its record, when a request went
+ * out; the offer to recover a key a lost answer probably carried (storage.session, no
+ * secret; the popup reads `recovery` from the failure); the old key's reminder.
+ */
+async function keepAttempt(failed, origin, kind) {
+  if (failed?.record) await history.record(failed.record);
+  if (failed?.recovery) {
+    failed.recovery = { since: failed.recovery.since, origin, kind };
+    await chrome.storage.session.set({ [PENDING_RECOVERY]: failed.recovery });
+  }
+  if (failed?.reminder) await reminders.add(failed.reminder).catch(() => {});
 }
 
 /**
@@ -154,12 +129,7 @@ async function rotation(args) {
   try {
     rotated = await core.rotateKey(input);
   } catch (failed) {
-    if (failed?.record) await history.record(failed.record);
-    if (failed?.recovery) {
-      failed.recovery = { since: failed.recovery.since, origin: args.origin, kind: 'rotation' };
-      await chrome.storage.session.set({ [PENDING_RECOVERY]: failed.recovery });
-    }
-    if (failed?.reminder) await reminders.add(failed.reminder).catch(() => {});
+    await keepAttempt(failed, args.origin, 'rotation');
     throw failed;
   }
   await history.record(rotated.record);
@@ -190,9 +160,15 @@ const databrain = {
     return views;
   },
   async create({ origin, token, app, label }) {
-    await checkDatabrainEnabled();
-    const created = await recorded(async () => core.createDatabrainKey(origin, await grantedOrigins(), token, app, label),
-      { origin, target: `new key "${label}" for data app "${app}"`, kind: 'creation', keyOf: issuedKey, issuedOf: issuedKey });
+    const input = { origin, granted: await grantedOrigins(), token, app, label, historyJson: JSON.stringify(await storedHistory()), managedJson: await managedJson() };
+    let created;
+    try {
+      created = await core.createKey(input);
+    } catch (failed) {
+      await keepAttempt(failed, origin, 'creation');
+      throw failed;
+    }
+    await history.record(created.record);
     return keepNewKey({ key: created.key, origin, source: 'creation', label });
   },
   /**

@@ -10,7 +10,10 @@ use std::future::Future;
 use serde::{Deserialize, Serialize};
 
 use crate::databrain::recovery::{recovery_for, Recovery, OUTCOME_UNKNOWN};
-use crate::databrain::{interpret_rotate_answer, rotate_request, ApiOrigin, DataAppKey, GracePeriod};
+use crate::databrain::{
+    create_token_request, interpret_create_answer, interpret_rotate_answer, rotate_request, ApiOrigin, DataAppKey,
+    DataAppName, GracePeriod, KeyLabel, ServiceToken,
+};
 use crate::failure::{ErrorCode, Failure};
 use crate::history::{HistoryEntry, DATABRAIN_SERVICE};
 use crate::http::{ApiRequest, Exchange};
@@ -200,12 +203,12 @@ pub struct KeyRotated {
     pub reminder: Reminder,
 }
 
-/// A rotation that failed: the failure, and, when a request went out, its record; when the
-/// key was probably rotated all the same (a lost answer, `databrain::recovery`), the point
-/// to recover from and the old key's reminder.
+/// A rotation or key creation that failed: the failure, and, when a request went out, its
+/// record; when a key was probably issued all the same (a lost answer,
+/// `databrain::recovery`), the point to recover from, and for a rotation the old key's reminder.
 #[derive(Debug, Serialize)]
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
-pub struct RotationFailed {
+pub struct KeyIssueFailed {
     /// What went wrong and what to do.
     #[serde(flatten)]
     pub failure: Failure,
@@ -223,9 +226,9 @@ pub struct RotationFailed {
     pub reminder: Option<Reminder>,
 }
 
-impl From<Failure> for RotationFailed {
+impl From<Failure> for KeyIssueFailed {
     fn from(failure: Failure) -> Self {
-        RotationFailed { failure, record: None, recovery: None, reminder: None }
+        KeyIssueFailed { failure, record: None, recovery: None, reminder: None }
     }
 }
 
@@ -252,7 +255,7 @@ pub async fn rotate_data_app_key(
     network: &impl Network,
     input: &RotateInput,
     now: impl Fn() -> u64,
-) -> Result<KeyRotated, RotationFailed> {
+) -> Result<KeyRotated, KeyIssueFailed> {
     let policy = Policy::read(&input.managed_json);
     policy.check_service("databrain")?;
     let origin = ApiOrigin::resolve(&input.origin, &input.granted)?;
@@ -294,12 +297,76 @@ pub async fn rotate_data_app_key(
                 // The key probably exists: the record reads "outcome unknown" until a recovery settles it.
                 attempt.outcome = OUTCOME_UNKNOWN.to_string();
             }
-            Err(RotationFailed {
+            Err(KeyIssueFailed {
                 reminder: recovery.is_some().then(reminder),
                 recovery,
                 record: Some(attempt),
                 failure,
             })
+        }
+    }
+}
+
+// ---- Databrain: creating a key with a service token ------------------------------------
+
+/// What "Create a new key" hands the core.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct CreateInput {
+    /// The Databrain API origin chosen.
+    pub origin: String,
+    /// The extension's granted origin patterns.
+    pub granted: Vec<String>,
+    /// The organisation's service token.
+    pub token: String,
+    /// The data app's exact name.
+    pub app: String,
+    /// The new key's label.
+    pub label: String,
+    /// The stored history (a JSON array), to judge whether a lost answer issued a key.
+    pub history_json: String,
+    /// The managed storage area as JSON.
+    pub managed_json: String,
+}
+
+/// A created key and its history record.
+#[derive(Debug, Serialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+pub struct KeyCreated {
+    /// The new key.
+    pub key: String,
+    /// The attempt's record (fingerprints only).
+    pub record: HistoryEntry,
+}
+
+/// Creates a new key for a data app with a service token. Not idempotent: never retried.
+pub async fn create_data_app_key(
+    network: &impl Network,
+    input: &CreateInput,
+    now: impl Fn() -> u64,
+) -> Result<KeyCreated, KeyIssueFailed> {
+    Policy::read(&input.managed_json).check_service("databrain")?;
+    let origin = ApiOrigin::resolve(&input.origin, &input.granted)?;
+    let token = ServiceToken::parse(&input.token)?;
+    let app = DataAppName::parse(&input.app)?;
+    let label = KeyLabel::parse(&input.label)?;
+    let started = now();
+    let exchange = network.send(&create_token_request(&origin, &token, &app, &label), REQUEST_TIMEOUT_MS).await;
+    let target = format!("new key \"{}\" for data app \"{}\"", input.label.trim(), input.app.trim());
+    // The record's fingerprint is the created key's: the token is not a data app key.
+    let record = |outcome: &str, key: &str| {
+        HistoryEntry::new(started, DATABRAIN_SERVICE, origin.as_str(), &target, outcome, key).with_issued(key)
+    };
+    match interpret_create_answer(&origin, exchange) {
+        Ok(new_key) => Ok(KeyCreated { record: record("success", &new_key.key), key: new_key.key }),
+        Err(failure) if !failure.request_sent => Err(failure.into()),
+        Err(failure) => {
+            let mut attempt = record(failure.code.as_str(), "");
+            let recovery = recovery_for(failure.code, &attempt, &HistoryEntry::list_from_json(&input.history_json));
+            if recovery.is_some() {
+                attempt.outcome = OUTCOME_UNKNOWN.to_string();
+            }
+            Err(KeyIssueFailed { recovery, record: Some(attempt), reminder: None, failure })
         }
     }
 }
@@ -528,5 +595,39 @@ mod tests {
         assert_eq!(failed.failure.code, ErrorCode::InvalidDataAppApiKey);
         assert_eq!(failed.record.map(|record| record.outcome), Some("INVALID_DATA_APP_API_KEY".to_string()));
         assert!(failed.recovery.is_none() && failed.reminder.is_none());
+    }
+
+    #[test]
+    fn a_key_creation_is_one_post_with_the_token_recorded_by_the_new_keys_fingerprint() {
+        const TOKEN: &str = "dbst_0123456789abcdef0123456789abcdef";
+        let network = FakeNetwork::answering(200, &format!(r#"{{"key":"{NEW_KEY}"}}"#));
+        let input = CreateInput {
+            origin: CLOUD.into(),
+            token: TOKEN.into(),
+            app: "Sales".into(),
+            label: "prod".into(),
+            history_json: "[]".into(),
+            managed_json: "{}".into(),
+            ..CreateInput::default()
+        };
+        match run(create_data_app_key(&network, &input, || 9)) {
+            Ok(created) => {
+                assert_eq!(network.sent.borrow().len(), 1);
+                assert_eq!(network.sent.borrow()[0].method, Method::Post);
+                assert_eq!(created.key, NEW_KEY);
+                assert_eq!((created.record.fingerprint.as_str(), created.record.issued.as_str()), ("…abcd", "…abcd"));
+                assert_eq!(created.record.target, "new key \"prod\" for data app \"Sales\"");
+            }
+            // A token shape this test does not know is refused before anything is sent.
+            Err(failed) => {
+                assert!(network.sent.borrow().is_empty());
+                panic!("refused: {:?}", failed.failure);
+            }
+        }
+        let lost = FakeNetwork { answer: Err(TransportFailure::Timeout), sent: RefCell::new(Vec::new()) };
+        let failed = run(create_data_app_key(&lost, &input, || 9)).unwrap_err();
+        assert_eq!(failed.record.map(|record| record.outcome), Some(OUTCOME_UNKNOWN.to_string()));
+        assert_eq!(failed.recovery.map(|recovery| recovery.since), Some(9));
+        assert!(failed.reminder.is_none(), "a creation rotates no old key");
     }
 }

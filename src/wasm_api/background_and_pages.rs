@@ -12,12 +12,11 @@ use std::rc::Rc;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
 
 use super::{fail, to_js};
-use crate::databrain::recovery::{recovery_for, settle_recovered};
+use crate::databrain::recovery::settle_recovered;
 use crate::databrain::rotate::NewKey;
 use crate::databrain::tokens::KeyListing;
 use crate::databrain::{
-    arrange_for_recovery, create_token_request, interpret_create_answer, interpret_list_page, list_page_request,
-    ApiOrigin, DataAppKey, DataAppName, KeyLabel, ServiceToken,
+    arrange_for_recovery, interpret_list_page, list_page_request, ApiOrigin, DataAppKey, DataAppName, ServiceToken,
 };
 use crate::failure::{ErrorCode, Failure};
 use crate::history::{history_csv, HistoryEntry};
@@ -31,7 +30,7 @@ use crate::treasure::listing::{interpret_list_answer, list_request, ListedModel,
 use crate::treasure::table::table_rows;
 use crate::treasure::{interpret_replace_answer, replace_key_request, Region, TreasureKey};
 use crate::treasure::{DataModelTarget, Oid};
-use crate::use_cases::{listed_key, rotate_data_app_key, RotateInput};
+use crate::use_cases::{create_data_app_key, listed_key, rotate_data_app_key, CreateInput, RotateInput};
 use crate::REQUEST_TIMEOUT_MS;
 use std::collections::{HashMap, HashSet, VecDeque};
 
@@ -180,21 +179,23 @@ pub fn take_listed_databrain_key(listing: &str, index: usize) -> Result<JsValue,
     listed_key(listing, index).map(|key| to_js(&NewKey { key: key.expose().to_string() })).map_err(fail)
 }
 
-/// Creates a new key for a data app with a service token. Not idempotent: never retried.
-#[wasm_bindgen(js_name = createDatabrainKey, unchecked_return_type = "NewKey")]
-pub async fn create_databrain_key(
-    origin: String,
-    #[wasm_bindgen(unchecked_param_type = "string[]")] granted: JsValue,
-    token: String,
-    app: String,
-    label: String,
+/// "Create a new key": the whole use case (`use_cases::create_data_app_key`). `input` is
+/// `{origin, granted, token, app, label, historyJson, managedJson}`; resolves to
+/// `KeyCreated` (the key and its record) or rejects with `KeyIssueFailed`. Never retried.
+#[wasm_bindgen(js_name = createKey, unchecked_return_type = "KeyCreated")]
+pub async fn create_key(
+    #[wasm_bindgen(
+        unchecked_param_type = "{ origin: string; granted: string[]; token: string; app: string; label: string; historyJson: string; managedJson: string }"
+    )]
+    input: JsValue,
 ) -> Result<JsValue, JsValue> {
-    let origin = resolve_origin(&origin, granted)?;
-    let token = ServiceToken::parse(&token).map_err(fail)?;
-    let app = DataAppName::parse(&app).map_err(fail)?;
-    let label = KeyLabel::parse(&label).map_err(fail)?;
-    let exchange = transport::send(&create_token_request(&origin, &token, &app, &label), REQUEST_TIMEOUT_MS).await;
-    interpret_create_answer(&origin, exchange).map(|new_key| to_js(&new_key)).map_err(fail)
+    let input: CreateInput = serde_wasm_bindgen::from_value(input).map_err(|_| {
+        fail(Failure::new(ErrorCode::InvalidLabel, "Keyturn could not read that form. Reopen the popup and try again."))
+    })?;
+    match create_data_app_key(&super::Fetch, &input, now_ms).await {
+        Ok(created) => Ok(to_js(&created)),
+        Err(failed) => Err(to_js(&failed)),
+    }
 }
 
 // ---- many data models ---------------------------------------------------------------
@@ -399,21 +400,6 @@ pub fn data_model_history_entry(
 #[wasm_bindgen(js_name = checkServiceEnabled)]
 pub fn check_service_enabled(managed_json: &str, service: &str) -> Result<(), JsValue> {
     Policy::read(managed_json).check_service(service).map_err(fail)
-}
-
-/// Whether a failed Databrain attempt (`attempt`, its history record, not yet stored)
-/// probably issued a key the user never saw, judged against the stored history (a JSON
-/// array): `{since}` to recover from, or `null` (see `databrain::recovery`).
-#[wasm_bindgen(js_name = recoveryFor, unchecked_return_type = "Recovery | null")]
-pub fn recovery_for_attempt(code: &str, attempt_json: &str, history_json: &str) -> JsValue {
-    let code =
-        [ErrorCode::OutcomeUnknown, ErrorCode::InvalidDataAppApiKey].into_iter().find(|known| known.as_str() == code);
-    let attempt = HistoryEntry::list_from_json(&format!("[{attempt_json}]")).pop();
-    match (code, attempt) {
-        (Some(code), Some(attempt)) => recovery_for(code, &attempt, &HistoryEntry::list_from_json(history_json))
-            .map_or(JsValue::NULL, |r| to_js(&r)),
-        _ => JsValue::NULL,
-    }
 }
 
 /// The stored history with the attempts a recovery at `origin` since `since` settled, or
