@@ -124,9 +124,8 @@ fn any_json() -> impl Strategy<Value = Value> {
 
 /// Members no answer type reads, to put beside the ones that decide.
 fn extra_members(reserved: &'static [&'static str]) -> impl Strategy<Value = Vec<(String, Value)>> {
-    prop::collection::vec(("[a-z_]{1,8}", any_json()), 0..4).prop_map(move |members| {
-        members.into_iter().filter(|(name, _)| !reserved.contains(&name.as_str())).collect()
-    })
+    prop::collection::vec(("[a-z_]{1,8}", any_json()), 0..4)
+        .prop_map(move |members| members.into_iter().filter(|(name, _)| !reserved.contains(&name.as_str())).collect())
 }
 
 /// `members` as one object, in their order.
@@ -149,7 +148,8 @@ fn ok_response(status: u16, body: String) -> keyturn::http::Exchange {
 
 #[test]
 fn anything_after_the_data_model_prefix_yields_the_documented_path_or_an_error() {
-    let suffix = prop_oneof![Just(""), Just("/"), Just("/edit"), Just("?tab=settings"), Just("#top"), Just("/builds/1")];
+    let suffix =
+        prop_oneof![Just(""), Just("/"), Just("/edit"), Just("?tab=settings"), Just("#top"), Just("/builds/1")];
     let tail = prop_oneof![
         2 => (uuid(), suffix).prop_map(|(oid, suffix)| format!("{oid}{suffix}")),
         1 => ".{0,60}",
@@ -285,7 +285,8 @@ fn replaced_model() -> impl Strategy<Value = Value> {
     (any::<bool>(), ".{0,12}", "[a-z]{1,10}", extra_members(&["oid", "name", "type"])).prop_map(
         |(upper, name, kind, extra)| {
             let oid = if upper { OID.to_uppercase() } else { OID.to_string() };
-            let members = [("oid".to_string(), json!(oid)), ("name".to_string(), json!(name)), ("type".to_string(), json!(kind))];
+            let members =
+                [("oid".to_string(), json!(oid)), ("name".to_string(), json!(name)), ("type".to_string(), json!(kind))];
             object(members.into_iter().chain(extra))
         },
     )
@@ -367,7 +368,10 @@ fn no_element_of_a_list_answer_can_alter_a_later_requests_host_or_path() {
             prop_assert!(is_uuid(&model.oid));
             let target = DataModelTarget { region: Region::Ap02, oid: Oid::parse(&model.oid).unwrap() };
             let request = replace_key_request(&target, &TreasureKey::parse(KEY).unwrap());
-            prop_assert_eq!(request.url, format!("https://api.ap02.treasuredata.com/reporting/datamodels/{}", model.oid));
+            prop_assert_eq!(
+                request.url,
+                format!("https://api.ap02.treasuredata.com/reporting/datamodels/{}", model.oid)
+            );
         }
         // Every element that is a data model is listed, once.
         for element in &elements {
@@ -411,9 +415,16 @@ fn build_time(offset_seconds: i64) -> String {
 #[test]
 fn built_with_the_new_key_only_after_a_done_build_since_the_replacement() {
     let status = prop_oneof![
-        Just("done"), Just("DONE"), Just("failed"), Just("building"), Just("pending"), Just("canceled"), Just("succeeded")
+        Just("done"),
+        Just("DONE"),
+        Just("failed"),
+        Just("building"),
+        Just("pending"),
+        Just("canceled"),
+        Just("succeeded")
     ];
-    let field = prop_oneof![Just("started_at"), Just("startedAt"), Just("created_at"), Just("updated_at"), Just("finished")];
+    let field =
+        prop_oneof![Just("started_at"), Just("startedAt"), Just("created_at"), Just("updated_at"), Just("finished")];
     let build = (status, field, -86_400i64..86_400);
     property("builds", prop::collection::vec(build, 1..5), |builds| {
         let body = Value::Array(
