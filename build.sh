@@ -186,7 +186,7 @@ run_fuzz() {
     fi
   done
   if [ ${#failed[@]} -gt 0 ]; then
-    log "fuzzing failed: ${failed[*]} (crash inputs in tests/fuzz/artifacts; keep each as a regression test in the core)"
+    log "fuzzing failed: ${failed[*]} (see above; a crash leaves its input in tests/fuzz/artifacts: keep each as a regression test in the core)"
     exit 1
   fi
 }
