@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Keyturn's one entry point.
 #   ./build.sh          install what is missing, build dist/chrome, dist/firefox and their zips
-#   ./build.sh test     build, then run every test (native, wasm in Chromium and Firefox, end to end)
+#   ./build.sh test     build, then run every test (native, mutants of changed lines, wasm in
+#                       Chromium and Firefox, end to end)
 #   ./build.sh bench    build, then run the performance benchmark (writes tests/bench/results.json)
 #   ./build.sh fuzz [S] fuzz each untrusted-input parser for S seconds (default 60)
+#   ./build.sh mutants  mutation testing of the core (writes tests/mutants/summary.json)
 # Every tool is installed here, so a fresh machine (and CI) needs nothing else.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -152,30 +154,88 @@ run_tests() {
   tests/e2e/node_modules/.bin/tsc --noEmit -p extension
   log "native core tests"
   cargo test -q
-  log "wasm tests in headless Chromium and Firefox, end-to-end tests in both"
+  mutants_in_diff
+  # Last, so that node's own summary closes the output: the build audit, the wasm tests in
+  # headless Chromium and Firefox, and the end-to-end tests in both, one file at a time.
+  log "browser tests (node:test): build audit, wasm tests in headless Chromium and Firefox, end-to-end tests in both"
   node tests/run-browser-tests.mjs
 }
 
 # ---- fuzzing ----------------------------------------------------------------------
 # cargo-fuzz (libFuzzer) on stable Rust: without a sanitizer, which needs nightly; the
 # targets assert their own invariants. New inputs go to target/fuzz-corpus, so the seed
-# corpus in tests/fuzz/corpus stays as committed.
+# corpus in tests/fuzz/corpus stays as committed. Fails when a target panics or does not
+# build: the status tested is cargo-fuzz's own, with its output kept in target/fuzz-logs.
 run_fuzz() {
   local seconds=${1:-60}
   command -v cargo-fuzz >/dev/null || { log "installing cargo-fuzz"; cargo install -q cargo-fuzz; }
-  local failed=0
+  mkdir -p target/fuzz-logs
+  local failed=()
   for target in console_url keys expire_at responses; do
-    local corpus=target/fuzz-corpus/$target
+    local corpus=target/fuzz-corpus/$target output=target/fuzz-logs/$target.log
     mkdir -p "$corpus"
     cp -n tests/fuzz/corpus/$target/* "$corpus/" 2>/dev/null || true
     log "fuzzing $target for ${seconds}s"
-    if ! cargo fuzz run --fuzz-dir tests/fuzz --sanitizer none -O "$target" "$corpus" -- -max_total_time="$seconds" 2>&1 \
-        | grep -E '^Done|panicked|SUMMARY|Test unit written'; then
-      :
+    if cargo fuzz run --fuzz-dir tests/fuzz --sanitizer none -O "$target" "$corpus" -- -max_total_time="$seconds" >"$output" 2>&1; then
+      grep -E '^Done' "$output" || true
+    else
+      failed+=("$target")
+      # The panic and the input that caused it, or the compiler's errors.
+      grep -E -A4 'panicked|^error|SUMMARY|Test unit written|Failed to compile' "$output" | head -n 40 || true
+      log "$target failed; its whole output is in $output"
     fi
-    [ "${PIPESTATUS[0]}" = 0 ] || failed=1
   done
-  [ $failed = 0 ] || { log "a fuzz target failed: see tests/fuzz/artifacts"; exit 1; }
+  if [ ${#failed[@]} -gt 0 ]; then
+    log "fuzzing failed: ${failed[*]} (see above; a crash leaves its input in tests/fuzz/artifacts: keep each as a regression test in the core)"
+    exit 1
+  fi
+}
+
+# ---- mutation testing ---------------------------------------------------------------
+# cargo-mutants changes the core one small step at a time (`>` for `>=`, a function body
+# for a default value, ...) and runs the native tests on each mutant: a mutant they do
+# not notice is code whose behaviour no test pins down. .cargo/mutants.toml leaves out the
+# wasm32-only code (no native test can see it). One build at a time (2 cores); its own
+# target directory keeps later runs warm. Exits non-zero when a missed mutant is neither
+# killed nor listed, with why, in tests/mutants/equivalent.json.
+cargo_mutants() {
+  command -v cargo-mutants >/dev/null || { log "installing cargo-mutants"; cargo install -q cargo-mutants; }
+  local status=0
+  CARGO_TARGET_DIR=$ROOT/target/mutants-build cargo mutants "$@" || status=$?
+  # 2: some mutants missed, 3: some timed out; the summary judges those. Anything else is a
+  # failed run (4: the unmutated tree failed its tests).
+  case $status in 0 | 2 | 3) ;; *) log "cargo mutants failed (exit $status)"; exit "$status" ;; esac
+}
+
+# The whole core: about 40 minutes on 2 cores. Writes tests/mutants/summary.json and the
+# README's table.
+run_mutants() {
+  rm -rf target/mutants
+  log "mutation testing of the core (cargo-mutants; about 40 minutes on 2 cores)"
+  cargo_mutants --output target/mutants "$@"
+  node tests/mutants/summarize.mjs target/mutants/mutants.out
+}
+
+# Only the mutants in lines changed since the parent commit (committed or not), as part of
+# the test command: a change that adds code no test pins down fails here. Even a change
+# of all of src/ is the whole run, which fits CI's 90 minutes beside the ~6 of the rest.
+mutants_in_diff() {
+  if ! git rev-parse -q --verify HEAD~1 >/dev/null 2>&1; then
+    log "mutation testing skipped: no parent commit to compare with"
+    return
+  fi
+  mkdir -p target
+  git diff HEAD~1 -- src > target/mutants.diff
+  if [ ! -s target/mutants.diff ]; then
+    log "mutation testing: no change in src/ since the parent commit"
+    return
+  fi
+  log "mutation testing of the lines changed in src/ since the parent commit (cargo-mutants --in-diff)"
+  rm -rf target/mutants-diff
+  cargo_mutants --in-diff target/mutants.diff --output target/mutants-diff
+  if [ -f target/mutants-diff/mutants.out/outcomes.json ]; then
+    node tests/mutants/summarize.mjs --no-write target/mutants-diff/mutants.out
+  fi
 }
 
 case "${1:-build}" in
@@ -183,5 +243,6 @@ case "${1:-build}" in
   test) run_tests ;;
   bench) install_test_tools; build; node tests/bench/popup-and-request.mjs ;;
   fuzz) run_fuzz "${2:-60}" ;;
-  *) echo "usage: ./build.sh [build|test|bench|fuzz [seconds]]" >&2; exit 2 ;;
+  mutants) shift; run_mutants "$@" ;;
+  *) echo "usage: ./build.sh [build|test|bench|fuzz [seconds]|mutants [cargo-mutants options]]" >&2; exit 2 ;;
 esac

@@ -224,4 +224,16 @@ mod tests {
         }
         assert_eq!(serde_json::to_string(&ErrorCode::OutcomeUnknown).unwrap(), "\"OUTCOME_UNKNOWN\"");
     }
+
+    #[test]
+    fn a_timeout_names_the_host_and_the_time_limit_and_displays_as_its_message() {
+        let timeout = Failure::from_transport("api.treasuredata.com", TransportFailure::Timeout, true);
+        assert_eq!(
+            timeout.message,
+            "api.treasuredata.com did not answer within 15 seconds. Sending the same request again is safe: check \
+             your connection and try again."
+        );
+        assert_eq!(timeout.to_string(), timeout.message);
+        assert!(timeout.request_sent && timeout.status.is_none());
+    }
 }

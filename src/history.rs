@@ -252,6 +252,8 @@ mod tests {
         assert_eq!(fingerprint("TD1 4242/0123456789abcdef0123456789abcdef01234567\n"), "…4567");
         assert_eq!(fingerprint("Bearer 550e8400-e29b-41d4-a716-446655440000"), "…0000");
         assert_eq!(fingerprint("short"), "-");
+        assert_eq!(fingerprint("0123456789abcdef"), "…cdef", "16 characters are enough to show 4 of");
+        assert_eq!(fingerprint("0123456789abcde"), "-");
         assert_eq!(fingerprint(""), "-");
     }
 

@@ -15,6 +15,11 @@ use crate::treasure::Region;
 use crate::url::encode_query_value;
 
 const DAY_MS: u64 = 86_400_000;
+const HOUR_MS: u64 = 3_600_000;
+/// How late an alarm may fire and still be read as fired on time. Browsers fire alarms a
+/// little after their time (Chrome by up to about a minute), so the reminder set for 7 days
+/// before the expiry finds a few seconds less than 7 days left when it fires.
+pub const LATE_ALARM_MS: u64 = 10 * 60_000;
 /// Days before expiry that reminders fire when the user chose none.
 pub const DEFAULT_LEAD_DAYS: [u32; 2] = [7, 1];
 
@@ -195,12 +200,15 @@ impl Reminder {
     }
 
     /// How far off the expiry is, for the notification's text (which _locales words):
-    /// `("minutes" | "hours" | "tomorrow" | "days", amount)`.
+    /// `("minutes" | "hours" | "tomorrow" | "days", amount)`. Hours and days allow for an
+    /// alarm that fires late (see [`LATE_ALARM_MS`]), so the reminder set 7 days ahead says
+    /// "in 7 days" when it fires.
     pub fn due(&self, now: u64) -> (&'static str, u64) {
         let left = self.expires_at.saturating_sub(now);
-        match left / DAY_MS {
-            0 if left < 3_600_000 => ("minutes", left.div_ceil(60_000)),
-            0 => ("hours", left / 3_600_000),
+        let allowing_late = left.saturating_add(LATE_ALARM_MS);
+        match allowing_late / DAY_MS {
+            0 if left < HOUR_MS => ("minutes", left.div_ceil(60_000)),
+            0 => ("hours", allowing_late / HOUR_MS),
             1 => ("tomorrow", 1),
             days => ("days", days),
         }
@@ -231,6 +239,7 @@ mod tests {
     #[test]
     fn lead_days_parse_sorted_and_deduplicated() {
         assert_eq!(parse_lead_days("1, 7,7").unwrap(), [7, 1]);
+        assert_eq!(parse_lead_days("365,0").unwrap(), [365, 0], "a year ahead, and the day itself");
         assert_eq!(parse_lead_days(" 30 ").unwrap(), [30]);
         assert_eq!(parse_lead_days("3, 14, 7, 1, 14, 0").unwrap(), [14, 7, 3, 1, 0]);
         for bad in ["", " , ", "-1", "1.5", "seven", "400", "+3"] {
@@ -246,6 +255,15 @@ mod tests {
         assert_eq!(fire_times(NOW + 3_600_000, &[7, 1], NOW), [(0, NOW + 1_800_000)]);
         assert_eq!(fire_times(NOW + 60_000, &[7, 1], NOW), []);
         assert_eq!(fire_times(NOW - 1, &[7, 1], NOW), []);
+    }
+
+    #[test]
+    fn a_lead_due_now_has_passed_and_halfway_must_be_over_a_minute_away() {
+        assert_eq!(fire_times(NOW + 7 * DAY_MS, &[7, 1], NOW), [(1, NOW + 6 * DAY_MS)]);
+        assert_eq!(fire_times(NOW + DAY_MS, &[1], NOW), [(0, NOW + DAY_MS / 2)]);
+        assert_eq!(fire_times(NOW + 120_000, &[1], NOW), [], "halfway is only a minute away");
+        assert_eq!(fire_times(NOW + 120_002, &[1], NOW), [(0, NOW + 60_001)]);
+        assert_eq!(fire_times(NOW + 90_000, &[0], NOW), [(0, NOW + 90_000)], "a lead of 0 fires at the expiry");
     }
 
     #[test]
@@ -277,7 +295,24 @@ mod tests {
         let managed = Reminder::databrain_old_key("https://api.usedatabrain.com", "…0000", NOW, Some(&[14, 2]), None);
         assert_eq!(managed.lead_days, [14, 2], "the administrator's lead times, when set");
         assert_eq!(old.due(NOW), ("minutes", 30));
+        assert_eq!(old.due(NOW + 1_800_000 - 1), ("minutes", 1), "any part of a minute left counts as one");
         assert_eq!(old.click_target(), "popup.html?service=databrain&origin=https%3A%2F%2Fapi.usedatabrain.com");
+    }
+
+    #[test]
+    fn an_alarm_that_fires_late_still_reads_as_its_lead_time() {
+        let reminder = Reminder::treasure("us", "", NOW + 7 * DAY_MS, "7,1", NOW - DAY_MS, None).unwrap();
+        // The 7-day reminder, its alarm fired 40 s late; then the 1-day one, 5 minutes late.
+        assert_eq!(reminder.due(NOW + 40_000), ("days", 7));
+        assert_eq!(reminder.due(NOW + 6 * DAY_MS + 300_000), ("tomorrow", 1));
+        assert_eq!(reminder.due(NOW + 7 * DAY_MS - 2 * HOUR_MS + 60_000), ("hours", 2));
+        // An hour or more left is said in hours, less in minutes; late or not, no more is claimed than is left.
+        assert_eq!(reminder.due(NOW + 7 * DAY_MS - HOUR_MS), ("hours", 1));
+        assert_eq!(reminder.due(NOW + 7 * DAY_MS - HOUR_MS + 1), ("minutes", 60));
+        // The allowance is that and no more.
+        assert_eq!(reminder.due(NOW + DAY_MS + LATE_ALARM_MS), ("days", 6));
+        assert_eq!(reminder.due(NOW + DAY_MS + LATE_ALARM_MS + 1), ("days", 5));
+        assert_eq!(reminder.due(NOW + 8 * DAY_MS), ("minutes", 0), "expired");
     }
 
     #[test]
@@ -287,6 +322,11 @@ mod tests {
         assert_eq!(tied.click_target(), "https://console.treasuredata.com/", "not yet kept: no id to lead by");
         tied.id = Some("r-1".into());
         assert_eq!(tied.click_target(), "bulk.html?reminder=r-1");
+        let untied = Reminder { fingerprint: None, ..tied.clone() };
+        assert_eq!(untied.click_target(), "https://console.treasuredata.com/", "untied: the region's console");
+        // A Databrain reminder leads to the Databrain form, whatever its place reads as.
+        let databrain = Reminder { service: "Databrain".into(), ..tied };
+        assert_eq!(databrain.click_target(), "popup.html?service=databrain&origin=us");
         assert_eq!(fingerprint_from_last_four(" 4567 ").unwrap(), Some("…4567".to_string()));
         assert_eq!(fingerprint_from_last_four("").unwrap(), None);
         for bad in ["456", "45678", "45 7", "…456"] {

@@ -86,12 +86,15 @@ mod tests {
         assert_eq!(code("550e8400-e29b-41d4-a716-44665544000ü"), ErrorCode::KeyHasInvalidCharacters);
         assert_eq!(code("550e8400e29b41d4a716446655440000"), ErrorCode::MalformedKey);
         assert_eq!(code("1234/0123456789abcdef0123456789abcdef"), ErrorCode::MalformedKey);
-        assert!(!format!("{:?}", DataAppKey::parse(KEY).unwrap()).contains("550e"));
+        assert_eq!(format!("{:?}", DataAppKey::parse(KEY).unwrap()), "DataAppKey(<hidden>)");
     }
 
     #[test]
     fn service_tokens_are_bounded() {
-        assert!(ServiceToken::parse("Bearer st_0123456789").is_ok());
+        assert_eq!(format!("{:?}", ServiceToken::parse("Bearer st_0123456789").unwrap()), "ServiceToken(<hidden>)");
+        assert!(ServiceToken::parse("12345678").is_ok() && ServiceToken::parse(&"t".repeat(512)).is_ok());
+        assert_eq!(ServiceToken::parse("1234567").unwrap_err().code, ErrorCode::MalformedKey);
+        assert_eq!(ServiceToken::parse(&"t".repeat(513)).unwrap_err().code, ErrorCode::MalformedKey);
         assert_eq!(ServiceToken::parse("short").unwrap_err().code, ErrorCode::MalformedKey);
         assert_eq!(ServiceToken::parse("st 0123456789").unwrap_err().code, ErrorCode::KeyHasWhitespace);
     }

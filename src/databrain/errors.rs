@@ -188,6 +188,22 @@ mod tests {
     }
 
     #[test]
+    fn each_call_gets_its_own_advice_for_the_same_answer() {
+        let body = err("INVALID_REQUEST_BODY");
+        assert!(failure(400, &body, Operation::Rotate).message.contains("refused the grace period"));
+        assert!(!failure(400, &body, Operation::CreateKey).message.contains("grace period"));
+        let rotate = failure(401, "{}", Operation::Rotate).message;
+        assert!(rotate.contains("cannot rotate itself") && !rotate.contains("refused the service token"), "{rotate}");
+        let unknown = r#"{"error":{"code":"KEY_LOCKED"}}"#;
+        assert_eq!(
+            failure(409, unknown, Operation::ListKeys).message,
+            "Databrain answered 409 with an error Keyturn does not know (KEY_LOCKED).",
+            "listing changed nothing, so there is nothing to check"
+        );
+        assert!(failure(409, unknown, Operation::CreateKey).message.contains("check whether anything changed"));
+    }
+
+    #[test]
     fn unknown_codes_are_shown_with_their_status() {
         let f = failure(409, r#"{"error":{"code":"KEY_LOCKED","message":"locked"}}"#, Operation::Rotate);
         assert_eq!((f.code, f.status), (ErrorCode::UnknownApiError, Some(409)));

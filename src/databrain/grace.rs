@@ -127,6 +127,27 @@ mod tests {
     }
 
     #[test]
+    fn each_refusal_says_exactly_why() {
+        let reason = |result: Result<GracePeriod, Failure>| result.unwrap_err().message;
+        let says = |why: &str| format!("That grace period is not valid: {why}.");
+        assert_eq!(reason(GracePeriod::from_number(1.5)), says("it must be a whole number of seconds"));
+        assert_eq!(reason(GracePeriod::parse("2.25")), says("it must be a whole number of seconds"));
+        assert_eq!(reason(GracePeriod::parse("-0")), says("it cannot be negative"));
+        assert_eq!(
+            reason(GracePeriod::parse("7.000")),
+            says("enter a whole number of seconds, such as 3600 for one hour")
+        );
+        // Not a plain decimal at all: the general advice.
+        for text in ["-", ".5", "1a.5", "1.5x", "--1"] {
+            assert_eq!(
+                reason(GracePeriod::parse(text)),
+                says("enter a whole number of seconds, such as 3600 for one hour"),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
     fn refuses_negatives_fractions_text_and_inexact_numbers() {
         let numbers = [
             (-1.0, "negative"),

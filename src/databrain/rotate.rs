@@ -109,7 +109,7 @@ mod tests {
     #[test]
     fn builds_the_documented_request() {
         let request = rotate_request(&ApiOrigin::cloud(), &DataAppKey::parse(KEY).unwrap(), GracePeriod::RECOMMENDED);
-        assert_eq!(request.method, Method::Post);
+        assert_eq!((request.method, request.method.as_str()), (Method::Post, "POST"));
         assert_eq!(request.url, "https://api.usedatabrain.com/api/v2/data-app/rotate-api");
         assert_eq!(request.header("Authorization"), Some(format!("Bearer {KEY}").as_str()));
         assert_eq!(request.header("Content-Type"), Some("application/json"));

@@ -269,7 +269,7 @@ mod tests {
     fn builds_list_and_create_requests() {
         let app = DataAppName::parse(" Sales & Ops ").unwrap();
         let list = list_page_request(&ApiOrigin::cloud(), &token(), &app, 2);
-        assert_eq!(list.method, Method::Get);
+        assert_eq!((list.method, list.method.as_str()), (Method::Get, "GET"));
         assert_eq!(list.url, "https://api.usedatabrain.com/api/v2/data-app/api-tokens?dataAppName=Sales%20%26%20Ops&isPagination=true&pageNumber=2");
         assert_eq!(list.header("authorization"), Some("Bearer st_0123456789abcdef"));
         assert_eq!(list.body, None);
@@ -285,6 +285,7 @@ mod tests {
         assert_eq!(DataAppName::parse("  ").unwrap_err().code, ErrorCode::InvalidDataAppName);
         assert_eq!(DataAppName::parse("a\nb").unwrap_err().code, ErrorCode::InvalidDataAppName);
         assert_eq!(KeyLabel::parse(&"x".repeat(201)).unwrap_err().code, ErrorCode::InvalidLabel);
+        assert!(KeyLabel::parse(&"x".repeat(200)).is_ok() && DataAppName::parse(&"é".repeat(200)).is_ok());
     }
 
     #[test]

@@ -34,12 +34,12 @@ impl TreasureKey {
         Ok(TreasureKey(Secret::new(text)))
     }
 
-    /// The key as it goes into the `Authorization` header and the request body.
     /// The history's fingerprint of this key (its last four characters).
     pub fn fingerprint(&self) -> String {
         crate::history::fingerprint(self.expose())
     }
 
+    /// The key as it goes into the `Authorization` header and the request body.
     pub(crate) fn expose(&self) -> &str {
         self.0.expose()
     }
@@ -84,8 +84,22 @@ mod tests {
     }
 
     #[test]
-    fn debug_never_shows_the_key() {
-        let shown = format!("{:?}", TreasureKey::parse(KEY).unwrap());
-        assert!(!shown.contains("0123456789"));
+    fn ids_and_secrets_are_bounded() {
+        let key = |id: &str, secret_len: usize| TreasureKey::parse(&format!("{id}/{}", "a".repeat(secret_len)));
+        assert!(key(&"9".repeat(20), 16).is_ok(), "a 20-digit id");
+        assert_eq!(key(&"9".repeat(21), 16).unwrap_err().code, ErrorCode::MalformedKey);
+        assert!(key("1", 128).is_ok(), "a 128-character secret");
+        assert_eq!(key("1", 129).unwrap_err().code, ErrorCode::MalformedKey);
+        assert_eq!(key("1", 15).unwrap_err().code, ErrorCode::MalformedKey);
+    }
+
+    #[test]
+    fn debug_shows_a_placeholder_never_the_key() {
+        assert_eq!(format!("{:?}", TreasureKey::parse(KEY).unwrap()), "TreasureKey(<hidden>)");
+    }
+
+    #[test]
+    fn the_fingerprint_is_the_last_four_characters() {
+        assert_eq!(TreasureKey::parse(&format!("TD1 {KEY}")).unwrap().fingerprint(), "…4567");
     }
 }

@@ -244,7 +244,7 @@ mod tests {
             ("console.treasuredata.co.jp", "api.treasuredata.co.jp"),
         ] {
             let request = replace_key_request(&target(console), &key);
-            assert_eq!(request.method, Method::Put);
+            assert_eq!((request.method, request.method.as_str()), (Method::Put, "PUT"));
             assert_eq!(request.url, format!("https://{api}/reporting/datamodels/{OID}"));
             assert_eq!(request.header("authorization"), Some(format!("TD1 {KEY}").as_str()));
             assert_eq!(request.header("content-type"), Some("application/json"));
@@ -288,7 +288,9 @@ mod tests {
         assert!(answer(200, r#"{"oid":"00000000-0000-0000-0000-000000000000","name":"o","type":"t"}"#)
             .unwrap_err()
             .message
-            .contains("a different data model"));
+            .contains("a different data model (00000000-0000-0000-0000-000000000000)"));
+        let incomplete = answer(200, &format!(r#"{{"oid":"{}"}}"#, OID.to_uppercase())).unwrap_err().message;
+        assert!(incomplete.contains("but with a data model without its oid, name or type"), "{incomplete}");
     }
 
     #[test]
@@ -304,6 +306,8 @@ mod tests {
         assert!(answer(429, "").unwrap_err().message.contains("slow down"));
         assert!(answer(422, r#"{"message":"apikey is invalid"}"#).unwrap_err().message.contains("apikey is invalid"));
         assert_eq!(code(500, "{}"), ErrorCode::ServerError);
+        let server = answer(500, "{}").unwrap_err().message;
+        assert!(server.contains("replacing it again is safe") && !server.contains("Reading"), "{server}");
         let html = answer(502, "<html><h1>502 Bad Gateway</h1></html>").unwrap_err();
         assert_eq!((html.code, html.status), (ErrorCode::ServerError, Some(502)));
         assert!(html.message.contains("HTML page"));

@@ -1,9 +1,10 @@
 // Loads the built, unpacked extension into headless Chromium (playwright-core) or headless
-// Firefox (geckodriver, plain WebDriver) and gives both the same small page interface, so
-// every end-to-end case is written once and run in both browsers.
+// Firefox (geckodriver, through selenium-webdriver) and gives both the same small page
+// interface, so every end-to-end case is written once and run in both browsers.
 import { chromium } from 'playwright-core';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { Builder, By, Key } from 'selenium-webdriver';
+import firefox from 'selenium-webdriver/firefox.js';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -34,6 +35,20 @@ class ChromiumPage {
   }
 }
 
+/**
+ * Runs in the background service worker: records the id, title and message of every
+ * notification it creates (Chromium's `notifications.getAll()` gives ids only).
+ */
+function RECORD_NOTIFICATIONS() {
+  if (self.keyturnNotifications) return;
+  self.keyturnNotifications = [];
+  const create = chrome.notifications.create.bind(chrome.notifications);
+  chrome.notifications.create = (id, options, ...rest) => {
+    self.keyturnNotifications.push({ id, title: options.title, message: options.message });
+    return create(id, options, ...rest);
+  };
+}
+
 export async function launchChromium({ extensionDir, lang }) {
   const profile = mkdtempSync(path.join(tmpdir(), 'keyturn-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
@@ -55,12 +70,16 @@ export async function launchChromium({ extensionDir, lang }) {
   // Everything Keyturn's pages and background print, for the secrets audit.
   const consoleLog = [];
   const listen = (target) => target.on?.('console', (message) => consoleLog.push(message.text()));
-  listen(worker);
-  context.on('serviceworker', listen);
+  // Chromium tells an extension only the ids of its notifications, not their text: each
+  // background is watched as it starts, so a case can read what a notification showed.
+  const watch = (target) => { listen(target); target.evaluate(RECORD_NOTIFICATIONS).catch(() => {}); };
+  watch(worker);
+  context.on('serviceworker', watch);
+  const background = () => context.serviceWorkers().find((candidate) => candidate.url().startsWith(origin));
   return {
     name: 'chromium',
     origin,
-    consoleLog,
+    consoleLog: () => consoleLog,
     /** A new browser of the same kind, with a fresh profile (a browser start, as a user has it). */
     relaunch: () => launchChromium({ extensionDir, lang }),
     /**
@@ -77,6 +96,15 @@ export async function launchChromium({ extensionDir, lang }) {
         await page.close();
       }
     },
+    /** The notifications the browser shows now: [{id, title, message}]. */
+    async shownNotifications() {
+      const current = background();
+      if (!current) return [];
+      return current.evaluate(async () => {
+        const open = await chrome.notifications.getAll();
+        return (self.keyturnNotifications ?? []).filter((shown) => open[shown.id]);
+      });
+    },
     async open(pagePath) {
       const page = await context.newPage();
       listen(page);
@@ -88,35 +116,25 @@ export async function launchChromium({ extensionDir, lang }) {
 }
 
 // ---- Firefox ---------------------------------------------------------------------------
+// Driven through geckodriver by selenium-webdriver, the Selenium project's own client: it
+// installs the unpacked folder as a temporary add-on, switches to the chrome context for
+// what WebDriver may not do in content, and leaves geckodriver's output (where Firefox
+// prints every console message, with the devtools.console.stdout.* prefs) in a file.
 
-class WebDriver {
-  constructor(base) { this.base = base; }
-  async call(method, route, body) {
-    const res = await fetch(`${this.base}${route}`, {
-      method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const json = await res.json();
-    if (!res.ok) throw new Error(`WebDriver ${method} ${route}: ${json.value?.error}: ${json.value?.message}`);
-    return json.value;
-  }
-}
+const KEYS = { Tab: Key.TAB, Enter: Key.ENTER, Space: Key.SPACE, ArrowLeft: Key.ARROW_LEFT, ArrowRight: Key.ARROW_RIGHT };
 
 class FirefoxPage {
   constructor(browser, handle) { this.browser = browser; this.handle = handle; }
-  async session(method, route, body) {
+  async driver() {
     await this.browser.focus(this.handle);
-    return this.browser.wd.call(method, `/session/${this.browser.sid}${route}`, body);
-  }
-  async element(selector) {
-    const found = await this.session('POST', '/element', { using: 'css selector', value: selector });
-    return Object.values(found)[0];
+    return this.browser.driver;
   }
   async fill(selector, text) {
-    const id = await this.element(selector);
-    await this.session('POST', `/element/${id}/clear`, {});
-    if (text) await this.session('POST', `/element/${id}/value`, { text });
+    const element = (await this.driver()).findElement(By.css(selector));
+    await element.clear();
+    if (text) await element.sendKeys(text);
   }
-  async click(selector) { await this.session('POST', `/element/${await this.element(selector)}/click`, {}); }
+  async click(selector) { await (await this.driver()).findElement(By.css(selector)).click(); }
   async check(selector, on = true) {
     if ((await this.eval((s) => document.querySelector(s).checked, selector)) !== on) await this.click(selector);
   }
@@ -124,68 +142,83 @@ class FirefoxPage {
     await this.eval((s, v) => { const el = document.querySelector(s); el.value = v; el.dispatchEvent(new Event('change', { bubbles: true })); }, selector, value);
   }
   async press(key) {
-    const codes = { Tab: '\uE004', Enter: '\uE007', Space: ' ', ArrowLeft: '\uE012', ArrowRight: '\uE014' };
-    const value = codes[key] ?? key;
-    await this.session('POST', '/actions', { actions: [{ type: 'key', id: 'kb', actions: [{ type: 'keyDown', value }, { type: 'keyUp', value }] }] });
+    const value = KEYS[key] ?? key;
+    await (await this.driver()).actions().keyDown(value).keyUp(value).perform();
   }
+  /** Runs `fn(...args)` in the page (it may be async) and returns its JSON result. */
   async eval(fn, ...args) {
     const script = `const done = arguments[arguments.length - 1];
       Promise.resolve((${fn.toString()})(...arguments[0])).then((v) => done({ ok: v === undefined ? null : v }), (e) => done({ error: String(e && e.stack || e) }));`;
-    const result = await this.session('POST', '/execute/async', { script, args: [args] });
+    const result = await (await this.driver()).executeAsyncScript(script, args);
     if (result.error) throw new Error(result.error);
     return result.ok;
   }
-  async reload() { await this.session('POST', '/refresh', {}); }
-  async close() { await this.session('DELETE', '/window'); this.browser.current = null; }
+  async reload() { await (await this.driver()).navigate().refresh(); }
+  async close() { await (await this.driver()).close(); this.browser.current = null; }
 }
 
+/**
+ * Runs in Firefox's parent process: an alerts service that keeps what each notification
+ * shows instead of handing it to the desktop (headless Firefox closes those at once), so
+ * `notifications.getAll()` lists it until it is cleared, as on a desktop, and a case can read
+ * its title and text.
+ */
+const ALERTS_STAND_IN = `
+  const service = {
+    shown: [],
+    get wrappedJSObject() { return this; },
+    QueryInterface: ChromeUtils.generateQI(['nsIAlertsService']),
+    showAlert(alert, listener) {
+      this.shown.push({ id: alert.name, title: alert.title, message: alert.text, open: true });
+      listener?.observe(null, 'alertshow', alert.cookie);
+    },
+    closeAlert(name) { for (const shown of this.shown) if (shown.id === name) shown.open = false; },
+  };
+  const factory = {
+    QueryInterface: ChromeUtils.generateQI(['nsIFactory']),
+    createInstance(...args) { return service.QueryInterface(args[args.length - 1]); },
+  };
+  Components.manager.QueryInterface(Ci.nsIComponentRegistrar).registerFactory(
+    Components.ID('{4f0e7c2a-3b1d-4e5f-9a8b-7c6d5e4f3a2b}'), 'keyturn test alerts', '@mozilla.org/alerts-service;1', factory);`;
+
 export async function launchFirefox({ extensionDir, lang, geckodriver = process.env.GECKODRIVER ?? 'geckodriver' }) {
-  const port = 4444 + Math.floor(Math.random() * 1000);
-  const driver = spawn(geckodriver, ['--port', String(port), '--allow-system-access'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  // Firefox prints every console message (pages, background, workers) to its stdout with the
-  // devtools.console.stdout.* prefs below, and geckodriver passes that through: collected
-  // line by line for the secrets audit, as Chromium's console events are.
-  const consoleLog = [];
-  for (const stream of [driver.stdout, driver.stderr]) {
-    let partial = '';
-    stream.setEncoding('utf8').on('data', (text) => {
-      const lines = (partial + text).split('\n');
-      partial = lines.pop();
-      consoleLog.push(...lines);
-    });
+  const scratch = mkdtempSync(path.join(tmpdir(), 'keyturn-firefox-'));
+  const output = path.join(scratch, 'geckodriver.log');
+  const fd = openSync(output, 'w');
+  const service = new firefox.ServiceBuilder(geckodriver).addArguments('--allow-system-access').setStdio(['ignore', fd, fd]);
+  const options = new firefox.Options()
+    .setBinary(process.env.FIREFOX ?? '/usr/bin/firefox-esr')
+    .addArguments('-headless')
+    .setAcceptInsecureCerts(true);
+  const prefs = {
+    'network.dns.forceResolve': '127.0.0.1', // every host to the local fake on 127.0.0.1:443
+    'devtools.console.stdout.chrome': true, 'devtools.console.stdout.content': true,
+    'extensions.webextensions.uuids': JSON.stringify({ [GECKO_ID]: FIREFOX_UUID }),
+    'extensions.originControls.grantByDefault': true,
+    'browser.shell.checkDefaultBrowser': false, 'app.update.enabled': false,
+    'datareporting.policy.dataSubmissionEnabled': false, 'toolkit.telemetry.enabled': false,
+    'network.captive-portal-service.enabled': false, 'browser.safebrowsing.malware.enabled': false,
+    'browser.safebrowsing.phishing.enabled': false, 'extensions.getAddons.cache.enabled': false,
+    'browser.region.network.url': '', 'browser.search.geoip.url': '', 'network.connectivity-service.enabled': false,
+    // The UI language, from Debian's language pack (firefox-esr-l10n-<lang>), as a user would set it.
+    ...(lang ? { 'intl.locale.requested': lang, 'intl.accept_languages': lang } : {}),
+  };
+  for (const [name, value] of Object.entries(prefs)) options.setPreference(name, value);
+  let driver;
+  try {
+    driver = await new Builder().forBrowser('firefox').setFirefoxOptions(options).setFirefoxService(service).build();
+    await driver.installAddon(path.resolve(extensionDir), true);
+  } catch (error) {
+    await driver?.quit().catch(() => {});
+    closeSync(fd);
+    rmSync(scratch, { recursive: true, force: true });
+    throw error;
   }
-  const wd = new WebDriver(`http://127.0.0.1:${port}`);
-  for (let i = 0; ; i++) {
-    try { await wd.call('GET', '/status'); break; } catch (e) { if (i > 100) throw e; await new Promise((r) => setTimeout(r, 100)); }
-  }
-  const profile = mkdtempSync(path.join(tmpdir(), 'keyturn-firefox-'));
-  const { sessionId: sid } = await wd.call('POST', '/session', {
-    capabilities: { alwaysMatch: {
-      browserName: 'firefox', acceptInsecureCerts: true,
-      'moz:firefoxOptions': {
-        binary: process.env.FIREFOX ?? '/usr/bin/firefox-esr',
-        args: ['-headless', '-profile', profile],
-        prefs: {
-          'network.dns.forceResolve': '127.0.0.1', // every host to the local fake on 127.0.0.1:443
-          'devtools.console.stdout.chrome': true, 'devtools.console.stdout.content': true,
-          'extensions.webextensions.uuids': JSON.stringify({ [GECKO_ID]: FIREFOX_UUID }),
-          'extensions.originControls.grantByDefault': true,
-          'browser.shell.checkDefaultBrowser': false, 'app.update.enabled': false,
-          'datareporting.policy.dataSubmissionEnabled': false, 'toolkit.telemetry.enabled': false,
-          'network.captive-portal-service.enabled': false, 'browser.safebrowsing.malware.enabled': false,
-          'browser.safebrowsing.phishing.enabled': false, 'extensions.getAddons.cache.enabled': false,
-          'browser.region.network.url': '', 'browser.search.geoip.url': '', 'network.connectivity-service.enabled': false,
-          // The UI language, from Debian's language pack (firefox-esr-l10n-<lang>), as a user would set it.
-          ...(lang ? { 'intl.locale.requested': lang, 'intl.accept_languages': lang } : {}),
-        },
-      },
-    } },
-  });
-  await wd.call('POST', `/session/${sid}/moz/addon/install`, { path: path.resolve(extensionDir), temporary: true });
   const origin = `moz-extension://${FIREFOX_UUID}`;
 
   const browser = {
-    name: 'firefox', origin, wd, sid, current: null, consoleLog,
+    name: 'firefox', origin, driver, current: null,
+    consoleLog: () => readFileSync(output, 'utf8').split('\n'),
     /** A new browser of the same kind, with a fresh profile (a browser start, as a user has it). */
     relaunch: () => launchFirefox({ extensionDir, lang, geckodriver }),
     /**
@@ -193,37 +226,31 @@ export async function launchFirefox({ extensionDir, lang, geckodriver = process.
      * updates (the privileged test interface: the extension object's terminateBackground()).
      * Resolves to the background's state afterwards ('stopped').
      */
-    async stopBackground() {
-      await wd.call('POST', `/session/${sid}/moz/context`, { context: 'chrome' });
-      try {
-        return await wd.call('POST', `/session/${sid}/execute/async`, {
-          script: `const done = arguments[arguments.length - 1];
-            const { ExtensionParent } = ChromeUtils.importESModule('resource://gre/modules/ExtensionParent.sys.mjs');
-            const extension = ExtensionParent.GlobalManager.getExtension(arguments[0]);
-            extension.terminateBackground().then(() => done(String(extension.backgroundState)), (e) => done('error: ' + e));`,
-          args: [GECKO_ID],
-        });
-      } finally {
-        await wd.call('POST', `/session/${sid}/moz/context`, { context: 'content' });
-        this.current = null;
-      }
+    stopBackground() {
+      return this.chrome(`const { ExtensionParent } = ChromeUtils.importESModule('resource://gre/modules/ExtensionParent.sys.mjs');
+        const extension = ExtensionParent.GlobalManager.getExtension(arguments[0]);
+        return extension.terminateBackground().then(() => String(extension.backgroundState));`, GECKO_ID);
     },
     async focus(handle) {
-      if (this.current !== handle) { await wd.call('POST', `/session/${sid}/window`, { handle }); this.current = handle; }
+      if (this.current !== handle) { await driver.switchTo().window(handle); this.current = handle; }
+    },
+    /** Runs `script` (text) in the chrome context, Firefox's own privileged code, and returns its result. */
+    async chrome(script, ...args) {
+      await driver.setContext(firefox.Context.CHROME);
+      try {
+        return await driver.executeScript(script, ...args);
+      } finally {
+        await driver.setContext(firefox.Context.CONTENT);
+      }
     },
     async open(pagePath) {
       // WebDriver may not navigate to moz-extension:// itself; open the tab from chrome context.
-      const before = new Set(await wd.call('GET', `/session/${sid}/window/handles`));
-      await wd.call('POST', `/session/${sid}/moz/context`, { context: 'chrome' });
-      await wd.call('POST', `/session/${sid}/execute/sync`, {
-        script: `const tab = gBrowser.addTab(arguments[0], { triggeringPrincipal: Services.scriptSecurityManager.getSystemPrincipal() });
-                 gBrowser.selectedTab = tab;`,
-        args: [`${origin}/${pagePath}`],
-      });
-      await wd.call('POST', `/session/${sid}/moz/context`, { context: 'content' });
+      const before = new Set(await driver.getAllWindowHandles());
+      await this.chrome(`const tab = gBrowser.addTab(arguments[0], { triggeringPrincipal: Services.scriptSecurityManager.getSystemPrincipal() });
+                         gBrowser.selectedTab = tab;`, `${origin}/${pagePath}`);
       let handle;
       for (let i = 0; !handle; i++) {
-        handle = (await wd.call('GET', `/session/${sid}/window/handles`)).find((h) => !before.has(h));
+        handle = (await driver.getAllWindowHandles()).find((h) => !before.has(h));
         if (!handle) { if (i > 100) throw new Error('extension tab did not open'); await new Promise((r) => setTimeout(r, 50)); }
       }
       this.current = null;
@@ -236,12 +263,18 @@ export async function launchFirefox({ extensionDir, lang, geckodriver = process.
       }
       return page;
     },
+    /** The notifications the browser shows now: [{id, title, message}]. */
+    async shownNotifications() {
+      const shown = await this.chrome(`return Cc['@mozilla.org/alerts-service;1'].getService(Ci.nsISupports).wrappedJSObject.shown;`);
+      return shown.filter((notification) => notification.open).map(({ id, title, message }) => ({ id, title, message }));
+    },
     async close() {
-      await wd.call('DELETE', `/session/${sid}`).catch(() => {});
-      driver.kill();
-      rmSync(profile, { recursive: true, force: true });
+      await driver.quit().catch(() => {});
+      closeSync(fd);
+      rmSync(scratch, { recursive: true, force: true });
     },
   };
-  // The session starts on about:blank; keep that window as the anchor and open pages beside it.
+  await browser.chrome(ALERTS_STAND_IN);
+  // The session starts on about:blank; that window stays the anchor and pages open beside it.
   return browser;
 }

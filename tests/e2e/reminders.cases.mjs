@@ -12,6 +12,17 @@ async function openOptions(browser) {
   return page;
 }
 
+/** The notification `id` once the browser shows it: {id, title, message} (see browsers.mjs). */
+async function waitForNotification(browser, id, timeout = 20_000) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const shown = (await browser.shownNotifications()).find((notification) => notification.id === id);
+    if (shown) return shown;
+    if (Date.now() > deadline) throw new Error(`the notification ${id} was not shown within ${timeout} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 const reminderAlarms = (page) => page.eval(async () => (await chrome.alarms.getAll())
   .filter((alarm) => alarm.name.startsWith('reminder:'))
   .map((alarm) => ({ name: alarm.name, at: alarm.scheduledTime }))
@@ -47,28 +58,34 @@ export const reminderCases = {
     await page.close();
   },
 
-  async 'a due reminder fires and shows its notification'({ browser }) {
+  async 'a due reminder fires its alarm and shows its notification'({ browser }) {
     const page = await openOptions(browser);
     await page.eval(async () => chrome.storage.local.remove('reminders'));
-    // Through the background directly: the options form takes whole days, this one is due in 2 s.
-    const kept = await page.eval(async () => (await chrome.runtime.sendMessage({
+    // The 7-day reminder of a key that expires 7 days and 3 seconds from now: its alarm is due
+    // in 3 s. Through the background directly: the options form takes whole days.
+    const expiresAt = Date.now() + 7 * DAY + 3_000;
+    const kept = await page.eval(async (at) => (await chrome.runtime.sendMessage({
       service: 'reminders', call: 'add',
-      args: { service: 'Treasure', place: 'eu01', label: 'Master key ending 4567', expiresAt: Date.now() + 2_000, leadDays: [0] },
-    })).ok);
-    if (browser.name === 'chromium') {
-      const shown = await waitFor(page, async (id) => (await chrome.notifications.getAll())[`reminder:${id}:0`] ?? null, [kept.id],
-        { timeout: 20_000, what: 'the reminder notification' });
-      assert.ok(shown);
-    } else {
-      // Headless Firefox closes system notifications at once, so getAll() never lists them:
-      // here the alarm firing (and leaving the list) is what can be observed.
-      await waitFor(page, async (id) => (await chrome.alarms.getAll()).every((alarm) => !alarm.name.startsWith(`reminder:${id}`)),
-        [kept.id], { timeout: 20_000, what: 'the reminder alarm to fire' });
-    }
+      args: { service: 'Treasure', place: 'eu01', label: 'Master key ending 4567', expiresAt: at, leadDays: [7] },
+    })).ok, expiresAt);
+    const name = `reminder:${kept.id}:7`;
+    assert.deepEqual(await waitFor(page, async () => {
+      const alarms = (await chrome.alarms.getAll()).filter((alarm) => alarm.name.startsWith('reminder:'));
+      return alarms.length ? alarms.map((alarm) => ({ name: alarm.name, at: alarm.scheduledTime })) : null;
+    }, [], { what: 'the alarm' }), [{ name, at: expiresAt - 7 * DAY }]);
+    // What the user sees: the notification, as the browser shows it.
+    const shown = await waitForNotification(browser, name);
+    assert.deepEqual(shown, {
+      id: name,
+      title: 'Treasure API key expires in 7 days',
+      message: 'Master key ending 4567 (EU01) expires in 7 days. Create its successor on the API Keys page, then replace it in every data model with Keyturn.',
+    });
+    assert.deepEqual(await page.eval(async () => (await chrome.alarms.getAll()).map((alarm) => alarm.name).filter((n) => n.startsWith('reminder:'))), [],
+      'the alarm fired once and is gone');
     await page.eval(async (id) => {
-      await chrome.notifications.clear(`reminder:${id}:0`);
+      await chrome.notifications.clear(id);
       await chrome.storage.local.remove('reminders');
-    }, kept.id);
+    }, name);
     await page.close();
   },
 
@@ -150,15 +167,25 @@ export const reminderCases = {
     assert.match(await options.eval(() => document.querySelector('#reminders li .consumers').textContent), /3 data models last received this key/);
     await options.close();
 
-    // Fire it, as the reminder tests do: due in two seconds.
+    // Fire it: its 1-day reminder, due in two seconds. The notification says how many data models it covers.
     page = await openPopup(browser);
-    await page.eval(async (id) => {
+    const expiresAt = await page.eval(async (id, day) => {
+      const at = Date.now() + day + 2_000;
       const { reminders } = await chrome.storage.local.get('reminders');
-      await chrome.storage.local.set({ reminders: reminders.map((r) => (r.id === id ? { ...r, expiresAt: Date.now() + 2_000, leadDays: [0] } : r)) });
-    }, reminder.id);
-    await waitFor(page, async (id) => (await chrome.alarms.getAll()).some((alarm) => alarm.name === `reminder:${id}:0`), [reminder.id], { what: 'the alarm' });
-    await waitFor(page, async (id) => (await chrome.alarms.getAll()).every((alarm) => !alarm.name.startsWith(`reminder:${id}`)),
-      [reminder.id], { timeout: 20_000, what: 'the reminder to fire' });
+      await chrome.storage.local.set({ reminders: reminders.map((r) => (r.id === id ? { ...r, expiresAt: at, leadDays: [1] } : r)) });
+      return at;
+    }, reminder.id, DAY);
+    const name = `reminder:${reminder.id}:1`;
+    assert.deepEqual(await waitFor(page, async (n) => {
+      const alarm = await chrome.alarms.get(n);
+      return alarm ? { name: alarm.name, at: alarm.scheduledTime } : null;
+    }, [name], { what: 'the alarm' }), { name, at: expiresAt - DAY });
+    assert.deepEqual(await waitForNotification(browser, name), {
+      id: name,
+      title: 'Treasure API key expires tomorrow',
+      message: `Master key …${TREASURE.masterKey.slice(-4)} (US) expires tomorrow. By Keyturn's history, 3 data models last received it: click to replace it in them.`,
+    });
+    await page.eval(async (n) => chrome.notifications.clear(n), name);
     // Follow it: what clicking the notification does (the same function in the background).
     const opened = await page.eval(async (id) => (await chrome.runtime.sendMessage({ service: 'reminders', call: 'open', args: { id } })).ok, reminder.id);
     assert.ok(opened.endsWith(`/bulk.html?reminder=${reminder.id}`), opened);
