@@ -280,6 +280,7 @@ pub async fn rotate_data_app_key(
             Some(&input.app),
         )
     };
+    // Every failure read from an answer (or its absence) comes after the request went out.
     match interpret_rotate_answer(&origin, exchange) {
         Ok(new_key) => Ok(KeyRotated {
             record: record("success").with_issued(&new_key.key),
@@ -289,7 +290,6 @@ pub async fn rotate_data_app_key(
             old_key_expires_at,
             key: new_key.key,
         }),
-        Err(failure) if !failure.request_sent => Err(failure.into()),
         Err(failure) => {
             let mut attempt = record(failure.code.as_str());
             let recovery = recovery_for(failure.code, &attempt, &HistoryEntry::list_from_json(&input.history_json));
@@ -359,7 +359,6 @@ pub async fn create_data_app_key(
     };
     match interpret_create_answer(&origin, exchange) {
         Ok(new_key) => Ok(KeyCreated { record: record("success", &new_key.key), key: new_key.key }),
-        Err(failure) if !failure.request_sent => Err(failure.into()),
         Err(failure) => {
             let mut attempt = record(failure.code.as_str(), "");
             let recovery = recovery_for(failure.code, &attempt, &HistoryEntry::list_from_json(&input.history_json));

@@ -290,6 +290,16 @@ mod tests {
     }
 
     #[test]
+    fn stop_leaves_the_rows_in_flight_running_and_skips_the_rest() {
+        let mut job = BulkJob::resume(run_of(6, Region::Us), 1);
+        job.next_for_host(US);
+        job.next_for_host(US);
+        let change = job.stop_by_user();
+        assert_eq!(change.counts, Counts { done: 0, failed: 4, remaining: 2 });
+        assert_eq!(job.counts(), job.run().counts());
+    }
+
+    #[test]
     fn a_stopped_run_resumes_stopped() {
         let mut job = BulkJob::resume(run_of(3, Region::Us), 1);
         job.next_for_host(US);
