@@ -7,7 +7,7 @@
 
 use keyturn::databrain::{interpret_rotate_answer, rotate_request, ApiOrigin, DataAppKey, GracePeriod};
 use keyturn::http::ApiResponse;
-use keyturn::input::is_uuid;
+use keyturn::input::{display_snippet, is_uuid};
 use keyturn::treasure::listing::interpret_list_answer;
 use keyturn::treasure::{
     interpret_replace_answer, parse_console_url, replace_key_request, DataModelTarget, Oid, Region, TreasureKey,
@@ -17,6 +17,14 @@ use serde_json::{json, Value};
 
 const OID: &str = "93d34997-1b2c-4d5e-8f90-123456789abc";
 const KEY: &str = "4242/0123456789abcdef0123456789abcdef01234567";
+
+fn key() -> TreasureKey {
+    TreasureKey::parse(KEY).unwrap()
+}
+
+fn data_app_key() -> DataAppKey {
+    DataAppKey::parse("550e8400-e29b-41d4-a716-446655440000").unwrap()
+}
 
 fn target() -> keyturn::treasure::DataModelTarget {
     parse_console_url(&format!("https://console.treasuredata.com/app/admin/datamodels/{OID}")).unwrap()
@@ -103,12 +111,13 @@ proptest! {
     #[test]
     fn treasure_success_only_with_the_documented_shape(status in 100u16..600, body in any_json()) {
         let response = ApiResponse { status, content_type: None, body: body.to_string() };
-        match interpret_replace_answer(&target(), Ok(response)) {
+        match interpret_replace_answer(&target(), &key(), Ok(response)) {
             Ok(model) => {
                 prop_assert_eq!(status, 200);
                 prop_assert_eq!(body["oid"].as_str(), Some(OID));
-                prop_assert_eq!(body["name"].as_str(), Some(model.name.as_str()));
-                prop_assert_eq!(body["type"].as_str(), Some(model.kind.as_str()));
+                // As shown and stored: capped, single line (input::server_text).
+                prop_assert_eq!(body["name"].as_str().map(|name| display_snippet(name, 200)), Some(model.name));
+                prop_assert_eq!(body["type"].as_str().map(|kind| display_snippet(kind, 60)), Some(model.kind));
             }
             Err(failure) => {
                 prop_assert!(!failure.message.is_empty());
@@ -120,7 +129,7 @@ proptest! {
     #[test]
     fn rotation_success_only_with_a_uuid_key(status in 100u16..600, body in any_json()) {
         let response = ApiResponse { status, content_type: None, body: body.to_string() };
-        match interpret_rotate_answer(&ApiOrigin::cloud(), Ok(response)) {
+        match interpret_rotate_answer(&ApiOrigin::cloud(), &data_app_key(), Ok(response)) {
             Ok(new_key) => {
                 prop_assert_eq!(status, 200);
                 prop_assert!(is_uuid(&new_key.key));
@@ -133,7 +142,7 @@ proptest! {
     #[test]
     fn no_failure_message_repeats_a_key_the_server_echoed(status in 400u16..600) {
         let body = json!({"error": {"code": "X", "message": "m"}, "apikey": KEY}).to_string();
-        let failure = interpret_replace_answer(&target(), Ok(ApiResponse { status, content_type: None, body })).unwrap_err();
+        let failure = interpret_replace_answer(&target(), &key(), Ok(ApiResponse { status, content_type: None, body })).unwrap_err();
         prop_assert!(!failure.message.contains(KEY));
     }
 
@@ -146,7 +155,7 @@ proptest! {
         let mut items: Vec<Value> = elements;
         items.extend(oids.into_iter().map(|oid| json!({"oid": oid, "name": "n"})));
         let body = Value::Array(items).to_string();
-        let list = interpret_list_answer(Region::Ap02, Ok(ApiResponse { status: 200, content_type: None, body })).unwrap();
+        let list = interpret_list_answer(Region::Ap02, &key(), Ok(ApiResponse { status: 200, content_type: None, body })).unwrap();
         for model in list.models {
             prop_assert!(is_uuid(&model.oid));
             let target = DataModelTarget { region: Region::Ap02, oid: Oid::parse(&model.oid).unwrap() };
@@ -162,9 +171,9 @@ proptest! {
         let extra = format!(r#""{name}":[{value},1e{exponent},-9e{exponent}]"#);
         let model = format!(r#"{{"oid":"{OID}","name":"sales","type":"elasticube",{extra}}}"#);
         let response = ApiResponse { status: 200, content_type: None, body: model };
-        prop_assert_eq!(interpret_replace_answer(&target(), Ok(response)).unwrap().name, "sales");
+        prop_assert_eq!(interpret_replace_answer(&target(), &key(), Ok(response)).unwrap().name, "sales");
         let rotated = format!(r#"{{{extra},"key":"7c9e6679-7425-40de-944b-e07fc1f90ae7"}}"#);
         let response = ApiResponse { status: 200, content_type: None, body: rotated };
-        prop_assert!(interpret_rotate_answer(&ApiOrigin::cloud(), Ok(response)).is_ok());
+        prop_assert!(interpret_rotate_answer(&ApiOrigin::cloud(), &data_app_key(), Ok(response)).is_ok());
     }
 }

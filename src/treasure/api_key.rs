@@ -40,6 +40,11 @@ impl TreasureKey {
         crate::history::fingerprint(self.expose())
     }
 
+    /// The secret, for removing it from what a server answers (see `input::server_text`).
+    pub(crate) fn secret(&self) -> &Secret {
+        &self.0
+    }
+
     pub(crate) fn expose(&self) -> &str {
         self.0.expose()
     }

@@ -62,7 +62,7 @@ pub async fn load_data_models(region: String, key: String, managed_json: String)
     Policy::read(&managed_json).check_region(region).map_err(fail)?;
     let key = TreasureKey::parse(&key).map_err(fail)?;
     let exchange = transport::send(&list_request(region, &key), REQUEST_TIMEOUT_MS).await;
-    let list = interpret_list_answer(region, exchange).map_err(fail)?;
+    let list = interpret_list_answer(region, &key, exchange).map_err(fail)?;
     let view = LoadView { loaded: list.models.len(), skipped: list.skipped };
     LOADED_MODELS.with(|loaded| {
         let mut loaded = loaded.borrow_mut();
@@ -130,7 +130,7 @@ fn grace_from(grace: JsValue, confirmed_immediate: bool) -> Result<GracePeriod, 
 async fn rotate(origin: ApiOrigin, key: DataAppKey, grace: GracePeriod) -> Result<JsValue, JsValue> {
     let started = js_sys::Date::now();
     let exchange = transport::send(&rotate_request(&origin, &key, grace), REQUEST_TIMEOUT_MS).await;
-    match interpret_rotate_answer(&origin, exchange) {
+    match interpret_rotate_answer(&origin, &key, exchange) {
         Ok(new_key) => Ok(to_js(&RotatedView {
             key: new_key.key,
             old_key_fingerprint: key.fingerprint(),
@@ -210,7 +210,7 @@ pub async fn list_databrain_keys(
     let mut page = Some(1);
     while let Some(number) = page {
         let exchange = transport::send(&list_page_request(&origin, &token, &app, number), REQUEST_TIMEOUT_MS).await;
-        page = listing.add_page(interpret_list_page(&origin, exchange).map_err(fail)?);
+        page = listing.add_page(interpret_list_page(&origin, &token, exchange).map_err(fail)?);
     }
     let arranged: Vec<_> = match since {
         Some(since) => {
@@ -257,7 +257,7 @@ pub async fn create_databrain_key(
     let app = DataAppName::parse(&app).map_err(fail)?;
     let label = KeyLabel::parse(&label).map_err(fail)?;
     let exchange = transport::send(&create_token_request(&origin, &token, &app, &label), REQUEST_TIMEOUT_MS).await;
-    interpret_create_answer(&origin, exchange).map(|new_key| to_js(&new_key)).map_err(fail)
+    interpret_create_answer(&origin, &token, exchange).map(|new_key| to_js(&new_key)).map_err(fail)
 }
 
 // ---- many data models ---------------------------------------------------------------
@@ -378,7 +378,7 @@ pub async fn run_bulk_replace(run: String, key: String, on_progress: js_sys::Fun
                 };
                 report();
                 let exchange = transport::send(&replace_key_request(&target, &key), REQUEST_TIMEOUT_MS).await;
-                state.borrow_mut().record(index, interpret_replace_answer(&target, exchange), now_ms());
+                state.borrow_mut().record(index, interpret_replace_answer(&target, &key, exchange), now_ms());
                 report();
             })
         })
@@ -416,7 +416,7 @@ pub async fn check_builds(run: String, keys: String, key: String, on_result: js_
         Box::pin(async move {
             let exchange = transport::send(&builds_request(&target, &key), REQUEST_TIMEOUT_MS).await;
             let result =
-                interpret_builds_answer(&target, replaced_at, exchange).map(|check| to_js(&check)).unwrap_or_else(fail);
+                interpret_builds_answer(&target, &key, replaced_at, exchange).map(|check| to_js(&check)).unwrap_or_else(fail);
             let _ = on_result.call2(&JsValue::NULL, &JsValue::from_str(&row_key), &result);
         })
     });

@@ -91,7 +91,7 @@ pub async fn replace_data_model_key(region: String, oid: String, key: String) ->
     let key = TreasureKey::parse(&key).map_err(fail)?;
     let request = replace_key_request(&target, &key);
     let exchange = transport::send(&request, REQUEST_TIMEOUT_MS).await;
-    interpret_replace_answer(&target, exchange).map(|summary| to_js(&summary)).map_err(fail)
+    interpret_replace_answer(&target, &key, exchange).map(|summary| to_js(&summary)).map_err(fail)
 }
 
 /// The data model's page in its region's Treasure Console, where the user starts a build.
@@ -114,7 +114,7 @@ pub async fn check_data_model_build(
     let key = TreasureKey::parse(&key).map_err(fail)?;
     let exchange = transport::send(&builds_request(&target, &key), REQUEST_TIMEOUT_MS).await;
     let replaced_at = replaced_at.max(0.0) as u64;
-    interpret_builds_answer(&target, replaced_at, exchange).map(|check| to_js(&check)).map_err(fail)
+    interpret_builds_answer(&target, &key, replaced_at, exchange).map(|check| to_js(&check)).map_err(fail)
 }
 
 // ---- Databrain (its calls run in the background) -------------------------------------

@@ -3,7 +3,7 @@
 //! run by tests/run-browser-tests.mjs, which starts the plain-HTTP probe on port 8471.
 
 use keyturn::http::{ApiRequest, Method, TransportFailure};
-use keyturn::treasure::{interpret_replace_answer, parse_console_url};
+use keyturn::treasure::{interpret_replace_answer, parse_console_url, TreasureKey};
 use keyturn::{transport, wasm_api, ErrorCode};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
@@ -74,7 +74,8 @@ async fn statuses_and_html_pages_arrive_as_answers() {
     assert_eq!(html.status, 502);
     assert!(html.content_type.unwrap().starts_with("text/html"));
     let target = parse_console_url(&format!("https://console.treasuredata.com/app/admin/datamodels/{OID}")).unwrap();
-    let failure = interpret_replace_answer(&target, transport::send(&request("/html502"), 5_000).await).unwrap_err();
+    let key = TreasureKey::parse("1/0123456789abcdef0123").unwrap();
+    let failure = interpret_replace_answer(&target, &key, transport::send(&request("/html502"), 5_000).await).unwrap_err();
     assert_eq!(failure.code, ErrorCode::ServerError);
 }
 
