@@ -7,7 +7,9 @@
 //    fingerprint before a record is made);
 // 5. schedule expiry reminders (alarms) and show them (notifications).
 import * as core from './core.js';
-import { keepNewKey } from './new-keys.js';
+import { keepNewKey, unkeptKeys } from './new-keys.js';
+import { clipboardCalls, onClipboardAlarm } from './clipboard.js';
+import { grantedSelfHosted } from './permissions.js';
 import { regionName, t } from './i18n.js';
 import { managedJson, onPolicyChanged, policyOf } from './policy.js';
 
@@ -111,10 +113,8 @@ async function recorded(call, { origin, target, kind, keyOf = () => '', fingerpr
   }
 }
 
-/** Origins the browser has granted: the core only sends to these (besides the cloud API). */
-async function grantedOrigins() {
-  return (await chrome.permissions.getAll()).origins ?? [];
-}
+/** Origins the browser has granted a self-hosted Databrain: the core only sends to these (besides the cloud API). */
+const grantedOrigins = grantedSelfHosted;
 
 /** Keeps a rotated key until saved, and reminds the user before the old one expires. */
 /**
@@ -123,8 +123,13 @@ async function grantedOrigins() {
  * @param {string} app the data app's name, when the user gave it
  */
 async function keepRotated(origin, rotated, app) {
+  // Never throws: Databrain has rotated the key, so the page gets it, kept or not (new-keys.js).
   const kept = await keepNewKey({ key: rotated.key, origin, source: 'rotation', oldKeyExpiresAt: rotated.oldKeyExpiresAt });
-  await reminders.add(core.databrainOldKeyReminder(origin, rotated.oldKeyFingerprint, rotated.oldKeyExpiresAt, await managedJson(), app));
+  try {
+    await reminders.add(core.databrainOldKeyReminder(origin, rotated.oldKeyFingerprint, rotated.oldKeyExpiresAt, await managedJson(), app));
+  } catch {
+    // A reminder that cannot be stored must not turn a rotation that happened into a failure.
+  }
   return kept;
 }
 
@@ -344,12 +349,16 @@ applyPolicy();
 onPolicyChanged(applyPolicy);
 
 // ---- messages from Keyturn's own pages ----------------------------------------------
-// {service: 'databrain' | 'bulk', call, args} -> {ok: value} or {failure: {code, message}}.
-const services = { databrain, bulk, history, reminders };
+// {service: 'databrain' | 'bulk' | …, call, args} -> {ok: value} or {failure: {code, message}}.
+const services = { databrain, bulk, history, reminders, newKeys: unkeptKeys, clipboard: clipboardCalls };
+chrome.alarms.onAlarm.addListener(onClipboardAlarm); // emptying the clipboard after Copy (clipboard.js)
+
+/** `object[name]` only when it is the object's own property, never one inherited from Object.prototype (`constructor`, `__proto__`, …). */
+const own = (object, name) => (object && typeof name === 'string' && Object.hasOwn(object, name) ? object[name] : undefined);
 
 chrome.runtime.onMessage.addListener((message, sender, reply) => {
-  const run = sender.id === chrome.runtime.id && services[message?.service]?.[message?.call];
-  if (!run) return false;
+  const run = sender.id === chrome.runtime.id && own(own(services, message?.service), message?.call);
+  if (typeof run !== 'function') return false;
   coreReady
     .then(() => run(message.args))
     .then((value) => reply({ ok: value }), (failure) => reply({ failure }));

@@ -14,6 +14,8 @@ interface StoredItems {
   reminders?: (import('./keyturn.js').Reminder & { id: string })[];
   /** storage.local: the self-hosted Databrain origins the user added. */
   databrainOrigins?: string[];
+  /** storage.local: seconds after Copy that the clipboard is emptied, 0 never (clipboard.js). */
+  clipboardClearSeconds?: number;
   /** storage.session: the bulk run (no key), and whether the background is running it. */
   bulkRun?: import('./keyturn.js').BulkRunView & { running: boolean };
   /** storage.session: the bulk page's last build check of each replaced row (no secret). */
@@ -40,6 +42,8 @@ interface NewKeyEntry {
   issuedAt: number;
   oldKeyExpiresAt?: number;
   label?: string;
+  /** false: storage.session refused it; held in the background's memory only (new-keys.js). */
+  kept?: false;
 }
 
 /** A failure as the pages show it: the core's, plus what the background adds to a Databrain one. */
@@ -58,4 +62,6 @@ interface BackgroundCalls {
   bulk: { start: import('./keyturn.js').BulkRunView; retry: boolean };
   history: { record: boolean; recordAll: boolean; clear: boolean; settle: boolean };
   reminders: { all: StoredItems['reminders']; add: StoredItems['reminders'][number] | null; remove: boolean; open: string | null };
+  newKeys: { unkept: NewKeyEntry[]; forget: boolean };
+  clipboard: { clearLater: number };
 }

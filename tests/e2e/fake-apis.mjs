@@ -126,8 +126,39 @@ function transportProbe(req, res) {
     if (req.url === '/slow') return setTimeout(() => send(res, 200, echo), 3_000);
     if (req.url === '/redirect') { res.writeHead(302, { location: 'http://127.0.0.1:9/elsewhere' }); return res.end(); }
     if (req.url === '/reset') return req.socket.destroy();
+    // Chunked answers (no Content-Length): `bytes` of them, or endless.
+    const chunked = /^\/chunked\?bytes=(\d+)$/.exec(req.url);
+    if (chunked) return streamAnswer(res, Number(chunked[1]));
+    if (req.url === '/endless') return streamAnswer(res, Infinity);
+    if (req.url === '/bom-and-invalid-utf8') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      return res.end(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"a":"'), Buffer.from([0xff]), Buffer.from('"}')]));
+    }
     send(res, 404, { error: 'Not Found' });
   });
+}
+
+/**
+ * Answers 200 with `total` bytes of `x` (Infinity: without end) in 64 KB chunks, as fast as
+ * the reader takes them, without a Content-Length (so chunked). Resolves with when it had
+ * sent more than `cap` bytes (or null) and when the connection closed.
+ */
+export function streamAnswer(res, total, cap = 2 * 1024 * 1024) {
+  res.writeHead(200, { 'content-type': 'application/json' });
+  const chunk = Buffer.alloc(64 * 1024, 'x');
+  let sent = 0;
+  let passedCap = null;
+  const pump = () => {
+    while (!res.destroyed && sent < total) {
+      const piece = total - sent < chunk.length ? chunk.subarray(0, total - sent) : chunk;
+      sent += piece.length;
+      if (passedCap === null && sent > cap) passedCap = Date.now();
+      if (!res.write(piece)) return res.once('drain', pump);
+    }
+    if (!res.destroyed) res.end();
+  };
+  pump();
+  return new Promise((resolve) => res.on('close', () => resolve({ passedCap, closed: Date.now(), sent })));
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

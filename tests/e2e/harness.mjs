@@ -50,7 +50,7 @@ export function assertNoSecretIn(text, secrets, where) {
 export async function assertNothingSecretPersisted(page, secrets) {
   const stored = await persistentStorage(page);
   assert.deepEqual(stored.sync, {});
-  assert.ok(Object.keys(stored.local).every((name) => ['history', 'databrainOrigins', 'reminders'].includes(name)), Object.keys(stored.local).join());
+  assert.ok(Object.keys(stored.local).every((name) => ['history', 'databrainOrigins', 'reminders', 'clipboardClearSeconds'].includes(name)), Object.keys(stored.local).join());
   assertNoSecretIn(JSON.stringify(stored), secrets, 'persistent storage');
 }
 
