@@ -6,6 +6,9 @@ declare module '*.wasm' {
   export default base64;
 }
 
+/** The browser a package is built for (extension/bundle.mjs), so each leaves out the other's APIs. */
+declare const KEYTURN_BROWSER: 'chrome' | 'firefox';
+
 /** What Keyturn keeps in storage.local and storage.session (no key in storage.local). */
 interface StoredItems {
   /** storage.local: the rotation history, newest first. */

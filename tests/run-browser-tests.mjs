@@ -17,6 +17,7 @@ import { a11yCases } from './e2e/a11y.cases.mjs';
 import { exported, historyCases, openHistory } from './e2e/history.cases.mjs';
 import { EVER_ISSUED } from './e2e/fake-apis.mjs';
 import { reminderCases } from './e2e/reminders.cases.mjs';
+import { securityCases } from './e2e/security.cases.mjs';
 import { japaneseCases } from './e2e/japanese.cases.mjs';
 import { DATABRAIN_ONLY_POLICY, LIMITING_POLICY, databrainOnlyPolicyCases, limitingPolicyCases } from './e2e/policy.cases.mjs';
 import { writePolicy } from './e2e/policies.mjs';
@@ -31,7 +32,7 @@ const browsers = option('--browser') ? [option('--browser')] : ['chromium', 'fir
 const only = option('--only');
 const grep = option('--grep');
 
-const suites = { treasure: treasureCases, databrain: databrainCases, bulk: bulkCases, faults: faultCases, a11y: a11yCases, history: historyCases, reminders: reminderCases };
+const suites = { treasure: treasureCases, databrain: databrainCases, bulk: bulkCases, faults: faultCases, a11y: a11yCases, history: historyCases, reminders: reminderCases, security: securityCases };
 const failures = [];
 
 // Asynchronous on purpose: the fake APIs live in this process and must keep answering.

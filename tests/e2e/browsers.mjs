@@ -61,13 +61,37 @@ export async function launchChromium({ extensionDir, lang }) {
     name: 'chromium',
     origin,
     consoleLog,
+    /** The profile directory, for a forensic look after `close({ keepProfile: true })`. */
+    profile,
     async open(pagePath) {
       const page = await context.newPage();
       listen(page);
       await page.goto(`${origin}/${pagePath}`);
       return new ChromiumPage(page);
     },
-    async close() { await context.close(); rmSync(profile, { recursive: true, force: true }); },
+    /**
+     * The clipboard's text, read by a web page granted clipboard access (Chromium grants
+     * none to an extension's origin): one of the fake's console pages.
+     */
+    async readClipboard(webOrigin = 'https://console.treasuredata.com') {
+      await context.grantPermissions(['clipboard-read'], { origin: webOrigin });
+      const page = await context.newPage();
+      await page.goto(`${webOrigin}/`);
+      await page.bringToFront();
+      try { return await page.evaluate(() => navigator.clipboard.readText()); } finally { await page.close(); }
+    },
+    /** Stops the extension's service worker, as Chrome does after 30 s idle (CDP); its next event starts it again. */
+    async stopBackground() {
+      const page = context.pages()[0] ?? await context.newPage();
+      const cdp = await context.newCDPSession(page);
+      try {
+        await cdp.send('ServiceWorker.enable');
+        await cdp.send('ServiceWorker.stopAllWorkers');
+      } finally {
+        await cdp.detach();
+      }
+    },
+    async close({ keepProfile = false } = {}) { await context.close(); if (!keepProfile) rmSync(profile, { recursive: true, force: true }); },
   };
 }
 
@@ -123,7 +147,7 @@ class FirefoxPage {
   async close() { await this.session('DELETE', '/window'); this.browser.current = null; }
 }
 
-export async function launchFirefox({ extensionDir, lang, geckodriver = process.env.GECKODRIVER ?? 'geckodriver' }) {
+export async function launchFirefox({ extensionDir, lang, prefs = {}, geckodriver = process.env.GECKODRIVER ?? 'geckodriver' }) {
   const port = 4444 + Math.floor(Math.random() * 1000);
   const driver = spawn(geckodriver, ['--port', String(port), '--allow-system-access'], { stdio: ['ignore', 'pipe', 'pipe'] });
   // Firefox prints every console message (pages, background, workers) to its stdout with the
@@ -161,6 +185,7 @@ export async function launchFirefox({ extensionDir, lang, geckodriver = process.
           'browser.region.network.url': '', 'browser.search.geoip.url': '', 'network.connectivity-service.enabled': false,
           // The UI language, from Debian's language pack (firefox-esr-l10n-<lang>), as a user would set it.
           ...(lang ? { 'intl.locale.requested': lang, 'intl.accept_languages': lang } : {}),
+          ...prefs,
         },
       },
     } },
@@ -170,6 +195,28 @@ export async function launchFirefox({ extensionDir, lang, geckodriver = process.
 
   const browser = {
     name: 'firefox', origin, wd, sid, current: null, consoleLog,
+    /** The profile directory, for a forensic look after `close({ keepProfile: true })`. */
+    profile,
+    /** Runs `script` (a function body; `done(value)` answers) in the browser's privileged chrome context. */
+    async chrome(script, ...args) {
+      await wd.call('POST', `/session/${sid}/moz/context`, { context: 'chrome' });
+      try {
+        return await wd.call('POST', `/session/${sid}/execute/async`, { script: `const done = arguments[arguments.length - 1]; ${script}`, args });
+      } finally {
+        await wd.call('POST', `/session/${sid}/moz/context`, { context: 'content' });
+      }
+    },
+    /** Stops the extension's background page, as Firefox does after it idles; its next event starts it again. */
+    async stopBackground() {
+      const stopped = await this.chrome(`const { ExtensionParent } = ChromeUtils.importESModule('resource://gre/modules/ExtensionParent.sys.mjs');
+        const extension = ExtensionParent.GlobalManager.getExtension(arguments[0]);
+        extension.terminateBackground().then(() => done(extension.backgroundState), (e) => done(String(e)));`, GECKO_ID);
+      if (stopped !== 'stopped') throw new Error(`the background did not stop: ${stopped}`);
+    },
+    /** The clipboard's text, read in the chrome context (no page permission involved). */
+    async readClipboard() {
+      return this.chrome(`navigator.clipboard.readText().then(done, (e) => done({ error: String(e) }));`);
+    },
     async focus(handle) {
       if (this.current !== handle) { await wd.call('POST', `/session/${sid}/window`, { handle }); this.current = handle; }
     },
@@ -198,10 +245,10 @@ export async function launchFirefox({ extensionDir, lang, geckodriver = process.
       }
       return page;
     },
-    async close() {
+    async close({ keepProfile = false } = {}) {
       await wd.call('DELETE', `/session/${sid}`).catch(() => {});
       driver.kill();
-      rmSync(profile, { recursive: true, force: true });
+      if (!keepProfile) rmSync(profile, { recursive: true, force: true });
     },
   };
   // The session starts on about:blank; keep that window as the anchor and open pages beside it.

@@ -100,9 +100,17 @@ function treasure(req, res, body, host, builds) {
       res.writeHead(307, { location: `https://${EVIL_HOST}/steal`, 'content-length': 0 });
       return res.end();
     case FAULTS.slowButFine: return setTimeout(() => send(res, 200, { oid, name: 'slow_but_fine', type: 'elasticube', relations: [] }), 2_000);
+    case FAULTS.endless: builds.stream = streamAnswer(res, Infinity); return builds.stream;
+    case FAULTS.echoKeyError: {
+      // JSON-escaped (`\/`) and in capitals: still the key, once read.
+      const echoed = JSON.stringify(key.toUpperCase()).slice(1, -1).replace('/', '\\/');
+      res.writeHead(400, { 'content-type': 'application/json' });
+      return res.end(`{"error":"Bad Request","message":"apikey ${echoed} is not allowed here"}`);
+    }
+    case FAULTS.echoKeyName: return send(res, 200, { oid, name: `sales ${key}`, type: `elasticube ${key}`, relations: [] });
   }
   const model = oid.slice(0, 25) === generatedOid(0).slice(0, 25)
-    ? { oid, name: generatedName(oid), type: 'elasticube' }
+    ? { oid, name: builds.names.get(oid) ?? generatedName(oid), type: 'elasticube' }
     : DATA_MODELS[host].find((m) => m.oid === oid);
   if (!model) return send(res, 404, { error: 'Not Found', message: `Datamodel ${oid} not found` });
   builds.lastPutAt.set(`${host} ${oid}`, Date.now()); // what the builds answers are relative to
@@ -209,6 +217,7 @@ function databrain(req, res, body, state) {
       case DATABRAIN.dropKey: return req.socket.end('HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 60\r\n\r\n{"key":"', () => req.socket.destroy());
       case DATABRAIN.badBodyKey: return dbError(res, 400, 'INVALID_REQUEST_BODY', 'Missing or invalid expireAt');
       case DATABRAIN.authBadRequestKey: return dbError(res, 400, 'AUTHENTICATION_ERROR', 'API key missing or not a valid UUID');
+      case DATABRAIN.echoKey: return dbError(res, 409, `LOCKED_${bearer}`, `Key ${bearer.toUpperCase()} is locked`);
     }
     const known = state.keys.get(bearer);
     if (!known) return dbError(res, 401, 'AUTHENTICATION_ERROR', 'API key not found');
@@ -241,7 +250,8 @@ export async function startFakeApis({ port = 443, httpPort, certDir, latencyMs =
   let databrainNow = databrainState();
   // The builds the fake reports: `answer(lastPutAt)` gives {status, body, contentType}.
   const noBuilds = () => ({ body: [] });
-  const builds = { answer: noBuilds, listed: null, lastPutAt: new Map() };
+  // stream: the last endless answer's timings (streamAnswer); names: generated models' names set by a case.
+  const builds = { answer: noBuilds, listed: null, lastPutAt: new Map(), stream: null, names: new Map() };
   const inFlight = new Map(); // API host -> requests being answered now
   const maxInFlight = new Map(); // API host -> the most ever answered at once
 
@@ -303,6 +313,10 @@ export async function startFakeApis({ port = 443, httpPort, certDir, latencyMs =
     listDataModels(listed) { builds.listed = listed; },
     /** Sets what the builds endpoint answers: `answer(lastPutAt, oid)` → {status?, body, contentType?}. */
     answerBuilds(answer) { builds.answer = answer; },
+    /** How the last endless answer went: {passedCap, closed, sent} once its connection closed. */
+    get endlessAnswer() { return builds.stream; },
+    /** Names generated data models answer with, by OID (`{[oid]: name}`), until the next reset. */
+    nameModels(names) { builds.names = new Map(Object.entries(names)); },
     /** The next rotation is processed, then its connection dropped before any byte of the answer. */
     loseNextRotationAnswer() { databrainNow.loseNextRotation = true; },
     /**
@@ -311,7 +325,7 @@ export async function startFakeApis({ port = 443, httpPort, certDir, latencyMs =
      * answer (a stale-socket retry below fetch, which no fetch option turns off). Closing
      * every connection keeps that browser behaviour from being counted as Keyturn's.
      */
-    reset() { builds.answer = noBuilds; builds.listed = null; builds.lastPutAt.clear(); requests.length = 0; strays.length = 0; tlsFailureHost = null; maxInFlight.clear(); databrainNow = databrainState(); server.closeAllConnections(); },
+    reset() { builds.answer = noBuilds; builds.listed = null; builds.stream = null; builds.names.clear(); builds.lastPutAt.clear(); requests.length = 0; strays.length = 0; tlsFailureHost = null; maxInFlight.clear(); databrainNow = databrainState(); server.closeAllConnections(); },
     async close() {
       for (const s of [server, probe].filter(Boolean)) { s.closeAllConnections(); await new Promise((resolve) => s.close(resolve)); }
     },
