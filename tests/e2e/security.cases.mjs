@@ -134,6 +134,10 @@ export const securityCases = {
     try {
       // The popup in a tab, as "Open in a tab" and a Databrain reminder open it.
       const page = await openDatabrainTab(browser);
+      // A control: text typed in an ordinary field (no autocomplete="off"), which the browser
+      // does keep for session restore, so the search below is seen to look where a key would be.
+      const control = `control-${Date.now()}`;
+      await page.fill('#db-rotate-app', control);
       await page.click('#db-service summary');
       await page.fill('#db-token', DATABRAIN.serviceToken);
       await page.click('button.toggle[data-toggles="db-token"]');
@@ -163,7 +167,8 @@ export const securityCases = {
       const holding = filesHolding(browser.profile, secrets).map((file) => path.relative(browser.profile, file));
       assert.deepEqual(holding, [], 'no key (old, new, token) in any file of the profile after the browser closed');
       const sessionFiles = filesUnder(browser.profile).filter((file) => /Sessions|sessionstore/.test(file));
-      assert.ok(sessionFiles.length > 0, 'the browser wrote its session store (so the check looked where a key would be)');
+      assert.ok(sessionFiles.length > 0, 'the browser wrote its session store');
+      assert.ok(filesHolding(browser.profile, [control]).length > 0, 'the search finds what the session store keeps of a page (the control)');
       console.log(`        (${browser.name}: searched ${filesUnder(browser.profile).length} files, ${sessionFiles.length} of the session store)`);
     } finally {
       if (!closed) await browser.close({ keepProfile: true });
