@@ -7,7 +7,9 @@
 //    fingerprint before a record is made);
 // 5. schedule expiry reminders (alarms) and show them (notifications).
 import * as core from './core.js';
-import { keepNewKey } from './new-keys.js';
+import { keepNewKey, unkeptKeys } from './new-keys.js';
+import { clipboardCalls, onClipboardAlarm } from './clipboard.js';
+import { grantedSelfHosted } from './permissions.js';
 import { regionName, t } from './i18n.js';
 import { managedJson, onPolicyChanged, policyOf } from './policy.js';
 
@@ -88,10 +90,8 @@ async function storedHistory() {
 // secret) until a key is recovered or the user dismisses it.
 const PENDING_RECOVERY = 'pendingRecovery';
 
-/** Origins the browser has granted: the core only sends to these (besides the cloud API). */
-async function grantedOrigins() {
-  return (await chrome.permissions.getAll()).origins ?? [];
-}
+/** Origins the browser has granted a self-hosted Databrain: the core only sends to these (besides the cloud API). */
+const grantedOrigins = grantedSelfHosted;
 
 // The last listing's keys (secrets: storage.session, trusted contexts only), so acting on a
 // listed key works however often the browser stops this worker; replaced by the next listing.
@@ -486,12 +486,16 @@ applyPolicy();
 onPolicyChanged(applyPolicy);
 
 // ---- messages from Keyturn's own pages ----------------------------------------------
-// {service: 'databrain' | 'bulk', call, args} -> {ok: value} or {failure: {code, message}}.
-const services = { databrain, bulk, history, reminders };
+// {service: 'databrain' | 'bulk' | …, call, args} -> {ok: value} or {failure: {code, message}}.
+const services = { databrain, bulk, history, reminders, newKeys: unkeptKeys, clipboard: clipboardCalls };
+chrome.alarms.onAlarm.addListener(onClipboardAlarm); // emptying the clipboard after Copy (clipboard.js)
+
+/** `object[name]` only when it is the object's own property, never one inherited from Object.prototype (`constructor`, `__proto__`, …). */
+const own = (object, name) => (object && typeof name === 'string' && Object.hasOwn(object, name) ? object[name] : undefined);
 
 chrome.runtime.onMessage.addListener((message, sender, reply) => {
-  const run = sender.id === chrome.runtime.id && services[message?.service]?.[message?.call];
-  if (!run) return false;
+  const run = sender.id === chrome.runtime.id && own(own(services, message?.service), message?.call);
+  if (typeof run !== 'function') return false;
   coreReady
     .then(() => run(message.args))
     .then((value) => reply({ ok: value }), (failure) => reply({ failure }));

@@ -2,7 +2,9 @@
 // file, taking the core's generated glue (./keyturn.js) and wasm (./keyturn_bg.wasm) from a
 // build of the core in target/ (build.sh's compile_core). A call to an export that build
 // lacks fails the bundle.
-//   node extension/bundle.mjs [--classic] --core target/keyturn-NAME --outdir DIR ENTRY...
+//   node extension/bundle.mjs [--classic] [--browser chrome|firefox] --core target/keyturn-NAME --outdir DIR ENTRY...
+// --browser sets KEYTURN_BROWSER, so code only one browser has (chrome.offscreen) is left
+// out of the other's package (Firefox's linter flags every API it lacks).
 // --classic: a classic script (not a module) that carries the core's wasm as base64; the
 // popup is bundled so (popup.html says why). The glue's import.meta fallback, which a
 // classic script lacks, is never used there: startCore passes the bytes.
@@ -11,7 +13,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Bundles `entryPoints` into `outdir` (or the one entry into `outfile`) with the core in `core`. */
-export async function bundle({ entryPoints, core, outdir, outfile, classic = false }) {
+export async function bundle({ entryPoints, core, outdir, outfile, classic = false, browser = 'chrome' }) {
   const coreFiles = {
     name: 'core-build',
     setup(build) {
@@ -20,6 +22,7 @@ export async function bundle({ entryPoints, core, outdir, outfile, classic = fal
   };
   await esbuild.build({
     entryPoints, outdir, outfile, bundle: true, minify: true, logLevel: 'warning', plugins: [coreFiles],
+    define: { KEYTURN_BROWSER: JSON.stringify(browser) },
     format: classic ? 'iife' : 'esm',
     loader: classic ? { '.wasm': 'base64' } : {},
     logOverride: { 'import-is-undefined': 'error', ...(classic ? { 'empty-import-meta': 'silent' } : {}) },
@@ -32,7 +35,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const classic = args.includes('--classic');
   if (classic) args.splice(args.indexOf('--classic'), 1);
   const core = option('--core');
+  const browser = option('--browser');
   const outdir = option('--outdir');
   if (!core || !outdir || args.length === 0) throw new Error('usage: bundle.mjs [--classic] --core DIR --outdir DIR ENTRY...');
-  await bundle({ entryPoints: args, core, outdir, classic });
+  await bundle({ entryPoints: args, core, outdir, classic, browser });
 }

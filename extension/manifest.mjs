@@ -14,6 +14,8 @@ if (browser === 'chrome') {
   manifest.background = { ...manifest.background, scripts: ['background.js'] };
   // Firefox reads managed storage from policies.json and has no schema key.
   delete manifest.storage;
+  // Firefox's background is a page, which empties the clipboard itself: no offscreen document.
+  manifest.permissions = manifest.permissions.filter((permission) => permission !== 'offscreen');
 } else {
   throw new Error(`unknown browser ${browser}`);
 }

@@ -5,6 +5,8 @@
 import { normaliseDatabrainOrigin, reminderConsumers, startCore, treasureRegions, treasureReminder } from './core.js';
 import { managedJson, onPolicyChanged, policyOf } from './policy.js';
 import { askBackground } from './messages.js';
+import { grantedSelfHosted } from './permissions.js';
+import { CLEAR_CHOICES, CLEAR_SETTING, clearDelaySeconds } from './clipboard.js';
 import { $, onSubmit, showFailure, showResult } from './ui.js';
 import { localize, regionName, t } from './i18n.js';
 const ITEM = 'databrainOrigins';
@@ -47,19 +49,33 @@ function managedOriginItem(origin, allowed) {
   return item;
 }
 
+/** Why the core refuses a stored origin (one added before it refused hosts of other services), or null. */
+function refusalOf(origin) {
+  try {
+    normaliseDatabrainOrigin(origin);
+    return null;
+  } catch (failure) {
+    return failure;
+  }
+}
+
 async function render() {
   const managed = policy.databrainOrigins;
   const origins = (await stored()).filter((origin) => !managed.includes(origin));
-  const granted = (await chrome.permissions.getAll()).origins ?? [];
+  const granted = await grantedSelfHosted();
   $('no-origins').hidden = origins.length + managed.length > 0;
   $('origins').replaceChildren(...managed.map((origin) => managedOriginItem(origin, granted.includes(`${origin}/*`))), ...origins.map((origin) => {
     const item = document.createElement('li');
     const allowed = granted.includes(`${origin}/*`);
-    item.append(Object.assign(document.createElement('span'), { textContent: `${origin} ${allowed ? '' : t('originNotGranted')} ` }));
+    const refused = refusalOf(origin);
+    const state = refused ? t('originRefusedStored') : allowed ? '' : t('originNotGranted');
+    item.append(Object.assign(document.createElement('span'), { textContent: `${origin} ${state} ` }));
+    if (refused) item.dataset.refused = refused.code;
     const remove = Object.assign(document.createElement('button'), { type: 'button', textContent: t('remove') });
     remove.setAttribute('aria-label', t('removeLabel', origin));
     remove.addEventListener('click', async () => {
-      await chrome.permissions.remove({ origins: [`${origin}/*`] });
+      // Only what was granted for it is revoked: a host the manifest grants cannot be (nor should be).
+      if (allowed) await chrome.permissions.remove({ origins: [`${origin}/*`] });
       await chrome.storage.local.set({ [ITEM]: (await stored()).filter((o) => o !== origin) });
       say('ok', t('originRemoved', origin));
       render();
@@ -85,6 +101,20 @@ $('origin-form').addEventListener('submit', async (event) => {
   $('origin').value = '';
   say('ok', t('originAdded', origin), 'OK');
   render();
+});
+
+// ---- emptying the clipboard after Copy (done by the background, clipboard.js) ---------
+
+async function renderClipboardChoice() {
+  const select = $('clipboard-clear');
+  select.replaceChildren(...CLEAR_CHOICES.map((seconds) => new Option(seconds === 0 ? t('clipboardNever')
+    : seconds < 60 ? t('clipboardAfterSeconds', seconds) : t('clipboardAfterMinutes', seconds / 60), String(seconds))));
+  select.value = String(await clearDelaySeconds());
+}
+
+$('clipboard-clear').addEventListener('change', async () => {
+  await chrome.storage.local.set({ [CLEAR_SETTING]: Number($('clipboard-clear').value) });
+  showResult($('clipboard-result'), 'ok', [t('clipboardSaved')], 'OK');
 });
 
 // ---- expiry reminders (kept and scheduled by the background) ----------------------------
@@ -144,6 +174,7 @@ localize();
 startCore().then(async () => {
   await applyPolicy();
   onPolicyChanged(applyPolicy);
+  await renderClipboardChoice();
   renderReminders();
   document.body.dataset.ready = 'true';
 });

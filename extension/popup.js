@@ -7,6 +7,7 @@ import * as core from './core.js';
 import coreWasm from './keyturn_bg.wasm';
 import { NEW_KEYS_ITEM, acknowledgeNewKey, newKeysIn, onNewKeysChanged } from './new-keys.js';
 import { askBackground } from './messages.js';
+import { grantedSelfHosted } from './permissions.js';
 import { $, asFailure, hideResult, onClick, onSubmit, remindControl, showFailure, showResult } from './ui.js';
 import { buildText, failureText, localize, regionName, t } from './i18n.js';
 import { managedJson, onPolicyChanged, policyOf } from './policy.js';
@@ -35,7 +36,7 @@ const managedReady = managedJson();
 const LAST_POLICY = 'lastPolicy';
 const lastPolicy = chrome.storage.local.get(LAST_POLICY).then((items) => items[LAST_POLICY] ?? null, () => null);
 const MANAGED_WAIT_MS = 50;
-const databrainOriginsReady = Promise.all([/** @type {Promise<StoredItems>} */ (chrome.storage.local.get('databrainOrigins')), chrome.permissions.getAll()]);
+const databrainOriginsReady = Promise.all([/** @type {Promise<StoredItems>} */ (chrome.storage.local.get('databrainOrigins')), grantedSelfHosted()]);
 const coreReady = core.startCore(coreWasm);
 
 /**
@@ -271,8 +272,8 @@ const databrain = {
   async setUp(policy) {
     const origins = $('db-origin');
     origins.append(new Option(t('dbCloud', core.databrainCloudOrigin().replace('https://', '')), core.databrainCloudOrigin()));
-    const [{ databrainOrigins = [] }, permissions] = await databrainOriginsReady;
-    const granted = permissions.origins ?? [];
+    // Granted for a self-hosted Databrain: never what the manifest grants Treasure or the cloud.
+    const [{ databrainOrigins = [] }, granted] = await databrainOriginsReady;
     for (const origin of databrainOrigins.filter((added) => !policy.databrainOrigins.includes(added))) {
       if (granted.includes(`${origin}/*`)) origins.append(new Option(t('dbSelfHosted', origin), origin));
     }
@@ -364,7 +365,7 @@ const databrain = {
     const when = kept.oldKeyExpiresAt > Date.now() + 1000
       ? t('dbOldKeepsWorking', new Date(kept.oldKeyExpiresAt).toLocaleString())
       : t('dbOldStopped');
-    showResult(box, 'ok', [t('dbRotated'), when], 'OK');
+    showResult(box, 'ok', [t('dbRotated'), when, ...notKeptWarning(kept)], 'OK');
   },
 
   async rotate() {
@@ -446,10 +447,10 @@ const databrain = {
     const box = $('db-service-result');
     hideResult(box);
     try {
-      await inBackground('recover', { origin: recovery.origin, index, since: recovery.since });
+      const kept = await inBackground('recover', { origin: recovery.origin, index, since: recovery.since });
       $('db-keys').hidden = true;
       this.offerRecovery(null);
-      showResult(box, 'ok', [t('dbRecovered')], 'OK');
+      showResult(box, 'ok', [t('dbRecovered'), ...notKeptWarning(kept)], 'OK');
     } catch (error) {
       showFailure(box, error);
     }
@@ -460,9 +461,9 @@ const databrain = {
     hideResult(box);
     const token = $('db-token').value;
     try {
-      await inBackground('create', { origin: $('db-origin').value, token, app: $('db-app').value, label: $('db-label').value });
+      const kept = await inBackground('create', { origin: $('db-origin').value, token, app: $('db-app').value, label: $('db-label').value });
       await this.memory.keepIfAsked(token);
-      showResult(box, 'ok', [t('dbCreated')], 'OK');
+      showResult(box, 'ok', [t('dbCreated'), ...notKeptWarning(kept)], 'OK');
     } catch (error) {
       this.failed(box, error);
     }
@@ -470,9 +471,39 @@ const databrain = {
 };
 
 // ---- new keys waiting to be saved ---------------------------------------------------
+// Shown from storage.session, plus any key the background could not keep there (a full
+// session storage; new-keys.js): such a key is shown all the same, with a plain warning.
 
-/** @param {NewKeyEntry[]} keys */
-function renderNewKeys(keys) {
+/** @type {NewKeyEntry[]} the kept keys, as storage.session last said */
+let storedKeys = [];
+/** @type {NewKeyEntry[]} keys not kept, from the background's memory or the call that issued them */
+let unkeptKeys = [];
+
+/**
+ * The warning lines for a key that was not kept, for the result box (none when it was kept).
+ * A key not kept is also shown in the new keys panel at once.
+ * @param {NewKeyEntry} entry
+ */
+function notKeptWarning(entry) {
+  if (entry?.kept !== false) return [];
+  showUnkept([entry]);
+  return [t('newKeyNotKeptResult')];
+}
+
+/** @param {NewKeyEntry[]} entries */
+function showUnkept(entries) {
+  const known = new Set(unkeptKeys.map((entry) => entry.id));
+  unkeptKeys = [...unkeptKeys, ...entries.filter((entry) => !known.has(entry.id))];
+  renderNewKeys();
+}
+
+/** @param {NewKeyEntry[]} [stored] the kept keys, when storage.session changed */
+function renderNewKeys(stored = storedKeys) {
+  storedKeys = stored;
+  const storedIds = new Set(stored.map((entry) => entry.id));
+  // A key the background managed to keep later shows once, as kept.
+  unkeptKeys = unkeptKeys.filter((entry) => !storedIds.has(entry.id));
+  const keys = [...stored, ...unkeptKeys];
   $('new-keys').hidden = keys.length === 0;
   $('new-key-list').replaceChildren(...keys.map((entry) => {
     const item = document.createElement('li');
@@ -487,7 +518,11 @@ function renderNewKeys(keys) {
     }[entry.source]();
     const inputId = `new-key-${entry.id}`;
     const label = Object.assign(document.createElement('label'), { htmlFor: inputId, textContent: what });
-    const field = Object.assign(document.createElement('input'), { id: inputId, type: 'password', readOnly: true, value: entry.key, className: 'new-key' });
+    // A secret: never autofilled, never copied into the browser's session restore, even
+    // when "Show" makes it a text field (Chromium writes text fields of tabs to the profile).
+    const field = Object.assign(document.createElement('input'), {
+      id: inputId, type: 'password', readOnly: true, value: entry.key, className: 'new-key', autocomplete: 'off', spellcheck: false,
+    });
     const toggle = Object.assign(document.createElement('button'), { type: 'button', className: 'toggle', textContent: t('show') });
     toggle.dataset.toggles = inputId;
     toggle.setAttribute('aria-pressed', 'false');
@@ -496,16 +531,29 @@ function renderNewKeys(keys) {
     copy.addEventListener('click', async () => {
       try {
         await navigator.clipboard.writeText(entry.key);
-        status.textContent = t('copied');
       } catch {
         status.textContent = t('copyFailed');
+        return;
       }
+      // The background empties the clipboard after the time chosen on the options page.
+      const seconds = await askBackground('clipboard', 'clearLater', {}).catch(() => 0);
+      status.textContent = seconds > 0 ? t('copiedClears', seconds) : t('copied');
     });
     const saved = Object.assign(document.createElement('button'), { type: 'button', className: 'saved', textContent: t('saved') });
-    saved.addEventListener('click', () => acknowledgeNewKey(entry.id));
+    saved.addEventListener('click', async () => {
+      if (entry.kept !== false) return acknowledgeNewKey(entry.id);
+      await askBackground('newKeys', 'forget', { id: entry.id }).catch(() => {});
+      unkeptKeys = unkeptKeys.filter((unkept) => unkept.id !== entry.id);
+      renderNewKeys();
+    });
     const secret = Object.assign(document.createElement('div'), { className: 'secret' });
     secret.append(field, toggle, copy);
-    item.append(label, secret, status, saved);
+    item.append(label, secret);
+    if (entry.kept === false) {
+      item.dataset.kept = 'false';
+      item.append(Object.assign(document.createElement('p'), { className: 'warning not-kept', role: 'alert', textContent: t('newKeyNotKept') }));
+    }
+    item.append(status, saved);
     return item;
   }));
 }
@@ -560,6 +608,8 @@ async function start() {
     shows('treasure') && treasure.setUp(tab, policy, policyJson),
     shows('databrain') && databrain.setUp(policy),
     sessionItems.then((items) => renderNewKeys(newKeysIn(items))),
+    // Keys the background could not keep in storage.session (still in its memory, if it has not stopped).
+    askBackground('newKeys', 'unkept', {}).then(showUnkept, () => {}),
   ]);
   const askedFor = new URLSearchParams(location.search).get('service') === 'databrain';
   tabs.setUp(askedFor || (tab?.url && core.isDatabrainAppPage(tab.url)) ? 'tab-databrain' : 'tab-treasure', policy.services);

@@ -6,6 +6,9 @@ declare module '*.wasm' {
   export default base64;
 }
 
+/** The browser a package is built for (extension/bundle.mjs), so each leaves out the other's APIs. */
+declare const KEYTURN_BROWSER: 'chrome' | 'firefox';
+
 /** What Keyturn keeps in storage.local and storage.session (no key in storage.local). */
 interface StoredItems {
   /** storage.local: the rotation history, newest first. */
@@ -14,6 +17,8 @@ interface StoredItems {
   reminders?: (import('./keyturn.js').Reminder & { id: string })[];
   /** storage.local: the self-hosted Databrain origins the user added. */
   databrainOrigins?: string[];
+  /** storage.local: seconds after Copy that the clipboard is emptied, 0 never (clipboard.js). */
+  clipboardClearSeconds?: number;
   /** storage.session: the bulk job's meta (background.js); its rows are `bulkJobRow:<index>` items. */
   bulkJob?: BulkJobMeta;
   /** storage.session: the running bulk job's Master key, for its life only (removed when it ends or stops). */
@@ -68,6 +73,8 @@ interface NewKeyEntry {
   issuedAt: number;
   oldKeyExpiresAt?: number;
   label?: string;
+  /** false: storage.session refused it; held in the background's memory only (new-keys.js). */
+  kept?: false;
 }
 
 /** A failure as the pages show it: the core's, plus what the background adds to a Databrain one. */
@@ -86,4 +93,6 @@ interface BackgroundCalls {
   bulk: { start: BulkJobMeta; retry: boolean; stop: boolean; wake: boolean; checkBuilds: Record<string, BuildShown> };
   history: { record: boolean; recordAll: boolean; clear: boolean; settle: boolean };
   reminders: { all: StoredItems['reminders']; add: StoredItems['reminders'][number] | null; remove: boolean; open: string | null };
+  newKeys: { unkept: NewKeyEntry[]; forget: boolean };
+  clipboard: { clearLater: number };
 }

@@ -76,6 +76,9 @@ document.addEventListener('click', (event) => {
   if (!button) return;
   const input = $(button.dataset.toggles);
   const show = input.type === 'password';
+  // A shown secret is a text field: one without autocomplete="off" goes into the browser's
+  // form history and session restore (Chromium writes a tab's text fields to the profile).
+  if (show) input.autocomplete = 'off';
   input.type = show ? 'text' : 'password';
   button.textContent = t(show ? 'hide' : 'show');
   button.setAttribute('aria-pressed', String(show));

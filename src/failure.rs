@@ -62,6 +62,8 @@ error_codes! {
     InvalidLabel = "INVALID_LABEL",
     InvalidOrigin = "INVALID_ORIGIN",
     OriginNotGranted = "ORIGIN_NOT_GRANTED",
+    /// A "self-hosted Databrain" origin on a host Keyturn holds for another service.
+    OriginOfAnotherService = "ORIGIN_OF_ANOTHER_SERVICE",
     /// A Treasure region the administrator's policy does not offer.
     RegionNotEnabled = "REGION_NOT_ENABLED",
     /// A service the administrator's policy turned off.

@@ -262,7 +262,7 @@ mod tests {
         let key = "4242/0123456789abcdef0123456789abcdef01234567";
         let entry = HistoryEntry::new(1_795_600_000_000, "Treasure", "US", "93d34997 (sales)", "success", key);
         let csv = history_csv(&[entry]);
-        assert_eq!(csv, "time,service,place,target,outcome,key,new key\r\n2026-11-25T09:46:40Z,Treasure,US,93d34997 (sales),success,…4567,\r\n");
+        assert_eq!(csv, "time,service,place,target,outcome,key,new key\r\n\"2026-11-25T09:46:40Z\",\"Treasure\",\"US\",\"93d34997 (sales)\",\"success\",\"…4567\",\"\"\r\n");
         let rotated = HistoryEntry::new(
             0,
             "Databrain",
@@ -272,7 +272,7 @@ mod tests {
             "550e8400-e29b-41d4-a716-446655440001",
         )
         .with_issued("7c9e6679-7425-40de-944b-e07fc1f90ae7");
-        assert!(history_csv(&[rotated]).ends_with(",success,…0001,…0ae7\r\n"));
+        assert!(history_csv(&[rotated]).ends_with(",\"success\",\"…0001\",\"…0ae7\"\r\n"));
         assert!(!csv.contains("0123456789abcdef"));
     }
 

@@ -82,14 +82,60 @@ pub fn is_uuid(text: &str) -> bool {
         })
 }
 
-/// Shortens text that came from a server for display in a message: no control characters,
-/// at most `limit` characters.
+/// Shortens text for display in a message or a stored record: no control characters,
+/// trimmed, at most `limit` characters (an ellipsis marks a cut).
 pub fn display_snippet(text: &str, limit: usize) -> String {
     let cleaned: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
     let cleaned = cleaned.trim();
     match cleaned.char_indices().nth(limit) {
         Some((cut, _)) => format!("{}…", &cleaned[..cut]),
         None => cleaned.to_string(),
+    }
+}
+
+/// What stands where a server's text held the key it was sent.
+pub const KEY_REMOVED: &str = "[key removed]";
+
+/// Text from a server, made fit to show or store: every occurrence of the secret the
+/// request carried (`sent`) removed, in any letter case, then cut like [`display_snippet`].
+/// The one helper every answer reader passes server strings through. The secret is removed
+/// before the cut, so a cut can never leave the start of a key behind.
+pub fn server_text(text: &str, limit: usize, sent: &Secret) -> String {
+    let mut text = text.to_string();
+    for needle in sent.own_texts() {
+        text = remove_ignoring_ascii_case(&text, needle);
+    }
+    display_snippet(&text, limit)
+}
+
+/// `text` with each occurrence of `needle` (ASCII, not empty) replaced by [`KEY_REMOVED`].
+fn remove_ignoring_ascii_case(text: &str, needle: &str) -> String {
+    let (haystack, needle) = (text.as_bytes(), needle.as_bytes());
+    let mut out = String::with_capacity(text.len());
+    let (mut copied, mut at) = (0, 0);
+    while at + needle.len() <= haystack.len() {
+        if haystack[at..at + needle.len()].eq_ignore_ascii_case(needle) {
+            // An ASCII match starts and ends on character boundaries.
+            out.push_str(&text[copied..at]);
+            out.push_str(KEY_REMOVED);
+            at += needle.len();
+            copied = at;
+        } else {
+            at += 1;
+        }
+    }
+    out.push_str(&text[copied..]);
+    out
+}
+
+impl Secret {
+    /// The texts that give this secret away: all of it, and for a `<id>/<secret>` key (a
+    /// Treasure key) the part after the `/`, when it is long enough (16 characters) to be
+    /// the secret rather than a common word. Secrets are ASCII (see [`normalise_secret`]).
+    fn own_texts(&self) -> impl Iterator<Item = &str> {
+        let whole = self.expose();
+        let tail = whole.rsplit_once('/').map(|(_, tail)| tail).filter(|tail| tail.len() >= 16);
+        std::iter::once(whole).chain(tail).filter(|text| !text.is_empty())
     }
 }
 
@@ -141,5 +187,46 @@ mod tests {
     fn snippets_are_short_and_single_line() {
         assert_eq!(display_snippet("  a\nb ", 10), "a b");
         assert_eq!(display_snippet("abcdef", 3), "abc…");
+        assert_eq!(display_snippet("abc", 3), "abc", "exactly the limit is not cut");
+        assert_eq!(display_snippet("äöüß", 2), "äö…", "characters, not bytes");
+        assert_eq!(display_snippet("\u{7f}x\u{0}", 5), "x");
+    }
+
+    const KEY: &str = "1234/0123456789abcdef0123456789abcdef01234567";
+
+    #[test]
+    fn server_text_removes_the_key_in_any_case_and_its_secret_half() {
+        let key = Secret::new(KEY);
+        assert_eq!(server_text(&format!("bad key {KEY}!"), 200, &key), "bad key [key removed]!");
+        assert_eq!(server_text(&KEY.to_uppercase(), 200, &key), KEY_REMOVED);
+        assert_eq!(server_text("0123456789ABCDEF0123456789abcdef01234567 x", 200, &key), "[key removed] x");
+        assert_eq!(server_text(&format!("{KEY}{KEY}"), 200, &key), "[key removed][key removed]");
+        assert_eq!(server_text("1234/ and 0123456789abcdef0123", 200, &key), "1234/ and 0123456789abcdef0123");
+        assert_eq!(server_text("ünïcödé 1234 ok", 200, &key), "ünïcödé 1234 ok");
+        assert_eq!(server_text("", 200, &key), "");
+        assert_eq!(server_text("k", 200, &Secret::new("k")), KEY_REMOVED, "a secret at the very end");
+    }
+
+    #[test]
+    fn server_text_removes_before_it_cuts() {
+        let key = Secret::new(KEY);
+        let text = format!("{}{KEY}", "x".repeat(190));
+        let shown = server_text(&text, 200, &key);
+        assert_eq!(shown, format!("{}[key remov…", "x".repeat(190)));
+        assert!(!shown.contains("0123"));
+        assert_eq!(server_text(&"y".repeat(1_000_000), 200, &key).chars().count(), 201);
+        assert_eq!(server_text("a\r\nb", 10, &key), "a  b");
+    }
+
+    #[test]
+    fn only_a_long_part_after_a_slash_counts_as_a_secret_of_its_own() {
+        let short_tail = Secret::new("st/abc");
+        assert_eq!(server_text("abc st/abc", 50, &short_tail), "abc [key removed]");
+        let uuid = Secret::new("550e8400-e29b-41d4-a716-446655440000");
+        assert_eq!(server_text("550E8400-E29B-41D4-A716-446655440000 gone", 50, &uuid), "[key removed] gone");
+        let tail16 = Secret::new("1/0123456789abcdef");
+        assert_eq!(server_text("0123456789abcdef", 50, &tail16), KEY_REMOVED);
+        let tail15 = Secret::new("1/0123456789abcde");
+        assert_eq!(server_text("0123456789abcde", 50, &tail15), "0123456789abcde");
     }
 }

@@ -10,7 +10,7 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::databrain::{ApiOrigin, CLOUD_API_ORIGIN};
+use crate::databrain::ApiOrigin;
 use crate::failure::{ErrorCode, Failure};
 use crate::reminders::parse_lead_days;
 use crate::treasure::region::{Region, REGIONS};
@@ -123,8 +123,9 @@ impl Policy {
         self.invalid.push(InvalidSetting { key: key.to_string(), message: message.to_string() });
     }
 
-    /// Each entry is checked as the options page checks what a user types; an invalid
-    /// entry is ignored on its own, the others stay offered.
+    /// Each entry is checked as the options page checks what a user types (so the Databrain
+    /// cloud and the hosts Keyturn holds for Treasure are refused too); an invalid entry is
+    /// ignored on its own, the others stay offered.
     fn read_origins(&mut self, value: &Value) {
         let Some(entries) = value.as_array() else {
             return self.notice(
@@ -136,7 +137,7 @@ impl Policy {
         for (index, entry) in entries.iter().enumerate() {
             let key = format!("databrainOrigins[{index}]");
             match entry.as_str().map(ApiOrigin::normalise) {
-                Some(Ok(origin)) if origin == CLOUD_API_ORIGIN || origins.contains(&origin) => {}
+                Some(Ok(origin)) if origins.contains(&origin) => {}
                 Some(Ok(origin)) => origins.push(origin),
                 Some(Err(failure)) => self.notice(&key, &failure.message),
                 None => self.notice(&key, "Must be text: an https origin such as https://databrain.example.com."),
@@ -229,15 +230,11 @@ mod tests {
     #[test]
     fn every_setting_is_read_when_valid() {
         let policy = Policy::read(
-            r#"{"databrainOrigins": ["https://databrain.example.com/", "https://api.usedatabrain.com"],
+            r#"{"databrainOrigins": ["https://databrain.example.com/", "https://databrain.example.com"],
                 "allowRememberSecrets": false, "reminderLeadDays": [1, 14, 7],
                 "treasureRegions": ["EU01", "tokyo"], "services": ["databrain"], "someFutureSetting": 1}"#,
         );
-        assert_eq!(
-            policy.databrain_origins,
-            ["https://databrain.example.com"],
-            "normalised; the cloud is always offered"
-        );
+        assert_eq!(policy.databrain_origins, ["https://databrain.example.com"], "normalised, each once");
         assert!(!policy.allow_remember_secrets);
         assert_eq!(policy.reminder_lead_days, Some(vec![14, 7, 1]));
         assert_eq!(policy.treasure_regions, ["eu01", "tokyo"]);
@@ -257,6 +254,15 @@ mod tests {
         assert_eq!(policy.databrain_origins, ["https://ok.example.net"]);
         assert_eq!(keys(&policy), ["databrainOrigins[0]", "databrainOrigins[1]", "databrainOrigins[2]"]);
         assert!(policy.invalid[2].message.contains("without a path"), "{}", policy.invalid[2].message);
+        // The Databrain cloud and the hosts Keyturn holds for Treasure are never self-hosted.
+        let held = Policy::read(
+            r#"{"databrainOrigins": ["https://api.treasuredata.com", "https://console.eu01.treasuredata.com/",
+                "https://api.usedatabrain.com", "https://ok.example.net"]}"#,
+        );
+        assert_eq!(held.databrain_origins, ["https://ok.example.net"]);
+        assert_eq!(keys(&held), ["databrainOrigins[0]", "databrainOrigins[1]", "databrainOrigins[2]"]);
+        assert!(held.invalid[0].message.contains("Treasure Data host"), "{}", held.invalid[0].message);
+        assert!(held.invalid[2].message.contains("Databrain cloud"), "{}", held.invalid[2].message);
         let not_a_list = Policy::read(r#"{"databrainOrigins": "https://ok.example.net"}"#);
         assert_eq!((not_a_list.databrain_origins.len(), keys(&not_a_list)), (0, vec!["databrainOrigins"]));
     }

@@ -1,8 +1,14 @@
 //! Sends an [`ApiRequest`] with gloo-net (the global `fetch`, so it works in popups and in
-//! service workers alike) and reads the whole answer within a time limit.
+//! service workers alike) and reads the whole answer within a time limit, as a stream that
+//! is abandoned as soon as it passes [`MAX_ANSWER_BYTES`].
 
-use gloo_net::http::{Method as FetchMethod, RequestBuilder};
-use web_sys::{AbortSignal, ReferrerPolicy, RequestCache, RequestCredentials, RequestRedirect, ResponseType};
+use gloo_net::http::{Method as FetchMethod, RequestBuilder, Response};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{
+    AbortSignal, ReadableStreamDefaultReader, ReadableStreamReadResult, ReferrerPolicy, RequestCache,
+    RequestCredentials, RequestRedirect, ResponseType,
+};
 
 use crate::http::{ApiRequest, ApiResponse, Exchange, Method, TransportFailure, MAX_ANSWER_BYTES};
 
@@ -44,9 +50,35 @@ pub async fn send(request: &ApiRequest, timeout_ms: u32) -> Exchange {
     if declared_length.is_some_and(|length| length > MAX_ANSWER_BYTES) {
         return Err(TransportFailure::TooLarge);
     }
-    let body = response.text().await.map_err(failed)?;
-    if body.len() > MAX_ANSWER_BYTES {
-        return Err(TransportFailure::TooLarge);
-    }
+    let body = read_capped(&response, &signal).await?;
     Ok(ApiResponse { status, content_type: headers.get("content-type"), body })
+}
+
+/// The answer's body as text, read chunk by chunk: once more than [`MAX_ANSWER_BYTES`] have
+/// arrived the stream is cancelled (the browser drops the connection) instead of being
+/// read on, however long the server would go on sending (a chunked answer declares no
+/// length). Decoded as `Response.text()` does: UTF-8, invalid bytes replaced, a leading
+/// byte order mark dropped.
+async fn read_capped(response: &Response, signal: &AbortSignal) -> Result<String, TransportFailure> {
+    let failed = |_| if signal.aborted() { TransportFailure::Timeout } else { TransportFailure::Network };
+    let Some(stream) = response.body() else { return Ok(String::new()) };
+    let reader: ReadableStreamDefaultReader = stream.get_reader().unchecked_into();
+    let mut bytes: Vec<u8> = Vec::new();
+    loop {
+        let chunk: ReadableStreamReadResult = JsFuture::from(reader.read()).await.map_err(failed)?.unchecked_into();
+        if chunk.get_done().unwrap_or(true) {
+            break;
+        }
+        let chunk = js_sys::Uint8Array::new(&chunk.get_value());
+        let start = bytes.len();
+        if start + chunk.length() as usize > MAX_ANSWER_BYTES {
+            // Abandoned here: cancelling the stream aborts the fetch.
+            let _ = reader.cancel();
+            return Err(TransportFailure::TooLarge);
+        }
+        bytes.resize(start + chunk.length() as usize, 0);
+        chunk.copy_to(&mut bytes[start..]);
+    }
+    let text = String::from_utf8_lossy(&bytes);
+    Ok(text.strip_prefix('\u{feff}').unwrap_or(&text).to_string())
 }

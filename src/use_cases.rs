@@ -113,7 +113,7 @@ pub async fn replace_data_model_key(
     let record = |name: Option<&str>, outcome: &str| {
         HistoryEntry::data_model(at, target.region, &target.oid, name, outcome, &input.key)
     };
-    match interpret_replace_answer(&target, exchange) {
+    match interpret_replace_answer(&target, &key, exchange) {
         Ok(model) => Ok(KeyReplaced {
             record: record(Some(&model.name), "success"),
             region: target.region.info().id,
@@ -281,7 +281,7 @@ pub async fn rotate_data_app_key(
         )
     };
     // Every failure read from an answer (or its absence) comes after the request went out.
-    match interpret_rotate_answer(&origin, exchange) {
+    match interpret_rotate_answer(&origin, &key, exchange) {
         Ok(new_key) => Ok(KeyRotated {
             record: record("success").with_issued(&new_key.key),
             reminder: reminder(),
@@ -357,7 +357,7 @@ pub async fn create_data_app_key(
     let record = |outcome: &str, key: &str| {
         HistoryEntry::new(started, DATABRAIN_SERVICE, origin.as_str(), &target, outcome, key).with_issued(key)
     };
-    match interpret_create_answer(&origin, exchange) {
+    match interpret_create_answer(&origin, &token, exchange) {
         Ok(new_key) => Ok(KeyCreated { record: record("success", &new_key.key), key: new_key.key }),
         Err(failure) => {
             let mut attempt = record(failure.code.as_str(), "");

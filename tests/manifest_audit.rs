@@ -33,8 +33,12 @@ fn host_permissions_are_exactly_the_core_allowlist() {
 fn permissions_are_the_minimal_set() {
     // storage: session memory for new keys and opted-in secrets, local for non-secret settings;
     // activeTab: the active tab's URL when the popup opens (Databrain dashboard detection);
-    // alarms + notifications: expiry reminders.
-    assert_eq!(strings(&manifest()["permissions"]), ["storage", "activeTab", "alarms", "notifications"]);
+    // alarms + notifications: expiry reminders; clipboardWrite + offscreen (Chrome; dropped
+    // from Firefox's manifest): emptying the clipboard a chosen time after Copy put a key there.
+    assert_eq!(
+        strings(&manifest()["permissions"]),
+        ["storage", "activeTab", "alarms", "notifications", "clipboardWrite", "offscreen"]
+    );
     // Self-hosted Databrain origins are requested one by one at run time, never granted up front.
     assert_eq!(strings(&manifest()["optional_host_permissions"]), ["https://*/*"]);
 }

@@ -16,7 +16,7 @@ use std::fmt::Debug;
 
 use keyturn::databrain::{interpret_rotate_answer, rotate_request, ApiOrigin, DataAppKey, GracePeriod};
 use keyturn::http::ApiResponse;
-use keyturn::input::is_uuid;
+use keyturn::input::{display_snippet, is_uuid};
 use keyturn::treasure::builds::{interpret_builds_answer, BuildVerdict};
 use keyturn::treasure::listing::interpret_list_answer;
 use keyturn::treasure::region::REGIONS;
@@ -56,6 +56,14 @@ where
         reached * 3 >= cases,
         "{name}: only {reached} of {cases} cases reached the assertion; the generator must produce accepted inputs"
     );
+}
+
+fn key() -> TreasureKey {
+    TreasureKey::parse(KEY).unwrap()
+}
+
+fn a_data_app_key() -> DataAppKey {
+    DataAppKey::parse("550e8400-e29b-41d4-a716-446655440000").unwrap()
 }
 
 fn target() -> DataModelTarget {
@@ -300,12 +308,13 @@ fn treasure_success_only_with_the_documented_shape() {
             && body["oid"].as_str().is_some_and(|oid| oid.eq_ignore_ascii_case(OID))
             && body["name"].is_string()
             && body["type"].is_string();
-        match interpret_replace_answer(&target(), ok_response(status, body.to_string())) {
+        match interpret_replace_answer(&target(), &key(), ok_response(status, body.to_string())) {
             Ok(model) => {
                 prop_assert!(success_shape);
                 prop_assert_eq!(model.oid, OID);
-                prop_assert_eq!(body["name"].as_str(), Some(model.name.as_str()));
-                prop_assert_eq!(body["type"].as_str(), Some(model.kind.as_str()));
+                // As shown and stored: capped, single line (input::server_text).
+                prop_assert_eq!(body["name"].as_str().map(|name| display_snippet(name, 200)), Some(model.name));
+                prop_assert_eq!(body["type"].as_str().map(|kind| display_snippet(kind, 60)), Some(model.kind));
                 Ok(true)
             }
             Err(failure) => {
@@ -326,7 +335,7 @@ fn rotation_success_only_with_a_uuid_key() {
     let cases = (status(), prop_oneof![3 => issued, 1 => any_json()]);
     property("rotation answers", cases, |(status, body)| {
         let success_shape = status == 200 && body["key"].as_str().is_some_and(is_uuid);
-        match interpret_rotate_answer(&ApiOrigin::cloud(), ok_response(status, body.to_string())) {
+        match interpret_rotate_answer(&ApiOrigin::cloud(), &a_data_app_key(), ok_response(status, body.to_string())) {
             Ok(new_key) => {
                 prop_assert!(success_shape);
                 prop_assert_eq!(new_key.key, body["key"].as_str().unwrap().to_ascii_lowercase());
@@ -346,7 +355,7 @@ fn rotation_success_only_with_a_uuid_key() {
 fn no_failure_message_repeats_a_key_the_server_echoed() {
     property("echoed keys", 400u16..600, |status| {
         let body = json!({"error": {"code": "X", "message": "m"}, "apikey": KEY}).to_string();
-        let failure = interpret_replace_answer(&target(), ok_response(status, body)).unwrap_err();
+        let failure = interpret_replace_answer(&target(), &key(), ok_response(status, body)).unwrap_err();
         prop_assert!(!failure.message.contains(KEY.split('/').nth(1).unwrap()), "{}", failure.message);
         Ok(true)
     });
@@ -362,7 +371,7 @@ fn no_element_of_a_list_answer_can_alter_a_later_requests_host_or_path() {
     ];
     property("list answers", prop::collection::vec(element, 0..8), |elements| {
         let body = Value::Array(elements.clone()).to_string();
-        let list = interpret_list_answer(Region::Ap02, ok_response(200, body)).unwrap();
+        let list = interpret_list_answer(Region::Ap02, &key(), ok_response(200, body)).unwrap();
         prop_assert_eq!(list.models.len() + list.skipped.len(), elements.len(), "every element is a model or skipped");
         for model in &list.models {
             prop_assert!(is_uuid(&model.oid));
@@ -396,9 +405,9 @@ fn unknown_members_never_hide_a_valid_answer() {
         // Written by hand: no JSON library writes a number beyond a double's range.
         let extra = format!(r#""{name}":[{value},1e{exponent},-9e{exponent}]"#);
         let model = format!(r#"{{"oid":"{OID}","name":"sales","type":"elasticube",{extra}}}"#);
-        prop_assert_eq!(interpret_replace_answer(&target(), ok_response(200, model)).unwrap().name, "sales");
+        prop_assert_eq!(interpret_replace_answer(&target(), &key(), ok_response(200, model)).unwrap().name, "sales");
         let rotated = format!(r#"{{{extra},"key":"7c9e6679-7425-40de-944b-e07fc1f90ae7"}}"#);
-        prop_assert!(interpret_rotate_answer(&ApiOrigin::cloud(), ok_response(200, rotated)).is_ok());
+        prop_assert!(interpret_rotate_answer(&ApiOrigin::cloud(), &a_data_app_key(), ok_response(200, rotated)).is_ok());
         Ok(true)
     });
 }
@@ -435,7 +444,8 @@ fn built_with_the_new_key_only_after_a_done_build_since_the_replacement() {
                 })
                 .collect(),
         );
-        let check = interpret_builds_answer(&target(), REPLACED_MS, ok_response(200, body.to_string())).unwrap();
+        let check =
+            interpret_builds_answer(&target(), &key(), REPLACED_MS, ok_response(200, body.to_string())).unwrap();
         // The newest build with a documented status and a recognised start time decides.
         let latest = builds
             .iter()

@@ -22,6 +22,11 @@ impl DataAppKey {
         Ok(DataAppKey(Secret::new(text.to_ascii_lowercase())))
     }
 
+    /// The secret, for removing it from what a server answers (see `input::server_text`).
+    pub(crate) fn secret(&self) -> &Secret {
+        &self.0
+    }
+
     pub(crate) fn expose(&self) -> &str {
         self.0.expose()
     }
@@ -54,6 +59,11 @@ impl ServiceToken {
             ));
         }
         Ok(ServiceToken(Secret::new(text)))
+    }
+
+    /// The secret, for removing it from what a server answers (see `input::server_text`).
+    pub(crate) fn secret(&self) -> &Secret {
+        &self.0
     }
 
     pub(crate) fn expose(&self) -> &str {

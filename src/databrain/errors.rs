@@ -6,7 +6,7 @@ use serde_json::value::RawValue;
 
 use crate::failure::{ErrorCode, Failure};
 use crate::http::{ApiResponse, JsonBody, Text};
-use crate::input::display_snippet;
+use crate::input::{server_text, Secret};
 
 /// Which call failed: the advice differs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,8 +59,9 @@ pub fn read_error(body: &JsonBody<ErrorAnswer>) -> (Option<String>, Option<Strin
 const SERVICE_TOKEN_HINT: &str =
     "Open \"Lost or expired key?\" below and use a service token to list the data app's keys or create a new one.";
 
-/// The failure for a non-200 answer (or a 200 carrying an error object).
-pub fn databrain_failure(response: &ApiResponse, operation: Operation) -> Failure {
+/// The failure for a non-200 answer (or a 200 carrying an error object) to a request that
+/// carried `sent` (a key or a service token), which is removed from the server's text.
+pub(crate) fn databrain_failure(response: &ApiResponse, operation: Operation, sent: &Secret) -> Failure {
     let body = JsonBody::of(response);
     let (code, server_message) = read_error(&body);
     let status = response.status;
@@ -113,8 +114,8 @@ pub fn databrain_failure(response: &ApiResponse, operation: Operation) -> Failur
         ),
         (code, _) => {
             let detail = match (code, server_message) {
-                (Some(code), Some(message)) => format!("{}: {}", display_snippet(code, 60), display_snippet(&message, 160)),
-                (Some(code), None) => display_snippet(code, 60),
+                (Some(code), Some(message)) => format!("{}: {}", server_text(code, 60, sent), server_text(&message, 160, sent)),
+                (Some(code), None) => server_text(code, 60, sent),
                 (None, _) => body.describe().to_string(),
             };
             failure(
@@ -135,8 +136,10 @@ pub fn databrain_failure(response: &ApiResponse, operation: Operation) -> Failur
 mod tests {
     use super::*;
 
+    const KEY: &str = "550e8400-e29b-41d4-a716-446655440000";
+
     fn failure(status: u16, body: &str, operation: Operation) -> Failure {
-        databrain_failure(&ApiResponse { status, content_type: None, body: body.into() }, operation)
+        databrain_failure(&ApiResponse { status, content_type: None, body: body.into() }, operation, &Secret::new(KEY))
     }
 
     fn code(status: u16, body: &str) -> ErrorCode {
@@ -201,6 +204,20 @@ mod tests {
             "listing changed nothing, so there is nothing to check"
         );
         assert!(failure(409, unknown, Operation::CreateKey).message.contains("check whether anything changed"));
+    }
+
+    #[test]
+    fn the_sent_credential_is_removed_from_the_server_s_text_which_is_capped() {
+        let long = "m".repeat(2_000);
+        let f = failure(
+            409,
+            &format!(r#"{{"error":{{"code":"{KEY}","message":"key {} {long}"}}}}"#, KEY.to_uppercase()),
+            Operation::Rotate,
+        );
+        assert!(f.message.contains("([key removed]: key [key removed] mmm"), "{}", f.message);
+        assert!(!f.message.to_lowercase().contains(KEY) && f.message.len() < 600, "{}", f.message);
+        let f = failure(409, &format!(r#"{{"code":"{long}"}}"#), Operation::ListKeys);
+        assert!(f.message.contains(&format!("({}…)", "m".repeat(60))), "{}", f.message);
     }
 
     #[test]

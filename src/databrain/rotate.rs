@@ -9,7 +9,7 @@ use crate::databrain::errors::{databrain_failure, Operation};
 use crate::databrain::grace::GracePeriod;
 use crate::failure::{ErrorCode, Failure};
 use crate::http::{json_body, ApiRequest, Exchange, JsonBody, Method, Text};
-use crate::input::is_uuid;
+use crate::input::{is_uuid, Secret};
 use serde_json::value::RawValue;
 
 /// A newly issued key. This is the one secret Keyturn hands back to the page: the user
@@ -59,17 +59,23 @@ pub fn rotate_request(origin: &ApiOrigin, key: &DataAppKey, grace: GracePeriod) 
     }
 }
 
-/// Only a 200 whose JSON object carries a UUID `key` is a success.
-pub fn interpret_rotate_answer(origin: &ApiOrigin, exchange: Exchange) -> Result<NewKey, Failure> {
-    new_key_from(origin, exchange, Operation::Rotate)
+/// Only a 200 whose JSON object carries a UUID `key` is a success. `key` is the key that
+/// was rotated (sent as the credential), removed from any text of the server's.
+pub fn interpret_rotate_answer(origin: &ApiOrigin, key: &DataAppKey, exchange: Exchange) -> Result<NewKey, Failure> {
+    new_key_from(origin, exchange, Operation::Rotate, key.secret())
 }
 
 /// Shared by rotation and creation, which answer alike: `200 {"key": "<UUID>"}`.
-pub(crate) fn new_key_from(origin: &ApiOrigin, exchange: Exchange, operation: Operation) -> Result<NewKey, Failure> {
+pub(crate) fn new_key_from(
+    origin: &ApiOrigin,
+    exchange: Exchange,
+    operation: Operation,
+    sent: &Secret,
+) -> Result<NewKey, Failure> {
     // Neither call is idempotent: a failed connection leaves the outcome unknown.
     let response = exchange.map_err(|failure| Failure::from_transport(origin.host(), failure, false))?;
     if response.status != 200 {
-        return Err(databrain_failure(&response, operation));
+        return Err(databrain_failure(&response, operation, sent));
     }
     let body = JsonBody::<NewKeyAnswer>::of(&response);
     match body.object().and_then(NewKeyAnswer::uuid_key) {
@@ -103,7 +109,11 @@ mod tests {
     const NEW: &str = "7c9e6679-7425-40de-944b-e07fc1f90ae7";
 
     fn answer(status: u16, body: &str) -> Result<NewKey, Failure> {
-        interpret_rotate_answer(&ApiOrigin::cloud(), Ok(ApiResponse { status, content_type: None, body: body.into() }))
+        interpret_rotate_answer(
+            &ApiOrigin::cloud(),
+            &DataAppKey::parse(KEY).unwrap(),
+            Ok(ApiResponse { status, content_type: None, body: body.into() }),
+        )
     }
 
     #[test]
@@ -141,7 +151,9 @@ mod tests {
     #[test]
     fn a_failed_connection_means_the_outcome_is_unknown() {
         for transport in [TransportFailure::Network, TransportFailure::Timeout] {
-            let failure = interpret_rotate_answer(&ApiOrigin::cloud(), Err(transport)).unwrap_err();
+            let failure =
+                interpret_rotate_answer(&ApiOrigin::cloud(), &DataAppKey::parse(KEY).unwrap(), Err(transport))
+                    .unwrap_err();
             assert_eq!(failure.code, ErrorCode::OutcomeUnknown);
             assert!(failure.message.contains("Do not simply try again"));
         }

@@ -10,7 +10,7 @@ use crate::databrain::recovery::recovery_order;
 use crate::databrain::rotate::{new_key_from, NewKey};
 use crate::failure::{ErrorCode, Failure};
 use crate::http::{json_body, ApiRequest, Exchange, JsonBody, Method, Text};
-use crate::input::display_snippet;
+use crate::input::server_text;
 use crate::timestamps::timestamp_ms;
 use crate::url::encode_query_value;
 
@@ -175,11 +175,12 @@ pub fn arrange_for_recovery(keys: Vec<ListedKey>, since: u64) -> Vec<(ListedKey,
 /// One page of a listing.
 pub type ListPage = Vec<ListedKey>;
 
-/// A listing page's keys, or a typed failure (an unexpected shape included).
-pub fn interpret_list_page(origin: &ApiOrigin, exchange: Exchange) -> Result<ListPage, Failure> {
+/// A listing page's keys, or a typed failure (an unexpected shape included). Its texts are
+/// capped and have `token` (the credential the page was asked with) removed.
+pub fn interpret_list_page(origin: &ApiOrigin, token: &ServiceToken, exchange: Exchange) -> Result<ListPage, Failure> {
     let response = exchange.map_err(|failure| Failure::from_transport(origin.host(), failure, true))?;
     if response.status != 200 {
-        return Err(databrain_failure(&response, Operation::ListKeys));
+        return Err(databrain_failure(&response, Operation::ListKeys, token.secret()));
     }
     let unexpected = |what: &str| {
         Failure::with_status(
@@ -203,7 +204,7 @@ pub fn interpret_list_page(origin: &ApiOrigin, exchange: Exchange) -> Result<Lis
                 .as_deref()
                 .and_then(|k| DataAppKey::parse(k).ok())
                 .ok_or_else(|| unexpected("an entry without a valid key"))?;
-            let text = |field: Text| field.0.map(|t| display_snippet(&t, 200));
+            let text = |field: Text| field.0.map(|t| server_text(&t, 200, token.secret()));
             Ok(ListedKey {
                 key,
                 name: text(entry.name).unwrap_or_default(),
@@ -239,9 +240,14 @@ impl KeyListing {
     }
 }
 
-/// The new key from a creation's answer, or a typed failure (its outcome unknown when the connection failed).
-pub fn interpret_create_answer(origin: &ApiOrigin, exchange: Exchange) -> Result<NewKey, Failure> {
-    new_key_from(origin, exchange, Operation::CreateKey)
+/// The new key from a creation's answer (asked for with `token`), or a typed failure (its
+/// outcome unknown when the connection failed).
+pub fn interpret_create_answer(
+    origin: &ApiOrigin,
+    token: &ServiceToken,
+    exchange: Exchange,
+) -> Result<NewKey, Failure> {
+    new_key_from(origin, exchange, Operation::CreateKey, token.secret())
 }
 
 #[cfg(test)]
@@ -291,9 +297,18 @@ mod tests {
     #[test]
     fn lists_keys_masked_and_follows_pages_to_the_end() {
         let mut listing = KeyListing::default();
-        assert_eq!(listing.add_page(interpret_list_page(&ApiOrigin::cloud(), ok(page(0, 10))).unwrap()), Some(2));
-        assert_eq!(listing.add_page(interpret_list_page(&ApiOrigin::cloud(), ok(page(10, 10))).unwrap()), Some(3));
-        assert_eq!(listing.add_page(interpret_list_page(&ApiOrigin::cloud(), ok(page(20, 3))).unwrap()), None);
+        assert_eq!(
+            listing.add_page(interpret_list_page(&ApiOrigin::cloud(), &token(), ok(page(0, 10))).unwrap()),
+            Some(2)
+        );
+        assert_eq!(
+            listing.add_page(interpret_list_page(&ApiOrigin::cloud(), &token(), ok(page(10, 10))).unwrap()),
+            Some(3)
+        );
+        assert_eq!(
+            listing.add_page(interpret_list_page(&ApiOrigin::cloud(), &token(), ok(page(20, 3))).unwrap()),
+            None
+        );
         assert_eq!(listing.keys.len(), 23);
         let view = listing.keys[22].view();
         assert_eq!(view.masked_key, "••••0022");
@@ -310,7 +325,7 @@ mod tests {
             {"key": "550e8400-e29b-41d4-a716-000000000005", "name": "newer", "createdAt": "2026-11-25T09:48:00Z"},
             {"key": "550e8400-e29b-41d4-a716-000000000004", "name": "odd date", "createdAt": 1795600000000u64},
         ]});
-        let keys = interpret_list_page(&ApiOrigin::cloud(), ok(body.to_string())).unwrap();
+        let keys = interpret_list_page(&ApiOrigin::cloud(), &token(), ok(body.to_string())).unwrap();
         let arranged = arrange_for_recovery(keys, 1_795_600_000_000);
         let shown: Vec<(&str, bool)> =
             arranged.iter().map(|(_, view)| (view.name.as_str(), view.since_attempt)).collect();
@@ -321,11 +336,19 @@ mod tests {
     #[test]
     fn stops_when_the_server_repeats_a_page_or_pages_never_end() {
         let mut listing = KeyListing::default();
-        assert_eq!(listing.add_page(interpret_list_page(&ApiOrigin::cloud(), ok(page(0, 10))).unwrap()), Some(2));
-        assert_eq!(listing.add_page(interpret_list_page(&ApiOrigin::cloud(), ok(page(0, 10))).unwrap()), None);
+        assert_eq!(
+            listing.add_page(interpret_list_page(&ApiOrigin::cloud(), &token(), ok(page(0, 10))).unwrap()),
+            Some(2)
+        );
+        assert_eq!(
+            listing.add_page(interpret_list_page(&ApiOrigin::cloud(), &token(), ok(page(0, 10))).unwrap()),
+            None
+        );
         let mut endless = KeyListing::default();
         let mut fetched = 0;
-        while endless.add_page(interpret_list_page(&ApiOrigin::cloud(), ok(page(fetched * 10, 10))).unwrap()).is_some()
+        while endless
+            .add_page(interpret_list_page(&ApiOrigin::cloud(), &token(), ok(page(fetched * 10, 10))).unwrap())
+            .is_some()
         {
             fetched += 1;
         }
@@ -333,8 +356,26 @@ mod tests {
     }
 
     #[test]
+    fn listed_texts_are_capped_and_never_hold_the_token() {
+        let long = "d".repeat(1_000);
+        let body = json!({"data": [{"key": "550e8400-e29b-41d4-a716-000000000001", "name": "st_0123456789abcdef",
+            "description": format!("{long} ST_0123456789ABCDEF"), "createdAt": long}]});
+        let keys = interpret_list_page(&ApiOrigin::cloud(), &token(), ok(body.to_string())).unwrap();
+        assert_eq!(keys[0].name, "[key removed]");
+        assert_eq!(keys[0].description.as_deref().map(|d| d.chars().count()), Some(201));
+        assert_eq!(keys[0].created_at.as_deref().map(|d| d.chars().count()), Some(201));
+        let refused = Ok(ApiResponse {
+            status: 400,
+            content_type: None,
+            body: r#"{"code":"X","message":"bad st_0123456789abcdef"}"#.into(),
+        });
+        let failure = interpret_list_page(&ApiOrigin::cloud(), &token(), refused).unwrap_err();
+        assert!(failure.message.contains("X: bad [key removed]"), "{}", failure.message);
+    }
+
+    #[test]
     fn bad_list_answers_are_typed() {
-        let code = |exchange: Exchange| interpret_list_page(&ApiOrigin::cloud(), exchange).unwrap_err().code;
+        let code = |exchange: Exchange| interpret_list_page(&ApiOrigin::cloud(), &token(), exchange).unwrap_err().code;
         assert_eq!(code(ok("{}".into())), ErrorCode::UnexpectedResponse);
         assert_eq!(code(ok(r#"{"data":[{"name":"no key"}]}"#.into())), ErrorCode::UnexpectedResponse);
         assert_eq!(code(ok("<html>".into())), ErrorCode::UnexpectedResponse);
@@ -351,12 +392,14 @@ mod tests {
     fn creating_answers_like_rotation() {
         let created = interpret_create_answer(
             &ApiOrigin::cloud(),
+            &token(),
             ok(r#"{"key":"7c9e6679-7425-40de-944b-e07fc1f90ae7"}"#.into()),
         );
         assert_eq!(created.unwrap().key, "7c9e6679-7425-40de-944b-e07fc1f90ae7");
-        let dropped = interpret_create_answer(&ApiOrigin::cloud(), Err(TransportFailure::Network)).unwrap_err();
+        let dropped =
+            interpret_create_answer(&ApiOrigin::cloud(), &token(), Err(TransportFailure::Network)).unwrap_err();
         assert_eq!(dropped.code, ErrorCode::OutcomeUnknown);
-        assert!(interpret_create_answer(&ApiOrigin::cloud(), ok("{}".into()))
+        assert!(interpret_create_answer(&ApiOrigin::cloud(), &token(), ok("{}".into()))
             .unwrap_err()
             .message
             .contains("list the data app's keys"));

@@ -39,6 +39,11 @@ impl TreasureKey {
         crate::history::fingerprint(self.expose())
     }
 
+    /// The secret, for removing it from what a server answers (see `input::server_text`).
+    pub(crate) fn secret(&self) -> &Secret {
+        &self.0
+    }
+
     /// The key as it goes into the `Authorization` header and the request body.
     pub(crate) fn expose(&self) -> &str {
         self.0.expose()

@@ -117,17 +117,18 @@ fn build_from(entry: &RawValue) -> Option<Build> {
     Some(Build { status, started_at })
 }
 
-/// Turns the answer to [`builds_request`] into a verdict about the key replaced at
-/// `replaced_at` (milliseconds since the epoch), or a typed failure.
+/// Turns the answer to [`builds_request`] (sent with `key`) into a verdict about the key
+/// replaced at `replaced_at` (milliseconds since the epoch), or a typed failure.
 pub fn interpret_builds_answer(
     target: &DataModelTarget,
+    key: &TreasureKey,
     replaced_at: u64,
     exchange: Exchange,
 ) -> Result<BuildCheck, Failure> {
     let response = exchange.map_err(|failure| Failure::from_transport(target.region.api_host(), failure, true))?;
     if response.status != 200 {
         let body = JsonBody::<DataModelAnswer>::of(&response);
-        return Err(refusal(response.status, &body, TreasureCall::Builds(target)));
+        return Err(refusal(response.status, &body, TreasureCall::Builds(target), key.secret()));
     }
     let unreadable = |why: &str| BuildCheck {
         verdict: BuildVerdict::Unreadable,
@@ -207,8 +208,17 @@ mod tests {
         parse_console_url(&format!("https://console.eu01.treasuredata.com/app/admin/datamodels/{OID}")).unwrap()
     }
 
+    fn key() -> TreasureKey {
+        TreasureKey::parse("1234/0123456789abcdef0123456789abcdef01234567").unwrap()
+    }
+
     fn check(status: u16, body: &str) -> Result<BuildCheck, Failure> {
-        interpret_builds_answer(&target(), REPLACED, Ok(ApiResponse { status, content_type: None, body: body.into() }))
+        interpret_builds_answer(
+            &target(),
+            &key(),
+            REPLACED,
+            Ok(ApiResponse { status, content_type: None, body: body.into() }),
+        )
     }
 
     fn verdict_of(body: &str) -> BuildVerdict {
@@ -299,7 +309,7 @@ mod tests {
         assert!(check(404, "{}").unwrap_err().message.contains(OID));
         assert!(check(429, "{}").unwrap_err().message.contains("slow down"));
         assert_eq!(check(503, "<html>").unwrap_err().code, ErrorCode::ServerError);
-        let timeout = interpret_builds_answer(&target(), REPLACED, Err(TransportFailure::Timeout)).unwrap_err();
+        let timeout = interpret_builds_answer(&target(), &key(), REPLACED, Err(TransportFailure::Timeout)).unwrap_err();
         assert_eq!(timeout.code, ErrorCode::Timeout);
     }
 }

@@ -416,7 +416,7 @@ mod tests {
         assert_eq!(
             run.csv(&builds),
             format!(
-                "oid,region,name,outcome,build\r\n{A},EU01,\"'=cmd, \"\"x\"\"\",replaced,built_with_new_key\r\n{B},EU01,,not finished,\r\n"
+                "oid,region,name,outcome,build\r\n\"{A}\",\"EU01\",\"'=cmd, \"\"x\"\"\",\"replaced\",\"built_with_new_key\"\r\n\"{B}\",\"EU01\",\"\",\"not finished\",\"\"\r\n"
             )
         );
     }

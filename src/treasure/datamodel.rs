@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::failure::{ErrorCode, Failure};
 use crate::http::{json_body, ApiRequest, Exchange, JsonBody, Method, Text};
-use crate::input::display_snippet;
+use crate::input::{server_text, Secret};
 use crate::treasure::api_key::TreasureKey;
 use crate::treasure::console_url::DataModelTarget;
 use crate::treasure::region::Region;
@@ -65,17 +65,28 @@ pub fn replace_key_request(target: &DataModelTarget, key: &TreasureKey) -> ApiRe
     }
 }
 
-/// Turns the answer to [`replace_key_request`] into the data model, or a typed failure.
-/// Success needs a 200 whose JSON object names the requested OID, a name and a type.
-pub fn interpret_replace_answer(target: &DataModelTarget, exchange: Exchange) -> Result<DataModelSummary, Failure> {
+/// The longest data model name Keyturn keeps or shows (as the account's list does).
+pub const MAX_NAME_CHARS: usize = 200;
+/// The longest data model type Keyturn keeps or shows.
+pub const MAX_TYPE_CHARS: usize = 60;
+
+/// Turns the answer to [`replace_key_request`] (sent with `key`) into the data model, or a
+/// typed failure. Success needs a 200 whose JSON object names the requested OID, a name and
+/// a type. Every text from the answer is capped and has `key` removed.
+pub fn interpret_replace_answer(
+    target: &DataModelTarget,
+    key: &TreasureKey,
+    exchange: Exchange,
+) -> Result<DataModelSummary, Failure> {
     let host = target.region.api_host();
     let response = exchange.map_err(|failure| Failure::from_transport(host, failure, true))?;
     let body = JsonBody::of(&response);
     let status = response.status;
     let oid = target.oid.as_str();
+    let sent = key.secret();
     match status {
-        200 => summary_from(target, &body).ok_or_else(|| unexpected_success(&body, oid)),
-        _ => Err(refusal(status, &body, TreasureCall::Replace(target))),
+        200 => summary_from(target, &body, sent).ok_or_else(|| unexpected_success(&body, oid, sent)),
+        _ => Err(refusal(status, &body, TreasureCall::Replace(target), sent)),
     }
 }
 
@@ -90,8 +101,9 @@ pub(crate) enum TreasureCall<'a> {
     Builds(&'a DataModelTarget),
 }
 
-/// The typed failure for an answer other than 200, shared by every Treasure call.
-pub(crate) fn refusal(status: u16, body: &JsonBody<DataModelAnswer>, call: TreasureCall) -> Failure {
+/// The typed failure for an answer other than 200, shared by every Treasure call; `sent` is
+/// the key the request carried, removed from any text of the server's that is shown.
+pub(crate) fn refusal(status: u16, body: &JsonBody<DataModelAnswer>, call: TreasureCall, sent: &Secret) -> Failure {
     let nothing_changed = match call {
         TreasureCall::Replace(_) => "The key was not replaced.",
         TreasureCall::List(_) | TreasureCall::Builds(_) => "Nothing was changed.",
@@ -141,7 +153,7 @@ pub(crate) fn refusal(status: u16, body: &JsonBody<DataModelAnswer>, call: Treas
         400..=499 => Failure::with_status(
             ErrorCode::ClientError,
             status,
-            format!("Treasure refused the request ({status}{}). {nothing_changed}", server_says(body)),
+            format!("Treasure refused the request ({status}{}). {nothing_changed}", server_says(body, sent)),
         ),
         500..=599 => Failure::with_status(
             ErrorCode::ServerError,
@@ -169,23 +181,23 @@ pub(crate) fn refusal(status: u16, body: &JsonBody<DataModelAnswer>, call: Treas
     }
 }
 
-fn summary_from(target: &DataModelTarget, body: &JsonBody<DataModelAnswer>) -> Option<DataModelSummary> {
+fn summary_from(target: &DataModelTarget, body: &JsonBody<DataModelAnswer>, sent: &Secret) -> Option<DataModelSummary> {
     let answer = body.object()?;
     if !answer.oid.as_deref()?.eq_ignore_ascii_case(target.oid.as_str()) {
         return None;
     }
     Some(DataModelSummary {
         oid: target.oid.as_str().to_string(),
-        name: answer.name.as_deref()?.to_string(),
-        kind: answer.kind.as_deref()?.to_string(),
+        name: server_text(answer.name.as_deref()?, MAX_NAME_CHARS, sent),
+        kind: server_text(answer.kind.as_deref()?, MAX_TYPE_CHARS, sent),
     })
 }
 
-fn unexpected_success(body: &JsonBody<DataModelAnswer>, oid: &str) -> Failure {
+fn unexpected_success(body: &JsonBody<DataModelAnswer>, oid: &str, sent: &Secret) -> Failure {
     let what = match body {
         JsonBody::Object(answer) => match answer.oid.as_deref() {
             Some(other) if !other.eq_ignore_ascii_case(oid) => {
-                format!("a different data model ({})", display_snippet(other, 40))
+                format!("a different data model ({})", server_text(other, 40, sent))
             }
             _ => "a data model without its oid, name or type".to_string(),
         },
@@ -201,11 +213,11 @@ fn unexpected_success(body: &JsonBody<DataModelAnswer>, oid: &str) -> Failure {
     )
 }
 
-/// ": <message>" from a JSON error body, if the server gave one.
-fn server_says(body: &JsonBody<DataModelAnswer>) -> String {
+/// ": <message>" from a JSON error body, if the server gave one (capped, `sent` removed).
+fn server_says(body: &JsonBody<DataModelAnswer>, sent: &Secret) -> String {
     body.object()
         .and_then(|answer| answer.message.as_deref().or(answer.error.as_deref()))
-        .map(|text| format!(": {}", display_snippet(text, 160)))
+        .map(|text| format!(": {}", server_text(text, 160, sent)))
         .unwrap_or_default()
 }
 
@@ -223,9 +235,14 @@ mod tests {
         parse_console_url(&format!("https://{region}/app/admin/datamodels/{OID}")).unwrap()
     }
 
+    fn key() -> TreasureKey {
+        TreasureKey::parse(KEY).unwrap()
+    }
+
     fn answer(status: u16, body: &str) -> Result<DataModelSummary, Failure> {
         interpret_replace_answer(
             &target("console.treasuredata.com"),
+            &key(),
             Ok(ApiResponse { status, content_type: Some("application/json".into()), body: body.into() }),
         )
     }
@@ -318,18 +335,18 @@ mod tests {
     #[test]
     fn transport_failures_say_what_to_do() {
         let t = target("console.eu01.treasuredata.com");
-        let timeout = interpret_replace_answer(&t, Err(TransportFailure::Timeout)).unwrap_err();
+        let timeout = interpret_replace_answer(&t, &key(), Err(TransportFailure::Timeout)).unwrap_err();
         assert_eq!(timeout.code, ErrorCode::Timeout);
         assert!(timeout.message.contains("api.eu01.treasuredata.com"));
         assert_eq!(
-            interpret_replace_answer(&t, Err(TransportFailure::Network)).unwrap_err().code,
+            interpret_replace_answer(&t, &key(), Err(TransportFailure::Network)).unwrap_err().code,
             ErrorCode::NetworkError
         );
         assert_eq!(
-            interpret_replace_answer(&t, Err(TransportFailure::Redirected)).unwrap_err().code,
+            interpret_replace_answer(&t, &key(), Err(TransportFailure::Redirected)).unwrap_err().code,
             ErrorCode::Redirected
         );
-        let huge = interpret_replace_answer(&t, Err(TransportFailure::TooLarge)).unwrap_err();
+        let huge = interpret_replace_answer(&t, &key(), Err(TransportFailure::TooLarge)).unwrap_err();
         assert_eq!(huge.code, ErrorCode::UnexpectedResponse);
         assert!(huge.message.contains("more than 2 MB") && huge.message.contains("not confirmed"));
     }
@@ -339,12 +356,31 @@ mod tests {
         assert!(answer(404, "{}").unwrap_err().request_sent);
         assert!(answer(200, "").unwrap_err().request_sent);
         assert!(
-            interpret_replace_answer(&target("console.treasuredata.com"), Err(TransportFailure::Timeout))
+            interpret_replace_answer(&target("console.treasuredata.com"), &key(), Err(TransportFailure::Timeout))
                 .unwrap_err()
                 .request_sent
         );
         assert!(!TreasureKey::parse("").unwrap_err().request_sent);
         assert!(!parse_console_url("http://x").unwrap_err().request_sent);
+    }
+
+    #[test]
+    fn names_and_types_are_capped_and_never_hold_the_key() {
+        let long = "n".repeat(5_000);
+        let summary = answer(200, &format!(r#"{{"oid":"{OID}","name":"{long}","type":"{long}"}}"#)).unwrap();
+        assert_eq!(summary.name.chars().count(), MAX_NAME_CHARS + 1, "cut, with an ellipsis");
+        assert_eq!(summary.kind.chars().count(), MAX_TYPE_CHARS + 1);
+        // Escaped in JSON (`\/`, upper case): still the key once read, and still removed.
+        let echoed = KEY.replace('/', "\\/").to_uppercase();
+        let summary = answer(200, &format!(r#"{{"oid":"{OID}","name":"sales {echoed}","type":"t {KEY}"}}"#)).unwrap();
+        assert_eq!((summary.name.as_str(), summary.kind.as_str()), ("sales [key removed]", "t [key removed]"));
+        let other = answer(200, &format!(r#"{{"oid":"{KEY}","name":"n","type":"t"}}"#)).unwrap_err();
+        assert!(other.message.contains("a different data model ([key removed])"), "{}", other.message);
+        let refused = answer(400, &format!(r#"{{"message":"invalid apikey {KEY} {long}"}}"#)).unwrap_err();
+        assert!(refused.message.contains(": invalid apikey [key removed] nnn"), "{}", refused.message);
+        assert!(refused.message.len() < 400, "{}", refused.message.len());
+        let refused = answer(400, &format!(r#"{{"error":"{KEY}"}}"#)).unwrap_err();
+        assert!(refused.message.contains("(400: [key removed])"), "{}", refused.message);
     }
 
     #[test]

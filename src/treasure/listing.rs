@@ -15,9 +15,9 @@ use serde_json::value::RawValue;
 
 use crate::failure::{ErrorCode, Failure};
 use crate::http::{ApiRequest, Exchange, JsonBody, Method, Text};
-use crate::input::{display_snippet, is_uuid};
+use crate::input::{is_uuid, server_text, Secret};
 use crate::treasure::api_key::TreasureKey;
-use crate::treasure::datamodel::{refusal, DataModelAnswer, TreasureCall};
+use crate::treasure::datamodel::{refusal, DataModelAnswer, TreasureCall, MAX_NAME_CHARS};
 use crate::treasure::region::Region;
 
 /// The request for the account's data models in `region`.
@@ -103,9 +103,19 @@ struct Element {
 }
 
 /// A field shown as text whatever it is: a string as itself, a number or true/false as
-/// written; anything else (null, an object, a list) as absent.
+/// written; anything else (null, an object, a list) as absent. Capped when the model is
+/// made (see [`Shown::capped`]), where the key it must not hold is known.
 #[derive(Default)]
 struct Shown(Option<String>);
+
+/// The longest optional field (created by, last built, …) Keyturn keeps or shows.
+const MAX_SHOWN_CHARS: usize = 120;
+
+impl Shown {
+    fn capped(self, sent: &Secret) -> Option<String> {
+        self.0.map(|text| server_text(&text, MAX_SHOWN_CHARS, sent))
+    }
+}
 
 impl<'de> serde::Deserialize<'de> for Shown {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -116,16 +126,18 @@ impl<'de> serde::Deserialize<'de> for Shown {
             Some('-' | '0'..='9' | 't' | 'f') => Some(text.to_string()),
             _ => None,
         };
-        Ok(Shown(shown.map(|text| display_snippet(&text, 120))))
+        Ok(Shown(shown))
     }
 }
 
-/// Turns the answer to [`list_request`] into the region's data models, or a typed failure.
-pub fn interpret_list_answer(region: Region, exchange: Exchange) -> Result<ModelList, Failure> {
+/// Turns the answer to [`list_request`] (sent with `key`) into the region's data models, or
+/// a typed failure. Every text from the answer is capped and has `key` removed.
+pub fn interpret_list_answer(region: Region, key: &TreasureKey, exchange: Exchange) -> Result<ModelList, Failure> {
+    let sent = key.secret();
     let response = exchange.map_err(|failure| Failure::from_transport(region.api_host(), failure, true))?;
     if response.status != 200 {
         let body = JsonBody::<DataModelAnswer>::of(&response);
-        return Err(refusal(response.status, &body, TreasureCall::List(region)));
+        return Err(refusal(response.status, &body, TreasureCall::List(region), sent));
     }
     let text = response.body.trim_start_matches('\u{feff}').trim();
     let elements: Vec<Box<RawValue>> = match text.starts_with('[').then(|| serde_json::from_str(text)) {
@@ -182,13 +194,13 @@ pub fn interpret_list_answer(region: Region, exchange: Exchange) -> Result<Model
         list.models.push(ListedModel {
             region: region.info().id,
             oid,
-            name: display_snippet(&name, 200),
-            created_by: element.created_by.0,
-            updated_by: element.updated_by.0,
-            last_updated: element.last_updated.0,
-            last_built: element.last_built.0,
-            status: element.status.0,
-            created_at: element.created_at.0,
+            name: server_text(&name, MAX_NAME_CHARS, sent),
+            created_by: element.created_by.capped(sent),
+            updated_by: element.updated_by.capped(sent),
+            last_updated: element.last_updated.capped(sent),
+            last_built: element.last_built.capped(sent),
+            status: element.status.capped(sent),
+            created_at: element.created_at.capped(sent),
         });
     }
     Ok(list)
@@ -201,16 +213,39 @@ mod tests {
     use serde_json::json;
 
     fn answer(status: u16, body: &str) -> Result<ModelList, Failure> {
-        interpret_list_answer(Region::Eu01, Ok(ApiResponse { status, content_type: None, body: body.into() }))
+        interpret_list_answer(Region::Eu01, &key(), Ok(ApiResponse { status, content_type: None, body: body.into() }))
+    }
+
+    fn key() -> TreasureKey {
+        TreasureKey::parse(KEY).unwrap()
     }
 
     fn oid(n: usize) -> String {
         format!("93d34997-1b2c-4d5e-8f90-{n:012}")
     }
 
+    const KEY: &str = "1234/0123456789abcdef0123456789abcdef01234567";
+
+    #[test]
+    fn every_text_is_capped_and_never_holds_the_key() {
+        let long = "z".repeat(3_000);
+        let body = json!([{"oid": oid(1), "name": format!("{KEY} {long}"), "created_by": format!("{long}{KEY}"),
+            "updated_by": KEY.to_uppercase(), "last_updated": long, "last_built": KEY, "status": long, "created_at": long}]);
+        let model = answer(200, &body.to_string()).unwrap().models.remove(0);
+        assert!(model.name.starts_with("[key removed] zzz") && model.name.chars().count() == MAX_NAME_CHARS + 1);
+        for field in [&model.created_by, &model.last_updated, &model.status, &model.created_at] {
+            assert_eq!(field.as_deref().unwrap().chars().count(), MAX_SHOWN_CHARS + 1);
+        }
+        assert_eq!(model.updated_by.as_deref(), Some("[key removed]"));
+        assert_eq!(model.last_built.as_deref(), Some("[key removed]"));
+        assert!(!serde_json::to_string(&model).unwrap().contains("0123456789abcdef"));
+        let refused = answer(400, &format!(r#"{{"message":"no {KEY}"}}"#)).unwrap_err();
+        assert!(refused.message.contains(": no [key removed]"), "{}", refused.message);
+    }
+
     #[test]
     fn builds_the_documented_request() {
-        let key = TreasureKey::parse("1234/0123456789abcdef0123456789abcdef01234567").unwrap();
+        let key = TreasureKey::parse(KEY).unwrap();
         let request = list_request(Region::Tokyo, &key);
         assert_eq!(request.method, Method::Get);
         assert_eq!(request.url, "https://api.treasuredata.co.jp/reporting/datamodels", "no query parameters");
@@ -293,7 +328,7 @@ mod tests {
         assert!(answer(404, "{}").unwrap_err().message.contains("no data model list"));
         assert!(answer(429, "").unwrap_err().message.contains("slow down"));
         assert_eq!(answer(502, "<html>").unwrap_err().code, ErrorCode::ServerError);
-        let big = interpret_list_answer(Region::Us, Err(TransportFailure::TooLarge)).unwrap_err();
+        let big = interpret_list_answer(Region::Us, &key(), Err(TransportFailure::TooLarge)).unwrap_err();
         assert!(big.message.contains("more than 2 MB"));
     }
 }

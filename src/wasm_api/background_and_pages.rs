@@ -63,7 +63,7 @@ pub async fn load_data_models(region: String, key: String, managed_json: String)
     Policy::read(&managed_json).check_region(region).map_err(fail)?;
     let key = TreasureKey::parse(&key).map_err(fail)?;
     let exchange = transport::send(&list_request(region, &key), REQUEST_TIMEOUT_MS).await;
-    let list = interpret_list_answer(region, exchange).map_err(fail)?;
+    let list = interpret_list_answer(region, &key, exchange).map_err(fail)?;
     let view = LoadView { loaded: list.models.len(), skipped: list.skipped };
     LOADED_MODELS.with(|loaded| {
         let mut loaded = loaded.borrow_mut();
@@ -152,7 +152,7 @@ pub async fn list_databrain_keys(
     let mut page = Some(1);
     while let Some(number) = page {
         let exchange = transport::send(&list_page_request(&origin, &token, &app, number), REQUEST_TIMEOUT_MS).await;
-        page = listing.add_page(interpret_list_page(&origin, exchange).map_err(fail)?);
+        page = listing.add_page(interpret_list_page(&origin, &token, exchange).map_err(fail)?);
     }
     let arranged: Vec<_> = match since {
         Some(since) => {
@@ -322,7 +322,7 @@ pub async fn run_bulk_job(
                 };
                 report(job.borrow().started(index));
                 let exchange = transport::send(&replace_key_request(&target, &key), REQUEST_TIMEOUT_MS).await;
-                report(job.borrow_mut().record(index, interpret_replace_answer(&target, exchange), now_ms()));
+                report(job.borrow_mut().record(index, interpret_replace_answer(&target, &key, exchange), now_ms()));
             })
         })
     };
@@ -367,8 +367,9 @@ pub async fn check_builds(run: String, keys: String, key: String, on_result: js_
         let (key, on_result) = (key.clone(), on_result.clone());
         Box::pin(async move {
             let exchange = transport::send(&builds_request(&target, &key), REQUEST_TIMEOUT_MS).await;
-            let result =
-                interpret_builds_answer(&target, replaced_at, exchange).map(|check| to_js(&check)).unwrap_or_else(fail);
+            let result = interpret_builds_answer(&target, &key, replaced_at, exchange)
+                .map(|check| to_js(&check))
+                .unwrap_or_else(fail);
             let _ = on_result.call2(&JsValue::NULL, &JsValue::from_str(&row_key), &result);
         })
     });

@@ -117,7 +117,7 @@ pub async fn check_data_model_build(
     let key = TreasureKey::parse(&key).map_err(fail)?;
     let exchange = transport::send(&builds_request(&target, &key), REQUEST_TIMEOUT_MS).await;
     let replaced_at = replaced_at.max(0.0) as u64;
-    interpret_builds_answer(&target, replaced_at, exchange).map(|check| to_js(&check)).map_err(fail)
+    interpret_builds_answer(&target, &key, replaced_at, exchange).map(|check| to_js(&check)).map_err(fail)
 }
 
 // ---- Databrain (its calls run in the background) -------------------------------------

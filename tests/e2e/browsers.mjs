@@ -111,7 +111,20 @@ export async function launchChromium({ extensionDir, lang }) {
       await page.goto(`${origin}/${pagePath}`);
       return new ChromiumPage(page);
     },
-    async close() { await context.close(); rmSync(profile, { recursive: true, force: true }); },
+    /** The profile directory, for a forensic look after `close({ keepProfile: true })`. */
+    profile,
+    /**
+     * The clipboard's text, read by a web page granted clipboard access (Chromium grants
+     * none to an extension's origin): one of the fake's console pages.
+     */
+    async readClipboard(webOrigin = 'https://console.treasuredata.com') {
+      await context.grantPermissions(['clipboard-read'], { origin: webOrigin });
+      const page = await context.newPage();
+      await page.goto(`${webOrigin}/`);
+      await page.bringToFront();
+      try { return await page.evaluate(() => navigator.clipboard.readText()); } finally { await page.close(); }
+    },
+    async close({ keepProfile = false } = {}) { await context.close(); if (!keepProfile) rmSync(profile, { recursive: true, force: true }); },
   };
 }
 
@@ -181,7 +194,7 @@ const ALERTS_STAND_IN = `
   Components.manager.QueryInterface(Ci.nsIComponentRegistrar).registerFactory(
     Components.ID('{4f0e7c2a-3b1d-4e5f-9a8b-7c6d5e4f3a2b}'), 'keyturn test alerts', '@mozilla.org/alerts-service;1', factory);`;
 
-export async function launchFirefox({ extensionDir, lang, geckodriver = process.env.GECKODRIVER ?? 'geckodriver' }) {
+export async function launchFirefox({ extensionDir, lang, prefs: extraPrefs = {}, geckodriver = process.env.GECKODRIVER ?? 'geckodriver' }) {
   const scratch = mkdtempSync(path.join(tmpdir(), 'keyturn-firefox-'));
   const output = path.join(scratch, 'geckodriver.log');
   const fd = openSync(output, 'w');
@@ -202,8 +215,12 @@ export async function launchFirefox({ extensionDir, lang, geckodriver = process.
     'browser.region.network.url': '', 'browser.search.geoip.url': '', 'network.connectivity-service.enabled': false,
     // The UI language, from Debian's language pack (firefox-esr-l10n-<lang>), as a user would set it.
     ...(lang ? { 'intl.locale.requested': lang, 'intl.accept_languages': lang } : {}),
+    ...extraPrefs,
   };
   for (const [name, value] of Object.entries(prefs)) options.setPreference(name, value);
+  // A profile of our own (not geckodriver's temporary copy), so a case can search it after close.
+  const profile = mkdtempSync(path.join(tmpdir(), 'keyturn-firefox-profile-'));
+  options.addArguments('-profile', profile);
   let driver;
   try {
     driver = await new Builder().forBrowser('firefox').setFirefoxOptions(options).setFirefoxService(service).build();
@@ -212,6 +229,7 @@ export async function launchFirefox({ extensionDir, lang, geckodriver = process.
     await driver?.quit().catch(() => {});
     closeSync(fd);
     rmSync(scratch, { recursive: true, force: true });
+    rmSync(profile, { recursive: true, force: true });
     throw error;
   }
   const origin = `moz-extension://${FIREFOX_UUID}`;
@@ -226,10 +244,17 @@ export async function launchFirefox({ extensionDir, lang, geckodriver = process.
      * updates (the privileged test interface: the extension object's terminateBackground()).
      * Resolves to the background's state afterwards ('stopped').
      */
-    stopBackground() {
-      return this.chrome(`const { ExtensionParent } = ChromeUtils.importESModule('resource://gre/modules/ExtensionParent.sys.mjs');
+    async stopBackground() {
+      const stopped = await this.chrome(`const { ExtensionParent } = ChromeUtils.importESModule('resource://gre/modules/ExtensionParent.sys.mjs');
         const extension = ExtensionParent.GlobalManager.getExtension(arguments[0]);
-        return extension.terminateBackground().then(() => String(extension.backgroundState));`, GECKO_ID);
+        return extension.terminateBackground().then(() => String(extension.backgroundState), (e) => String(e));`, GECKO_ID);
+      if (stopped !== 'stopped') throw new Error(`the background did not stop: ${stopped}`);
+    },
+    /** The profile directory, for a forensic look after `close({ keepProfile: true })`. */
+    profile,
+    /** The clipboard's text, read in the chrome context (no page permission involved). */
+    readClipboard() {
+      return this.chrome('return navigator.clipboard.readText();');
     },
     async focus(handle) {
       if (this.current !== handle) { await driver.switchTo().window(handle); this.current = handle; }
@@ -268,10 +293,11 @@ export async function launchFirefox({ extensionDir, lang, geckodriver = process.
       const shown = await this.chrome(`return Cc['@mozilla.org/alerts-service;1'].getService(Ci.nsISupports).wrappedJSObject.shown;`);
       return shown.filter((notification) => notification.open).map(({ id, title, message }) => ({ id, title, message }));
     },
-    async close() {
+    async close({ keepProfile = false } = {}) {
       await driver.quit().catch(() => {});
       closeSync(fd);
       rmSync(scratch, { recursive: true, force: true });
+      if (!keepProfile) rmSync(profile, { recursive: true, force: true });
     },
   };
   await browser.chrome(ALERTS_STAND_IN);

@@ -82,6 +82,9 @@ async function filterBy(page, text) {
   return shownRows(page);
 }
 
+/** A data row as the CSV writer writes it: every field quoted. */
+const csvLine = (...fields) => fields.map((field) => `"${field}"`).join(',');
+
 /** Presses "Export CSV" and returns the file's text. */
 async function exportedCsv(page) {
   await page.click('#bulk-export');
@@ -241,8 +244,8 @@ export const bulkCases = {
     const lines = csv.trim().split('\r\n');
     assert.equal(lines[0], 'oid,region,name,outcome,build');
     assert.equal(lines.length, 26);
-    assert.ok(lines.includes(`${US_OIDS[0]},US,${generatedName(US_OIDS[0])},replaced,`));
-    assert.ok(lines.includes(`${FAULTS.missing},EU01,,NOT_FOUND,`));
+    assert.ok(lines.includes(csvLine(US_OIDS[0], 'US', generatedName(US_OIDS[0]), 'replaced', '')), csv);
+    assert.ok(lines.includes(csvLine(FAULTS.missing, 'EU01', '', 'NOT_FOUND', '')), csv);
     assert.ok(!csv.includes(TREASURE.masterKey.split('/')[1]));
     await page.close();
   },
@@ -410,8 +413,8 @@ export const bulkCases = {
     const csv = await exportedCsv(page);
     const lines = csv.trim().split('\r\n');
     assert.equal(lines[0], 'oid,region,name,outcome,build');
-    assert.ok(lines.includes(`${oids[1]},US,${generatedName(oids[1])},replaced,failed_since_replacement`), csv);
-    assert.ok(lines.includes(`${oids[2]},US,${generatedName(oids[2])},replaced,built_with_new_key`), csv);
+    assert.ok(lines.includes(csvLine(oids[1], 'US', generatedName(oids[1]), 'replaced', 'failed_since_replacement')), csv);
+    assert.ok(lines.includes(csvLine(oids[2], 'US', generatedName(oids[2]), 'replaced', 'built_with_new_key')), csv);
     await page.close();
   },
 

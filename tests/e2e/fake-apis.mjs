@@ -100,9 +100,17 @@ function treasure(req, res, body, host, builds) {
       res.writeHead(307, { location: `https://${EVIL_HOST}/steal`, 'content-length': 0 });
       return res.end();
     case FAULTS.slowButFine: return setTimeout(() => send(res, 200, { oid, name: 'slow_but_fine', type: 'elasticube', relations: [] }), 2_000);
+    case FAULTS.endless: builds.stream = streamAnswer(res, Infinity); return builds.stream;
+    case FAULTS.echoKeyError: {
+      // JSON-escaped (`\/`) and in capitals: still the key, once read.
+      const echoed = JSON.stringify(key.toUpperCase()).slice(1, -1).replace('/', '\\/');
+      res.writeHead(400, { 'content-type': 'application/json' });
+      return res.end(`{"error":"Bad Request","message":"apikey ${echoed} is not allowed here"}`);
+    }
+    case FAULTS.echoKeyName: return send(res, 200, { oid, name: `sales ${key}`, type: `elasticube ${key}`, relations: [] });
   }
   const model = oid.slice(0, 25) === generatedOid(0).slice(0, 25)
-    ? { oid, name: generatedName(oid), type: 'elasticube' }
+    ? { oid, name: builds.names.get(oid) ?? generatedName(oid), type: 'elasticube' }
     : DATA_MODELS[host].find((m) => m.oid === oid);
   if (!model) return send(res, 404, { error: 'Not Found', message: `Datamodel ${oid} not found` });
   builds.lastPutAt.set(`${host} ${oid}`, Date.now()); // what the builds answers are relative to
@@ -126,8 +134,39 @@ function transportProbe(req, res) {
     if (req.url === '/slow') return setTimeout(() => send(res, 200, echo), 3_000);
     if (req.url === '/redirect') { res.writeHead(302, { location: 'http://127.0.0.1:9/elsewhere' }); return res.end(); }
     if (req.url === '/reset') return req.socket.destroy();
+    // Chunked answers (no Content-Length): `bytes` of them, or endless.
+    const chunked = /^\/chunked\?bytes=(\d+)$/.exec(req.url);
+    if (chunked) return streamAnswer(res, Number(chunked[1]));
+    if (req.url === '/endless') return streamAnswer(res, Infinity);
+    if (req.url === '/bom-and-invalid-utf8') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      return res.end(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"a":"'), Buffer.from([0xff]), Buffer.from('"}')]));
+    }
     send(res, 404, { error: 'Not Found' });
   });
+}
+
+/**
+ * Answers 200 with `total` bytes of `x` (Infinity: without end) in 64 KB chunks, as fast as
+ * the reader takes them, without a Content-Length (so chunked). Resolves with when it had
+ * sent more than `cap` bytes (or null) and when the connection closed.
+ */
+export function streamAnswer(res, total, cap = 2 * 1024 * 1024) {
+  res.writeHead(200, { 'content-type': 'application/json' });
+  const chunk = Buffer.alloc(64 * 1024, 'x');
+  let sent = 0;
+  let passedCap = null;
+  const pump = () => {
+    while (!res.destroyed && sent < total) {
+      const piece = total - sent < chunk.length ? chunk.subarray(0, total - sent) : chunk;
+      sent += piece.length;
+      if (passedCap === null && sent > cap) passedCap = Date.now();
+      if (!res.write(piece)) return res.once('drain', pump);
+    }
+    if (!res.destroyed) res.end();
+  };
+  pump();
+  return new Promise((resolve) => res.on('close', () => resolve({ passedCap, closed: Date.now(), sent })));
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -178,6 +217,7 @@ function databrain(req, res, body, state) {
       case DATABRAIN.dropKey: return req.socket.end('HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 60\r\n\r\n{"key":"', () => req.socket.destroy());
       case DATABRAIN.badBodyKey: return dbError(res, 400, 'INVALID_REQUEST_BODY', 'Missing or invalid expireAt');
       case DATABRAIN.authBadRequestKey: return dbError(res, 400, 'AUTHENTICATION_ERROR', 'API key missing or not a valid UUID');
+      case DATABRAIN.echoKey: return dbError(res, 409, `LOCKED_${bearer}`, `Key ${bearer.toUpperCase()} is locked`);
     }
     const known = state.keys.get(bearer);
     if (!known) return dbError(res, 401, 'AUTHENTICATION_ERROR', 'API key not found');
@@ -211,7 +251,8 @@ export async function startFakeApis({ port = 443, httpPort, certDir, latencyMs =
   let databrainNow = databrainState();
   // The builds the fake reports: `answer(lastPutAt)` gives {status, body, contentType}.
   const noBuilds = () => ({ body: [] });
-  const builds = { answer: noBuilds, listed: null, lastPutAt: new Map() };
+  // stream: the last endless answer's timings (streamAnswer); names: generated models' names set by a case.
+  const builds = { answer: noBuilds, listed: null, lastPutAt: new Map(), stream: null, names: new Map() };
   const inFlight = new Map(); // API host -> requests being answered now
   const maxInFlight = new Map(); // API host -> the most ever answered at once
 
@@ -273,6 +314,10 @@ export async function startFakeApis({ port = 443, httpPort, certDir, latencyMs =
     listDataModels(listed) { builds.listed = listed; },
     /** Sets what the builds endpoint answers: `answer(lastPutAt, oid)` → {status?, body, contentType?}. */
     answerBuilds(answer) { builds.answer = answer; },
+    /** How the last endless answer went: {passedCap, closed, sent} once its connection closed. */
+    get endlessAnswer() { return builds.stream; },
+    /** Names generated data models answer with, by OID (`{[oid]: name}`), until the next reset. */
+    nameModels(names) { builds.names = new Map(Object.entries(names)); },
     /** The next rotation is processed, then its connection dropped before any byte of the answer. */
     loseNextRotationAnswer() { databrainNow.loseNextRotation = true; },
     /**
@@ -283,7 +328,7 @@ export async function startFakeApis({ port = 443, httpPort, certDir, latencyMs =
      */
     /** Every API answer waits `ms` from now until the next reset. */
     setLatency(ms) { latency = ms; },
-    reset() { latency = latencyMs; builds.answer = noBuilds; builds.listed = null; builds.lastPutAt.clear(); requests.length = 0; strays.length = 0; tlsFailureHost = null; maxInFlight.clear(); databrainNow = databrainState(); server.closeAllConnections(); },
+    reset() { latency = latencyMs; builds.answer = noBuilds; builds.listed = null; builds.stream = null; builds.names.clear(); builds.lastPutAt.clear(); requests.length = 0; strays.length = 0; tlsFailureHost = null; maxInFlight.clear(); databrainNow = databrainState(); server.closeAllConnections(); },
     async close() {
       for (const s of [server, probe].filter(Boolean)) { s.closeAllConnections(); await new Promise((resolve) => s.close(resolve)); }
     },

@@ -54,7 +54,7 @@ export function assertNoSecretIn(text, secrets, where) {
 export async function assertNothingSecretPersisted(page, secrets) {
   const stored = await persistentStorage(page);
   assert.deepEqual(stored.sync, {});
-  assert.ok(Object.keys(stored.local).every((name) => ['history', 'databrainOrigins', 'reminders', 'lastPolicy'].includes(name)), Object.keys(stored.local).join());
+  assert.ok(Object.keys(stored.local).every((name) => ['history', 'databrainOrigins', 'reminders', 'lastPolicy', 'clipboardClearSeconds'].includes(name)), Object.keys(stored.local).join());
   assertNoSecretIn(JSON.stringify(stored), secrets, 'persistent storage');
 }
 

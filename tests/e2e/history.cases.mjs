@@ -80,8 +80,9 @@ export const historyCases = {
     const lines = csv.trim().split('\r\n');
     // The new key's fingerprint is appended as the last column, so older readers keep theirs.
     assert.equal(lines[0], 'time,service,place,target,outcome,key,new key');
-    assert.match(lines[3], new RegExp(`^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ,Treasure,US,${MODEL.oid} \\(${MODEL.name}\\),success,…${TREASURE.masterKey.slice(-4)},$`));
-    assert.match(lines[1], new RegExp(`,success,…${DATABRAIN.activeKey.slice(-4)},…[0-9a-f]{4}$`));
+    // Every field quoted (csv.rs), the header's names excepted.
+    assert.match(lines[3], new RegExp(`^"\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ","Treasure","US","${MODEL.oid} \\(${MODEL.name}\\)","success","…${TREASURE.masterKey.slice(-4)}",""$`));
+    assert.match(lines[1], new RegExp(`,"success","…${DATABRAIN.activeKey.slice(-4)}","…[0-9a-f]{4}"$`));
     const json = JSON.parse(await exported(page, 'history-json'));
     assert.equal(json.length, 3);
     assert.deepEqual(Object.keys(json[0]).sort(), ['at', 'fingerprint', 'issued', 'outcome', 'place', 'service', 'target']);

@@ -37,6 +37,10 @@ export const FAULTS = {
   hugeBody: oid('0000000fa004'), // 200 with an 8 MB body
   slowDrip: oid('0000000fa005'), // a valid answer dripped a byte a second, past the timeout
   redirectAway: oid('0000000fa006'), // 307 to another host, which must not get the key
+  // Hostile answers (tests/e2e/security.cases.mjs).
+  endless: oid('0000000fa007'), // 200, chunked, without end
+  echoKeyError: oid('0000000fa008'), // 400 whose message repeats the key it was sent (JSON-escaped, upper case)
+  echoKeyName: oid('0000000fa009'), // 200 whose name and type repeat the key it was sent
 };
 
 /** A host outside every allowlist; the fake records anything that reaches it. */
@@ -65,6 +69,7 @@ export const DATABRAIN = {
   badBodyKey: uuid('000000000400'), // 400 INVALID_REQUEST_BODY (the server disagrees with expireAt)
   authBadRequestKey: uuid('0000000004a0'), // 400 AUTHENTICATION_ERROR
   slowKey: uuid('0000000005a0'), // rotates, but answers only after 1.5 s
+  echoKey: uuid('0000000000e0'), // 409 whose error code and message repeat the key it was sent
   serviceToken: 'st_keyturn_fake_0123456789abcdef',
   dataApp: 'Sales Dashboard',
   listedKeyCount: 23, // three pages of 10, 10 and 3

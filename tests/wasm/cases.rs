@@ -2,8 +2,8 @@
 //! window) and `wasm_service_worker.rs` (no window, as in Chrome's MV3 background);
 //! run by tests/run-browser-tests.mjs, which starts the plain-HTTP probe on port 8471.
 
-use keyturn::http::{ApiRequest, Method, TransportFailure};
-use keyturn::treasure::{interpret_replace_answer, parse_console_url};
+use keyturn::http::{ApiRequest, Method, TransportFailure, MAX_ANSWER_BYTES};
+use keyturn::treasure::{interpret_replace_answer, parse_console_url, TreasureKey};
 use keyturn::{transport, wasm_api, ErrorCode};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
@@ -82,7 +82,9 @@ async fn statuses_and_html_pages_arrive_as_answers() {
     assert_eq!(html.status, 502);
     assert!(html.content_type.unwrap().starts_with("text/html"));
     let target = parse_console_url(&format!("https://console.treasuredata.com/app/admin/datamodels/{OID}")).unwrap();
-    let failure = interpret_replace_answer(&target, transport::send(&request("/html502"), 5_000).await).unwrap_err();
+    let key = TreasureKey::parse("1/0123456789abcdef0123").unwrap();
+    let failure =
+        interpret_replace_answer(&target, &key, transport::send(&request("/html502"), 5_000).await).unwrap_err();
     assert_eq!(failure.code, ErrorCode::ServerError);
 }
 
@@ -102,4 +104,24 @@ async fn dropped_connections_and_refused_ports_are_network_failures() {
     let mut refused = request("/echo");
     refused.url = "http://127.0.0.1:9/echo".into();
     assert_eq!(transport::send(&refused, 5_000).await, Err(TransportFailure::Network));
+}
+
+#[wasm_bindgen_test]
+async fn a_chunked_answer_is_read_up_to_the_cap_and_abandoned_past_it() {
+    let at_cap = transport::send(&request(&format!("/chunked?bytes={MAX_ANSWER_BYTES}")), 10_000).await.unwrap();
+    assert_eq!(at_cap.body.len(), MAX_ANSWER_BYTES);
+    let over = transport::send(&request(&format!("/chunked?bytes={}", MAX_ANSWER_BYTES + 1)), 10_000).await;
+    assert_eq!(over, Err(TransportFailure::TooLarge));
+    // Without end: abandoned at the cap, long before the time limit.
+    let started = js_sys::Date::now();
+    assert_eq!(transport::send(&request("/endless"), 10_000).await, Err(TransportFailure::TooLarge));
+    assert!(js_sys::Date::now() - started < 5_000.0, "{} ms", js_sys::Date::now() - started);
+}
+
+#[wasm_bindgen_test]
+async fn a_streamed_body_decodes_as_response_text_does() {
+    let answer = transport::send(&request("/bom-and-invalid-utf8"), 5_000).await.unwrap();
+    assert_eq!(answer.body, "{\"a\":\"\u{fffd}\"}");
+    let empty = transport::send(&request("/chunked?bytes=0"), 5_000).await.unwrap();
+    assert_eq!(empty.body, "");
 }
