@@ -88,9 +88,9 @@ if (!noWrite) {
   writeFileSync(path.join(root, 'tests', 'mutants', 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
   const readmePath = path.join(root, 'README.md');
   const readme = readFileSync(readmePath, 'utf8');
-  const marked = /(<!-- mutants:begin -->\n)[\s\S]*?(\n<!-- mutants:end -->)/;
+  const marked = /(<!-- mutants:begin -->\n)[\s\S]*?(<!-- mutants:end -->)/;
   if (!marked.test(readme)) throw new Error('README.md has no <!-- mutants:begin --> … <!-- mutants:end --> section');
-  writeFileSync(readmePath, readme.replace(marked, `$1${table}$2`));
+  writeFileSync(readmePath, readme.replace(marked, `$1${table}\n$2`));
 }
 
 console.log(table);
