@@ -493,7 +493,9 @@ function notKeptWarning(entry) {
 /** @param {NewKeyEntry[]} entries */
 function showUnkept(entries) {
   const known = new Set(unkeptKeys.map((entry) => entry.id));
-  unkeptKeys = [...unkeptKeys, ...entries.filter((entry) => !known.has(entry.id))];
+  const added = entries.filter((entry) => !known.has(entry.id));
+  if (added.length === 0) return;
+  unkeptKeys = [...unkeptKeys, ...added];
   renderNewKeys();
 }
 
@@ -608,9 +610,10 @@ async function start() {
     shows('treasure') && treasure.setUp(tab, policy, policyJson),
     shows('databrain') && databrain.setUp(policy),
     sessionItems.then((items) => renderNewKeys(newKeysIn(items))),
-    // Keys the background could not keep in storage.session (still in its memory, if it has not stopped).
-    askBackground('newKeys', 'unkept', {}).then(showUnkept, () => {}),
   ]);
+  // Keys the background could not keep in storage.session (still in its memory, unless it
+  // stopped). Not waited for: the popup is usable without them, and they show when they come.
+  askBackground('newKeys', 'unkept', {}).then(showUnkept, () => {});
   const askedFor = new URLSearchParams(location.search).get('service') === 'databrain';
   tabs.setUp(askedFor || (tab?.url && core.isDatabrainAppPage(tab.url)) ? 'tab-databrain' : 'tab-treasure', policy.services);
   onPolicyChanged(() => location.reload()); // the administrator changed a setting: apply it now

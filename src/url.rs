@@ -280,6 +280,12 @@ mod tests {
             assert_eq!(parse_https_url(raw).unwrap_err().code, code, "{raw}");
         }
         assert!(refusal("https://exa mple.com/").1.contains("spaces"));
+        // A backslash, which browsers read as a slash, anywhere: in the path too.
+        for raw in ["https://example.com/a\\b", "https://exa\\mple.com/", "https://example.com\\"] {
+            let (code, message) = refusal(raw);
+            assert_eq!(code, ErrorCode::InvalidUrl, "{raw}");
+            assert!(message.contains("characters a web address never has"), "{raw}: {message}");
+        }
         assert!(refusal("example.com").1.contains("starting with https://"));
         assert!(refusal("https://a@example.com/").1.contains("user name"));
         assert!(parse_https_url("http://example.com/").unwrap_err().message.contains("unencrypted"));
