@@ -450,7 +450,7 @@ export const bulkCases = {
 
   async 'stop ends a run: rows in flight get their answer, the rest is not sent, and retry sends them'({ browser, fake }) {
     const page = await openFreshBulk(browser);
-    const oids = await startSlowRun(page, fake, { count: 40, latency: 200, before: 4, first: 500 });
+    const oids = await startSlowRun(page, fake, { count: 80, latency: 300, before: 4, first: 500 });
     await page.click('#bulk-stop');
     await finished(page);
     const { meta, rows } = await journal(page);
