@@ -370,6 +370,17 @@ mod tests {
     }
 
     #[test]
+    fn a_rows_target_is_rebuilt_from_its_checked_parts() {
+        let run = BulkRun::plan(&format!("{A}\n{B}"), Some(Region::Eu01), &Policy::default());
+        let target = run.target(1).unwrap();
+        assert_eq!((target.region, target.oid.as_str()), (Region::Eu01, B));
+        assert!(run.target(2).is_none(), "no row, no target");
+        let mut tampered = run.clone();
+        tampered.rows[0].oid = "../x".into();
+        assert!(tampered.target(0).is_none(), "a row read back that no longer parses has no target");
+    }
+
+    #[test]
     fn bare_oids_need_a_region() {
         let run = BulkRun::plan(A, None, &Policy::default());
         assert!(run.rows.is_empty());
