@@ -217,6 +217,42 @@ mod tests {
     }
 
     #[test]
+    fn methods_have_their_wire_names() {
+        assert_eq!([Method::Get, Method::Post, Method::Put].map(Method::as_str), ["GET", "POST", "PUT"]);
+    }
+
+    #[test]
+    fn the_answer_cap_is_the_2_mb_the_messages_name() {
+        assert_eq!(MAX_ANSWER_BYTES, 2 * 1024 * 1024);
+        let failure = crate::Failure::from_transport("api.example", TransportFailure::TooLarge, true);
+        assert!(failure.message.contains("more than 2 MB"), "{}", failure.message);
+    }
+
+    #[test]
+    fn headers_are_found_in_any_case_and_only_when_sent() {
+        let request = ApiRequest {
+            method: Method::Get,
+            url: "https://api.treasuredata.com/x".into(),
+            headers: vec![("Accept", "application/json".into()), ("Authorization", "TD1 1/x".into())],
+            body: None,
+        };
+        assert_eq!(request.header("AUTHORIZATION"), Some("TD1 1/x"));
+        assert_eq!(request.header("accept"), Some("application/json"));
+        assert_eq!(request.header("cookie"), None);
+    }
+
+    #[test]
+    fn bodies_are_described_by_what_they_are() {
+        assert_eq!(body(None, r#"{"a":"x"}"#).describe(), "a JSON object");
+        assert_eq!(body(None, "").describe(), "an empty body");
+        assert_eq!(body(None, "<p>").describe(), "an HTML page instead of JSON");
+        assert_eq!(body(None, "1").describe(), "a body that is not a JSON object");
+        assert_eq!(body(None, r#"{"a":"x"}"#).object().and_then(|answer| answer.a.as_deref()), Some("x"));
+        assert_eq!(body(None, "[]").object(), None);
+        assert_eq!(json_body(&serde_json::json!({"k": 1})).as_deref(), Some(r#"{"k":1}"#));
+    }
+
+    #[test]
     fn debug_output_hides_header_values() {
         let request = ApiRequest {
             method: Method::Put,

@@ -168,6 +168,12 @@ mod tests {
     }
 
     #[test]
+    fn a_secret_shows_a_placeholder_when_debug_printed() {
+        assert_eq!(format!("{:?}", Secret::new("1/secret")), "<hidden>");
+        assert_eq!(format!("{:?}", Some(Secret::new("1/secret"))), "Some(<hidden>)");
+    }
+
+    #[test]
     fn messages_never_echo_the_secret() {
         let err = normalise_secret("1/secret value", &KIND).unwrap_err();
         assert!(!err.message.contains("secret value"));

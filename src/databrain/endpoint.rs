@@ -2,7 +2,6 @@
 //! user added on the options page and the browser granted.
 
 use crate::failure::{ErrorCode, Failure};
-use crate::treasure::region::REGIONS;
 use crate::url::{parse_https_url, HttpsUrl};
 
 /// The Databrain cloud's API origin (seed-003/004).
@@ -22,11 +21,11 @@ pub struct ApiOrigin(String);
 /// holds for another service (the manifest grants each of them, so a "self-hosted" origin
 /// there would be allowed without asking), or the Databrain cloud itself. Any port.
 fn held_for_another_service(host: &str) -> Option<&'static str> {
+    // Every API and console host of the region table is in these domains (a test checks).
     let in_treasure_domain = TREASURE_DOMAINS
         .iter()
         .any(|domain| host == *domain || host.strip_suffix(domain).is_some_and(|sub| sub.ends_with('.')));
-    let treasure_host = REGIONS.iter().any(|info| info.api_host == host || info.console_hosts.contains(&host));
-    if treasure_host || in_treasure_domain {
+    if in_treasure_domain {
         Some("is a Treasure Data host, which Keyturn holds for Treasure keys only")
     } else if host == CLOUD_API_HOST || host == CLOUD_APP_HOST {
         Some("is the Databrain cloud, which Keyturn always offers")
@@ -113,6 +112,14 @@ pub fn is_databrain_app_url(raw: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::treasure::region::REGIONS;
+
+    #[test]
+    fn every_host_of_the_region_table_is_in_treasure_s_domains() {
+        for host in REGIONS.iter().flat_map(|info| std::iter::once(info.api_host).chain(info.console_hosts.iter().copied())) {
+            assert!(TREASURE_DOMAINS.iter().any(|domain| host.ends_with(&format!(".{domain}"))), "{host}");
+        }
+    }
 
     #[test]
     fn normalises_origins_and_refuses_paths() {
