@@ -116,7 +116,9 @@ mod tests {
 
     #[test]
     fn every_host_of_the_region_table_is_in_treasure_s_domains() {
-        for host in REGIONS.iter().flat_map(|info| std::iter::once(info.api_host).chain(info.console_hosts.iter().copied())) {
+        for host in
+            REGIONS.iter().flat_map(|info| std::iter::once(info.api_host).chain(info.console_hosts.iter().copied()))
+        {
             assert!(TREASURE_DOMAINS.iter().any(|domain| host.ends_with(&format!(".{domain}"))), "{host}");
         }
     }

@@ -185,7 +185,9 @@ mod tests {
 
     #[test]
     fn a_target_s_console_page_is_on_its_region_s_canonical_console() {
-        let target = parse(&format!("https://console-next.eu01.treasuredata.com/app/admin/datamodels/{}", OID.to_uppercase())).unwrap();
+        let target =
+            parse(&format!("https://console-next.eu01.treasuredata.com/app/admin/datamodels/{}", OID.to_uppercase()))
+                .unwrap();
         assert_eq!(target.console_url(), format!("https://console.eu01.treasuredata.com/app/admin/datamodels/{OID}"));
     }
 
