@@ -176,10 +176,11 @@ export const reminderCases = {
       return at;
     }, reminder.id, DAY);
     const name = `reminder:${reminder.id}:1`;
-    assert.deepEqual(await waitFor(page, async (n) => {
+    // The alarm of the same name existed for the old expiry: wait for the one rescheduled from the change.
+    assert.deepEqual(await waitFor(page, async (n, at) => {
       const alarm = await chrome.alarms.get(n);
-      return alarm ? { name: alarm.name, at: alarm.scheduledTime } : null;
-    }, [name], { what: 'the alarm' }), { name, at: expiresAt - DAY });
+      return alarm?.scheduledTime === at ? { name: alarm.name, at: alarm.scheduledTime } : null;
+    }, [name, expiresAt - DAY], { what: 'the rescheduled alarm' }), { name, at: expiresAt - DAY });
     assert.deepEqual(await waitForNotification(browser, name), {
       id: name,
       title: 'Treasure API key expires tomorrow',
