@@ -478,7 +478,11 @@ chrome.notifications.onClicked.addListener(async (id) => {
 // every change of the managed area, without a restart.
 async function applyPolicy() {
   await coreReady;
-  if (!policyOf(await managedJson()).allowRememberSecrets) {
+  const managed = await managedJson();
+  // The settings as last seen (no secret in them), so a popup can be drawn at once (popup.js).
+  const { lastPolicy } = /** @type {StoredItems} */ (await chrome.storage.local.get('lastPolicy'));
+  if (lastPolicy !== managed) await chrome.storage.local.set({ lastPolicy: managed });
+  if (!policyOf(managed).allowRememberSecrets) {
     await chrome.storage.session.remove(['treasureKey', 'databrainServiceToken']);
   }
 }

@@ -31,11 +31,13 @@ const sessionItems = /** @type {Promise<StoredItems>} */ (chrome.storage.session
 const managedReady = managedJson();
 // The administrator's settings as last seen (no secret in them): the managed area answers
 // in milliseconds, except on the first page after the browser starts, when Chromium's
-// policy service takes about 2 s. The popup is drawn from this meanwhile; every action
-// checks the managed answer itself before it sends anything.
+// policy service takes about 2 s. The popup is drawn from this meanwhile (the background
+// keeps it current at every start and change); every action checks the managed answer
+// itself before it sends anything.
 const LAST_POLICY = 'lastPolicy';
 const lastPolicy = chrome.storage.local.get(LAST_POLICY).then((items) => items[LAST_POLICY] ?? null, () => null);
-const MANAGED_WAIT_MS = 50;
+// With none seen yet (the first popup after installing), wait this long for the managed answer.
+const MANAGED_WAIT_MS = 10;
 const databrainOriginsReady = Promise.all([/** @type {Promise<StoredItems>} */ (chrome.storage.local.get('databrainOrigins')), grantedSelfHosted()]);
 const coreReady = core.startCore(coreWasm);
 
