@@ -5,7 +5,7 @@
 // are never a self-hosted Databrain; CSV exports no spreadsheet can run; an endless answer
 // is abandoned at the cap; a server's echo of the key is never shown or stored; the
 // background answers only its own calls; the clipboard is emptied after Copy.
-import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,8 +19,22 @@ import { exported } from './history.cases.mjs';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const extensionDirOf = (browserName) => path.join(root, 'dist', browserName === 'chromium' ? 'chrome' : 'firefox');
 
+/**
+ * What `read` gives, or `fallback` when the file or folder is gone: a running browser writes
+ * through temporary files it renames (`.org.chromium.Chromium.Local State.XXXX`), which can
+ * vanish between listing and reading; their bytes are then searched under their final name.
+ */
+function unlessGone(read, fallback) {
+  try {
+    return read();
+  } catch (error) {
+    if (error.code === 'ENOENT') return fallback;
+    throw error;
+  }
+}
+
 /** Every file under `dir`. */
-const filesUnder = (dir) => readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+const filesUnder = (dir) => unlessGone(() => readdirSync(dir, { withFileTypes: true }), []).flatMap((entry) => {
   const file = path.join(dir, entry.name);
   return entry.isDirectory() ? filesUnder(file) : entry.isFile() ? [file] : [];
 });
@@ -42,8 +56,8 @@ function searchableBytes(file) {
 function filesHolding(dir, secrets) {
   const needles = secrets.flatMap((secret) => [secret, secret.toUpperCase()])
     .flatMap((text) => [Buffer.from(text, 'utf8'), Buffer.from(text, 'utf16le')]);
-  return filesUnder(dir).filter((file) => statSync(file).size > 0
-    && searchableBytes(file).some((bytes) => needles.some((needle) => bytes.includes(needle))));
+  return filesUnder(dir).filter((file) => unlessGone(() => searchableBytes(file), [])
+    .some((bytes) => needles.some((needle) => bytes.includes(needle))));
 }
 
 /** A browser of its own for a case that closes it (or needs its own start-up), with the suite's extension build. */
