@@ -29,8 +29,10 @@ const table = {
   pasted: new Set(),
   /** @type {Map<string, import('./keyturn.js').BulkRow>} the run's rows, by `<region>:<oid>` */
   run: new Map(),
-  /** @type {Map<string, string>} lower-case text each row is filtered by */
-  searchText: new Map(),
+  /** @type {Set<string>} the keys of the table's rows */
+  keys: new Set(),
+  /** @type {Map<string, string> | null} lower-case text each row is filtered by (null: not built yet) */
+  searchText: null,
   /** @type {Map<string, BuildShown>} each replaced row's last build check, by row key */
   builds: new Map(),
   /** When this page first checked builds: re-checks stop RECHECK_FOR_MS later. */
@@ -47,22 +49,30 @@ const table = {
     // A run's rows that the table no longer lists (the page was reopened) stay visible, with
     // only what the run knows (the fields the core would send as null are left out).
     for (const [key, runRow] of this.run) {
-      if (!keys.has(key)) this.rows.push(/** @type {import('./keyturn.js').TableRow} */ ({ key, region: runRow.region, oid: runRow.oid, name: runRow.name, source: 'loaded', verdict: 'ready' }));
+      if (keys.has(key)) continue;
+      keys.add(key);
+      this.rows.push(/** @type {import('./keyturn.js').TableRow} */ ({ key, region: runRow.region, oid: runRow.oid, name: runRow.name, source: 'loaded', verdict: 'ready' }));
     }
     for (const row of this.rows) {
       if (row.source !== 'pasted' || row.verdict !== 'ready' || this.pasted.has(row.key)) continue;
       this.ticked.add(row.key);
       this.pasted.add(row.key);
     }
-    this.searchText = new Map(this.rows.map((row) => [row.key,
-      [row.name, row.oid, row.createdBy, row.updatedBy, row.text].filter(Boolean).join(' ').toLowerCase()]));
+    this.keys = keys;
+    // Built at the first filtered keystroke, not at every load of thousands of rows.
+    this.searchText = null;
     this.filter();
   },
 
   /** Applies the filter (name, OID, created by, updated by): only the visible window is re-rendered. */
   filter() {
     const query = $('bulk-filter').value.trim().toLowerCase();
-    this.shown = query ? this.rows.filter((row) => this.searchText.get(row.key).includes(query)) : this.rows;
+    if (query && !this.searchText) {
+      this.searchText = new Map(this.rows.map((row) => [row.key,
+        [row.name, row.oid, row.createdBy, row.updatedBy, row.text].filter(Boolean).join(' ').toLowerCase()]));
+    }
+    const searchText = this.searchText;
+    this.shown = query && searchText ? this.rows.filter((row) => searchText.get(row.key)?.includes(query)) : this.rows;
     $('bulk-scroll').scrollTop = 0;
     this.render();
     this.count();
@@ -209,7 +219,7 @@ const job = {
       this.rows[index] = newValue;
       const key = runRowKey(newValue);
       table.run.set(key, newValue);
-      if (!table.searchText.has(key)) newRows = true;
+      if (!table.keys.has(key)) newRows = true;
     }
     return newRows;
   },

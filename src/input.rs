@@ -5,6 +5,7 @@
 //! its own message, and nothing that fails here is ever sent anywhere.
 
 use crate::failure::{ErrorCode, Failure};
+use std::borrow::Cow;
 
 /// A secret's text. Its `Debug` shows a placeholder and it has neither `Display` nor
 /// `Serialize`, so a key is only ever read where `expose` is called on purpose.
@@ -85,6 +86,11 @@ pub fn is_uuid(text: &str) -> bool {
 /// Shortens text for display in a message or a stored record: no control characters,
 /// trimmed, at most `limit` characters (an ellipsis marks a cut).
 pub fn display_snippet(text: &str, limit: usize) -> String {
+    // Most server strings (thousands of names in a listing) are already fit: one copy, no
+    // cleaning pass. At most `limit` bytes is at most `limit` characters, so nothing to cut.
+    if text.len() <= limit && text.trim() == text && !text.chars().any(char::is_control) {
+        return text.to_string();
+    }
     let cleaned: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
     let cleaned = cleaned.trim();
     match cleaned.char_indices().nth(limit) {
@@ -101,17 +107,20 @@ pub const KEY_REMOVED: &str = "[key removed]";
 /// The one helper every answer reader passes server strings through. The secret is removed
 /// before the cut, so a cut can never leave the start of a key behind.
 pub fn server_text(text: &str, limit: usize, sent: &Secret) -> String {
-    let mut text = text.to_string();
+    let mut text = Cow::Borrowed(text);
     for needle in sent.own_texts() {
-        text = remove_ignoring_ascii_case(&text, needle);
+        if let Cow::Owned(removed) = remove_ignoring_ascii_case(&text, needle) {
+            text = Cow::Owned(removed);
+        }
     }
     display_snippet(&text, limit)
 }
 
-/// `text` with each occurrence of `needle` (ASCII, not empty) replaced by [`KEY_REMOVED`].
-fn remove_ignoring_ascii_case(text: &str, needle: &str) -> String {
+/// `text` with each occurrence of `needle` (ASCII, not empty) replaced by [`KEY_REMOVED`];
+/// borrowed, without a copy, when there is none (the usual case).
+fn remove_ignoring_ascii_case<'a>(text: &'a str, needle: &str) -> Cow<'a, str> {
     let (haystack, needle) = (text.as_bytes(), needle.as_bytes());
-    let mut out = String::with_capacity(text.len());
+    let mut out = String::new();
     let (mut copied, mut at) = (0, 0);
     while at + needle.len() <= haystack.len() {
         if haystack[at..at + needle.len()].eq_ignore_ascii_case(needle) {
@@ -124,8 +133,11 @@ fn remove_ignoring_ascii_case(text: &str, needle: &str) -> String {
             at += 1;
         }
     }
+    if copied == 0 {
+        return Cow::Borrowed(text);
+    }
     out.push_str(&text[copied..]);
-    out
+    Cow::Owned(out)
 }
 
 impl Secret {
@@ -194,6 +206,7 @@ mod tests {
         assert_eq!(display_snippet("  a\nb ", 10), "a b");
         assert_eq!(display_snippet("abcdef", 3), "abc…");
         assert_eq!(display_snippet("abc", 3), "abc", "exactly the limit is not cut");
+        assert_eq!(display_snippet(" ab\u{a0}", 10), "ab", "trimmed even with nothing else to clean");
         assert_eq!(display_snippet("äöüß", 2), "äö…", "characters, not bytes");
         assert_eq!(display_snippet("\u{7f}x\u{0}", 5), "x");
     }

@@ -12,9 +12,10 @@ use std::collections::HashSet;
 
 use serde::Serialize;
 use serde_json::value::RawValue;
+use std::borrow::Cow;
 
 use crate::failure::{ErrorCode, Failure};
-use crate::http::{ApiRequest, Exchange, JsonBody, Method, Text};
+use crate::http::{ApiRequest, Exchange, JsonBody, Method};
 use crate::input::{is_uuid, server_text, Secret};
 use crate::treasure::api_key::TreasureKey;
 use crate::treasure::datamodel::{refusal, DataModelAnswer, TreasureCall, MAX_NAME_CHARS};
@@ -82,52 +83,59 @@ pub struct ModelList {
 }
 
 /// The fields Keyturn reads of an element; every one may be absent or of another type.
+/// Each is borrowed from the answer's text as it stands (no copy per field of thousands of
+/// elements) and read by [`text_of`] or [`shown_of`]; a raw value keeps a number beyond a
+/// double's range from making the element unreadable.
 #[derive(serde::Deserialize)]
-struct Element {
-    #[serde(default)]
-    oid: Text,
-    #[serde(default)]
-    name: Text,
-    #[serde(default)]
-    created_by: Shown,
-    #[serde(default)]
-    updated_by: Shown,
-    #[serde(default)]
-    last_updated: Shown,
-    #[serde(default)]
-    last_built: Shown,
-    #[serde(default)]
-    status: Shown,
-    #[serde(default)]
-    created_at: Shown,
+struct Element<'a> {
+    #[serde(default, borrow)]
+    oid: Option<&'a RawValue>,
+    #[serde(default, borrow)]
+    name: Option<&'a RawValue>,
+    #[serde(default, borrow)]
+    created_by: Option<&'a RawValue>,
+    #[serde(default, borrow)]
+    updated_by: Option<&'a RawValue>,
+    #[serde(default, borrow)]
+    last_updated: Option<&'a RawValue>,
+    #[serde(default, borrow)]
+    last_built: Option<&'a RawValue>,
+    #[serde(default, borrow)]
+    status: Option<&'a RawValue>,
+    #[serde(default, borrow)]
+    created_at: Option<&'a RawValue>,
+}
+
+/// A field read as text when it is a JSON string (anything else reads as absent, as
+/// [`Text`](crate::http::Text) does). A string without escapes is its own text between the
+/// quotes: the whole answer was read as JSON already, so its syntax holds.
+fn text_of(raw: Option<&RawValue>) -> Option<Cow<'_, str>> {
+    let json = raw?.get();
+    let inner = json.strip_prefix('"')?.strip_suffix('"')?;
+    if inner.contains('\\') {
+        serde_json::from_str::<String>(json).ok().map(Cow::Owned)
+    } else {
+        Some(Cow::Borrowed(inner))
+    }
 }
 
 /// A field shown as text whatever it is: a string as itself, a number or true/false as
-/// written; anything else (null, an object, a list) as absent. Capped when the model is
-/// made (see [`Shown::capped`]), where the key it must not hold is known.
-#[derive(Default)]
-struct Shown(Option<String>);
+/// written; anything else (null, an object, a list) as absent.
+fn shown_of(raw: Option<&RawValue>) -> Option<Cow<'_, str>> {
+    let json = raw?.get();
+    match json.chars().next() {
+        Some('"') => text_of(raw),
+        Some('-' | '0'..='9' | 't' | 'f') => Some(Cow::Borrowed(json)),
+        _ => None,
+    }
+}
 
 /// The longest optional field (created by, last built, …) Keyturn keeps or shows.
 const MAX_SHOWN_CHARS: usize = 120;
 
-impl Shown {
-    fn capped(self, sent: &Secret) -> Option<String> {
-        self.0.map(|text| server_text(&text, MAX_SHOWN_CHARS, sent))
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Shown {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let raw = Box::<RawValue>::deserialize(deserializer)?;
-        let text = raw.get();
-        let shown = match text.chars().next() {
-            Some('"') => serde_json::from_str::<String>(text).ok(),
-            Some('-' | '0'..='9' | 't' | 'f') => Some(text.to_string()),
-            _ => None,
-        };
-        Ok(Shown(shown))
-    }
+/// A field of [`shown_of`], capped and with the key it must not hold removed.
+fn shown_capped(raw: Option<&RawValue>, sent: &Secret) -> Option<String> {
+    shown_of(raw).map(|text| server_text(&text, MAX_SHOWN_CHARS, sent))
 }
 
 /// Turns the answer to [`list_request`] (sent with `key`) into the region's data models, or
@@ -140,7 +148,7 @@ pub fn interpret_list_answer(region: Region, key: &TreasureKey, exchange: Exchan
         return Err(refusal(response.status, &body, TreasureCall::List(region), sent));
     }
     let text = response.body.trim_start_matches('\u{feff}').trim();
-    let elements: Vec<Box<RawValue>> = match text.starts_with('[').then(|| serde_json::from_str(text)) {
+    let elements: Vec<&RawValue> = match text.starts_with('[').then(|| serde_json::from_str(text)) {
         Some(Ok(elements)) => elements,
         _ => {
             let what = JsonBody::<serde::de::IgnoredAny>::of(&response);
@@ -172,7 +180,7 @@ pub fn interpret_list_answer(region: Region, key: &TreasureKey, exchange: Exchan
                 continue;
             }
         };
-        let oid = match element.oid.0 {
+        let oid = match text_of(element.oid) {
             Some(oid) if is_uuid(&oid) => oid.to_ascii_lowercase(),
             Some(_) => {
                 list.skipped.push(skip("its oid is not a UUID"));
@@ -183,7 +191,7 @@ pub fn interpret_list_answer(region: Region, key: &TreasureKey, exchange: Exchan
                 continue;
             }
         };
-        let Some(name) = element.name.0.filter(|name| !name.trim().is_empty()) else {
+        let Some(name) = text_of(element.name).filter(|name| !name.trim().is_empty()) else {
             list.skipped.push(skip("no name"));
             continue;
         };
@@ -195,12 +203,12 @@ pub fn interpret_list_answer(region: Region, key: &TreasureKey, exchange: Exchan
             region: region.info().id,
             oid,
             name: server_text(&name, MAX_NAME_CHARS, sent),
-            created_by: element.created_by.capped(sent),
-            updated_by: element.updated_by.capped(sent),
-            last_updated: element.last_updated.capped(sent),
-            last_built: element.last_built.capped(sent),
-            status: element.status.capped(sent),
-            created_at: element.created_at.capped(sent),
+            created_by: shown_capped(element.created_by, sent),
+            updated_by: shown_capped(element.updated_by, sent),
+            last_updated: shown_capped(element.last_updated, sent),
+            last_built: shown_capped(element.last_built, sent),
+            status: shown_capped(element.status, sent),
+            created_at: shown_capped(element.created_at, sent),
         });
     }
     Ok(list)
@@ -271,6 +279,22 @@ mod tests {
         assert_eq!(model.last_built.as_deref(), Some("1795600000"));
         assert_eq!(model.created_at, None);
         assert_eq!(answer(200, "[]").unwrap(), ModelList { models: vec![], skipped: vec![] });
+    }
+
+    #[test]
+    fn escaped_strings_read_as_their_text_and_plain_ones_as_written() {
+        let body = format!(
+            r#"[{{"oid": "{}", "name": "sa\"les \u00e9\\", "created_by": "ann\n@example.com", "updated_by": "bob",
+                 "status": true, "last_built": -1.50}}]"#,
+            oid(1)
+        );
+        let model = &answer(200, &body).unwrap().models[0];
+        assert_eq!(model.name, "sa\"les é\\");
+        // A control character read from an escape is shown as a space, as every server text is.
+        assert_eq!(model.created_by.as_deref(), Some("ann @example.com"));
+        assert_eq!(model.updated_by.as_deref(), Some("bob"));
+        assert_eq!(model.status.as_deref(), Some("true"));
+        assert_eq!(model.last_built.as_deref(), Some("-1.50"));
     }
 
     #[test]

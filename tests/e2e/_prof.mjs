@@ -1,0 +1,37 @@
+import { startFakeApis } from './fake-apis.mjs';
+import { launchChromium } from './browsers.mjs';
+import { waitFor } from './harness.mjs';
+import { TREASURE, generatedOid } from './scenarios.mjs';
+const fake = await startFakeApis({ port: 443, certDir: '/work/main/tests/e2e/.certs', latencyMs: 50 });
+fake.listDataModels(() => Array.from({ length: 5000 }, (_, n) => ({ oid: generatedOid(n), name: `model_${n}`, created_by: `user${n % 7}@example.com`, updated_by: 'bob@example.com', last_built: '2026-11-02T09:00:00Z', status: 'built', created_at: '2026-01-01T00:00:00Z' })));
+const browser = await launchChromium({ extensionDir: process.argv[2] });
+const p = await browser.open('bulk.html');
+await waitFor(p, () => document.body.dataset.ready === 'true');
+await p.select('#bulk-region', 'us');
+await p.fill('#bulk-key', TREASURE.masterKey);
+const once = () => p.eval(async () => {
+  document.getElementById('bulk-load-result').hidden = true;
+  const started = performance.now();
+  document.getElementById('bulk-load').click();
+  await new Promise((resolve) => { const check = () => (!document.getElementById('bulk-load-result').hidden ? resolve() : requestAnimationFrame(check)); check(); });
+  await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve)));
+  return performance.now() - started;
+});
+const bare = () => p.eval(async (key) => { const s = performance.now(); const a = await fetch('https://api.treasuredata.com/reporting/datamodels', { headers: { authorization: `TD1 ${key}` }, credentials: 'omit' }); JSON.parse(await a.text()); return performance.now() - s; }, TREASURE.masterKey);
+const L = [], B = [];
+for (let i = 0; i < 8; i++) { B.push(await bare()); L.push(await once()); }
+const med = (v) => [...v].sort((a, b) => a - b)[v.length >> 1];
+console.log('load', med(L).toFixed(1), 'bare', med(B).toFixed(1), 'ratio', (med(L) / med(B)).toFixed(2));
+const cdp = await p.page.context().newCDPSession(p.page);
+await cdp.send('Profiler.enable'); await cdp.send('Profiler.setSamplingInterval', { interval: 50 });
+await cdp.send('Profiler.start');
+const N = 6; for (let i = 0; i < N; i++) await once();
+const { profile } = await cdp.send('Profiler.stop');
+const byId = new Map(profile.nodes.map(n => [n.id, n])); const parent = new Map();
+for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+const self = new Map(), total = new Map();
+profile.samples.forEach((id, i) => { const us = profile.timeDeltas[i + 1] ?? 0; const seen = new Set(); let cur = id; let first = true;
+  while (cur) { const n = byId.get(cur); const k = `${n.callFrame.functionName || '(anon)'} ${n.callFrame.url.split('/').pop().slice(0, 12)}`; if (first) self.set(k, (self.get(k) ?? 0) + us); first = false; if (!seen.has(k)) { total.set(k, (total.get(k) ?? 0) + us); seen.add(k); } cur = parent.get(cur); } });
+const show = (m, n) => [...m].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, us]) => `${(us / 1000 / N).toFixed(1)} ${k}`).join('\n');
+console.log('--- self\n' + show(self, 25)); console.log('--- total\n' + show(total, 40));
+await browser.close(); await fake.close();
