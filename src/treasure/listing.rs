@@ -109,7 +109,7 @@ struct Element {
 struct Shown(Option<String>);
 
 /// The longest optional field (created by, last built, …) Keyturn keeps or shows.
-const MAX_SHOWN_CHARS: usize = 120;
+pub(crate) const MAX_SHOWN_CHARS: usize = 120;
 
 impl Shown {
     fn capped(self, sent: &Secret) -> Option<String> {
