@@ -68,6 +68,8 @@ error_codes! {
     RegionNotEnabled = "REGION_NOT_ENABLED",
     /// A service the administrator's policy turned off.
     ServiceNotEnabled = "SERVICE_NOT_ENABLED",
+    /// A Treasure Workflow project id that is not a string of digits.
+    InvalidProjectId = "INVALID_PROJECT_ID",
     // Answers from the service.
     Unauthorized = "UNAUTHORIZED",
     Forbidden = "FORBIDDEN",
@@ -76,6 +78,15 @@ error_codes! {
     ServerError = "SERVER_ERROR",
     UnexpectedResponse = "UNEXPECTED_RESPONSE",
     Redirected = "REDIRECTED",
+    // Treasure Workflow answers (treasure-workflow-api.md).
+    /// The key may not list the region's workflow projects (403 on the list): the load stops.
+    WorkflowForbidden = "WORKFLOW_FORBIDDEN",
+    /// The region's workflow API has no project list (404 on the list).
+    WorkflowNotFound = "WORKFLOW_NOT_FOUND",
+    /// The key's user has no permission on one project (403): that project is skipped.
+    WorkflowProjectForbidden = "WORKFLOW_PROJECT_FORBIDDEN",
+    /// No such project (404): deleted since it was listed, or another region's.
+    WorkflowProjectNotFound = "WORKFLOW_PROJECT_NOT_FOUND",
     // Databrain's documented error codes (seed-003/004, databrain-api.md).
     InvalidRequestBody = "INVALID_REQUEST_BODY",
     AuthenticationError = "AUTHENTICATION_ERROR",

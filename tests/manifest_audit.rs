@@ -19,7 +19,9 @@ fn strings(value: &Value) -> Vec<String> {
 fn host_permissions_are_exactly_the_core_allowlist() {
     let mut expected: Vec<String> = REGIONS
         .iter()
-        .flat_map(|region| std::iter::once(region.api_host).chain(region.console_hosts.iter().copied()))
+        .flat_map(|region| {
+            [region.api_host, region.workflow_host].into_iter().chain(region.console_hosts.iter().copied())
+        })
         .map(|host| format!("https://{host}/*"))
         .chain(std::iter::once(format!("{CLOUD_API_ORIGIN}/*")))
         .collect();
@@ -27,6 +29,9 @@ fn host_permissions_are_exactly_the_core_allowlist() {
     expected.sort();
     granted.sort();
     assert_eq!(granted, expected);
+    // Exactly the four workflow hosts, one per region.
+    let workflow: Vec<&str> = granted.iter().filter(|host| host.contains("api-workflow")).map(String::as_str).collect();
+    assert_eq!(workflow.len(), 4, "{workflow:?}");
 }
 
 #[test]

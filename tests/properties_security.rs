@@ -151,7 +151,7 @@ fn a_host_is_accepted_only_as_a_domain_name_that_browsers_read_the_same() {
 fn no_accepted_self_hosted_origin_is_a_host_held_for_another_service() {
     let held = keyturn::treasure::region::REGIONS
         .iter()
-        .flat_map(|info| std::iter::once(info.api_host).chain(info.console_hosts.iter().copied()))
+        .flat_map(|info| [info.api_host, info.workflow_host].into_iter().chain(info.console_hosts.iter().copied()))
         .chain(["api.usedatabrain.com", "app.usedatabrain.com"])
         .collect::<Vec<_>>();
     let origin = prop_oneof![

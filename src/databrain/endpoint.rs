@@ -116,8 +116,9 @@ mod tests {
 
     #[test]
     fn every_host_of_the_region_table_is_in_treasure_s_domains() {
-        for host in
-            REGIONS.iter().flat_map(|info| std::iter::once(info.api_host).chain(info.console_hosts.iter().copied()))
+        for host in REGIONS
+            .iter()
+            .flat_map(|info| [info.api_host, info.workflow_host].into_iter().chain(info.console_hosts.iter().copied()))
         {
             assert!(TREASURE_DOMAINS.iter().any(|domain| host.ends_with(&format!(".{domain}"))), "{host}");
         }
@@ -149,7 +150,7 @@ mod tests {
     fn a_host_held_for_another_service_is_never_a_self_hosted_databrain() {
         let mut held: Vec<String> = REGIONS
             .iter()
-            .flat_map(|info| std::iter::once(info.api_host).chain(info.console_hosts.iter().copied()))
+            .flat_map(|info| [info.api_host, info.workflow_host].into_iter().chain(info.console_hosts.iter().copied()))
             .map(|host| format!("https://{host}"))
             .collect();
         held.extend(

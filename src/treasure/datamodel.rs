@@ -214,7 +214,7 @@ fn unexpected_success(body: &JsonBody<DataModelAnswer>, oid: &str, sent: &Secret
 }
 
 /// ": <message>" from a JSON error body, if the server gave one (capped, `sent` removed).
-fn server_says(body: &JsonBody<DataModelAnswer>, sent: &Secret) -> String {
+pub(crate) fn server_says(body: &JsonBody<DataModelAnswer>, sent: &Secret) -> String {
     body.object()
         .and_then(|answer| answer.message.as_deref().or(answer.error.as_deref()))
         .map(|text| format!(": {}", server_text(text, 160, sent)))

@@ -131,7 +131,7 @@ fn shown_of(raw: Option<&RawValue>) -> Option<Cow<'_, str>> {
 }
 
 /// The longest optional field (created by, last built, …) Keyturn keeps or shows.
-const MAX_SHOWN_CHARS: usize = 120;
+pub(crate) const MAX_SHOWN_CHARS: usize = 120;
 
 /// A field of [`shown_of`], capped and with the key it must not hold removed.
 fn shown_capped(raw: Option<&RawValue>, sent: &Secret) -> Option<String> {

@@ -1,5 +1,6 @@
 //! Treasure Data: regions, console URLs, API keys, the data model key replacement
-//! (`PUT /reporting/datamodels/<OID>`, seed-000) and whether a data model has built since.
+//! (`PUT /reporting/datamodels/<OID>`, seed-000), whether a data model has built since, and
+//! the `td.apikey` secret of Treasure Workflow projects (workflow.rs).
 
 pub mod api_key;
 pub mod builds;
@@ -10,6 +11,7 @@ pub mod job;
 pub mod listing;
 pub mod region;
 pub mod table;
+pub mod workflow;
 
 pub use api_key::TreasureKey;
 pub use console_url::{parse_console_url, DataModelTarget, Oid};

@@ -1,5 +1,6 @@
-//! The one table of Treasure sites: which console hosts belong to which region, and which
-//! API host serves that region. Keyturn never sends a Treasure key to a host outside it.
+//! The one table of Treasure sites: which console hosts belong to which region, which API
+//! host serves that region's data models and which serves its Treasure Workflow projects.
+//! Keyturn never sends a Treasure key to a host outside it.
 
 use serde::Serialize;
 
@@ -24,6 +25,10 @@ pub struct RegionInfo {
     pub label: &'static str,
     /// The reporting API host seed-000 names for data models.
     pub api_host: &'static str,
+    /// The Treasure Workflow API host of this site (treasure-workflow-api.md: the servers of
+    /// Treasure's "Treasure Workflow (1.0)" API reference). Only workflow calls
+    /// (`treasure::workflow`) are sent there.
+    pub workflow_host: &'static str,
     /// Console hosts of this site. The first is the canonical one; the others are the
     /// variants Treasure's own documentation uses (the `us01` spelling of the US site and
     /// the `console-next` consoles).
@@ -39,6 +44,7 @@ pub const REGIONS: [RegionInfo; 4] = [
         id: "us",
         label: "US",
         api_host: "api.treasuredata.com",
+        workflow_host: "api-workflow.treasuredata.com",
         console_hosts: &[
             "console.treasuredata.com",
             "console.us01.treasuredata.com",
@@ -51,6 +57,7 @@ pub const REGIONS: [RegionInfo; 4] = [
         id: "eu01",
         label: "EU01",
         api_host: "api.eu01.treasuredata.com",
+        workflow_host: "api-workflow.eu01.treasuredata.com",
         console_hosts: &["console.eu01.treasuredata.com", "console-next.eu01.treasuredata.com"],
     },
     RegionInfo {
@@ -58,6 +65,7 @@ pub const REGIONS: [RegionInfo; 4] = [
         id: "ap02",
         label: "Korea (AP02)",
         api_host: "api.ap02.treasuredata.com",
+        workflow_host: "api-workflow.ap02.treasuredata.com",
         console_hosts: &["console.ap02.treasuredata.com", "console-next.ap02.treasuredata.com"],
     },
     RegionInfo {
@@ -65,6 +73,7 @@ pub const REGIONS: [RegionInfo; 4] = [
         id: "tokyo",
         label: "Tokyo",
         api_host: "api.treasuredata.co.jp",
+        workflow_host: "api-workflow.treasuredata.co.jp",
         console_hosts: &["console.treasuredata.co.jp", "console-next.treasuredata.co.jp"],
     },
 ];
@@ -78,6 +87,11 @@ impl Region {
     /// The API host that serves this region's data models.
     pub fn api_host(self) -> &'static str {
         self.info().api_host
+    }
+
+    /// The Treasure Workflow API host of this region.
+    pub fn workflow_host(self) -> &'static str {
+        self.info().workflow_host
     }
 
     /// The English name of the region.
@@ -113,6 +127,25 @@ mod tests {
                 "api.treasuredata.co.jp"
             ]
         );
+    }
+
+    #[test]
+    fn workflow_hosts_are_the_four_of_the_workflow_reference() {
+        let hosts: Vec<_> = REGIONS.iter().map(|r| (r.id, r.workflow_host)).collect();
+        assert_eq!(
+            hosts,
+            [
+                ("us", "api-workflow.treasuredata.com"),
+                ("eu01", "api-workflow.eu01.treasuredata.com"),
+                ("ap02", "api-workflow.ap02.treasuredata.com"),
+                ("tokyo", "api-workflow.treasuredata.co.jp"),
+            ]
+        );
+        for info in &REGIONS {
+            assert_eq!(info.region.workflow_host(), info.workflow_host);
+            assert_ne!(info.workflow_host, info.api_host, "data model calls never go to the workflow host");
+            assert_eq!(Region::of_console_host(info.workflow_host), None);
+        }
     }
 
     #[test]

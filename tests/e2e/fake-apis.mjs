@@ -1,5 +1,6 @@
-// A local HTTPS fake of the Treasure and Databrain APIs, answering as their documents say
-// (seed-000, treasure-api.md; seed-003/004, databrain-api.md), including their errors.
+// A local HTTPS fake of the Treasure, Treasure Workflow and Databrain APIs, answering as their
+// documents say (seed-000, treasure-api.md; treasure-workflow-api.md; seed-003/004,
+// databrain-api.md), including their errors.
 // Browsers reach it under the real host names (host-resolver rules in Chromium,
 // network.dns.forceResolve in Firefox), so the production build is tested unchanged.
 // It records every request to a known API host, and how many were in flight at once.
@@ -9,10 +10,11 @@ import http from 'node:http';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { DATABRAIN, DATA_MODELS, EVIL_HOST, FAULTS, LISTED_KEYS, TREASURE, generatedName, generatedOid } from './scenarios.mjs';
+import { DATABRAIN, DATA_MODELS, EVIL_HOST, FAULTS, LISTED_KEYS, TREASURE, WORKFLOW_HOSTS, WORKFLOW_PROJECTS, generatedName, generatedOid } from './scenarios.mjs';
 import { randomUUID } from 'node:crypto';
 
 const TREASURE_HOSTS = Object.keys(DATA_MODELS);
+const WORKFLOW_HOST_LIST = Object.values(WORKFLOW_HOSTS);
 const DATABRAIN_HOST = new URL(DATABRAIN.origin).host;
 export const SLOW_ANSWER_MS = 17_000; // longer than the core's 15 s REQUEST_TIMEOUT_MS
 
@@ -115,6 +117,110 @@ function treasure(req, res, body, host, builds) {
   if (!model) return send(res, 404, { error: 'Not Found', message: `Datamodel ${oid} not found` });
   builds.lastPutAt.set(`${host} ${oid}`, Date.now()); // what the builds answers are relative to
   return send(res, 200, { ...model, created_at: '2026-01-01T00:00:00Z', relations: [] });
+}
+
+/**
+ * A fault answered instead of the documented answer: a status with its usual body, an HTML
+ * page, a truncated 200, an answer after the extension's timeout, or a dropped connection.
+ */
+function workflowFault(req, res, fault, ok) {
+  switch (fault) {
+    case undefined: case null: return false;
+    case 401: send(res, 401, { message: 'Unauthorized' }); return true;
+    case 403: send(res, 403, { message: 'Forbidden: no permission on this project' }); return true;
+    case 404: send(res, 404, { message: 'Resource not found' }); return true;
+    case 429: send(res, 429, { message: 'Too Many Requests' }); return true;
+    case 500: send(res, 500, { message: 'Internal Server Error' }); return true;
+    case 'html': send(res, 502, '<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>', 'text/html'); return true;
+    case 'html200': send(res, 200, '<html><body>Sign in</body></html>', 'text/html'); return true;
+    case 'malformed': send(res, 200, '{"projects":[{"id":1,"na'); return true;
+    case 'slow': setTimeout(() => ok(), SLOW_ANSWER_MS); return true;
+    case 'slowButFine': setTimeout(() => ok(), 2_000); return true;
+    case 'reset': req.socket.destroy(); return true;
+    default: send(res, Number(fault) || 500, { message: `fault ${fault}` }); return true;
+  }
+}
+
+/**
+ * Treasure Workflow (treasure-workflow-api.md, digdag's ProjectResource):
+ * GET /api/projects (?last_id, ?count; ascending ids), GET /api/projects/<id>/secrets (names
+ * only), PUT /api/projects/<id>/secrets/<key> with {"value"} (recorded in `workflow.puts`,
+ * whichever project and key it names, so cases can assert that none arrived), GET
+ * /api/projects/<id>/sessions. A project may carry `fault` (every call) or
+ * `faults: {secrets, put, sessions}`, `answer204` (an older digdag's empty PUT answer),
+ * `bareSessions` (an older digdag's bare array) and `sessions`: a list, or
+ * `(lastSetAt) => list`.
+ */
+function workflow(req, res, body, host, state) {
+  const url = new URL(req.url, `https://${host}`);
+  const auth = req.headers.authorization ?? '';
+  const key = auth.startsWith('TD1 ') ? auth.slice(4) : null;
+  // The scenario's projects are copied on first use: a PUT adds to a project's secrets.
+  if (!state.projects.has(host)) state.projects.set(host, (WORKFLOW_PROJECTS[host] ?? []).map((p) => ({ ...p, secrets: [...(p.secrets ?? [])] })));
+  const projects = state.projects.get(host);
+  const refuseKey = () => {
+    if (key === TREASURE.writeOnlyKey) return send(res, 403, { message: 'Write-only API key' }), true;
+    if (key !== TREASURE.masterKey && key !== TREASURE.nextMasterKey) return send(res, 401, { message: 'Unauthorized' }), true;
+    return false;
+  };
+  if (req.method === 'PUT') {
+    const put = /^\/api\/projects\/([^/]+)\/secrets\/([^/]+)$/.exec(url.pathname);
+    if (put) {
+      let value = null;
+      try { value = JSON.parse(body)?.value ?? null; } catch { /* recorded as null */ }
+      state.puts.push({ host, projectId: decodeURIComponent(put[1]), secret: decodeURIComponent(put[2]), value, contentType: req.headers['content-type'] ?? null, at: Date.now() });
+    }
+  }
+  if (refuseKey()) return;
+  if (req.method === 'GET' && url.pathname === '/api/projects') {
+    const answer = () => {
+      const lastId = url.searchParams.has('last_id') ? Number(url.searchParams.get('last_id')) : -1;
+      const count = Math.min(Number(url.searchParams.get('count') ?? state.pageSize) || state.pageSize, 1000);
+      const page = [...projects].sort((a, b) => Number(a.id) - Number(b.id)).filter((p) => Number(p.id) > lastId).slice(0, count);
+      send(res, 200, { projects: page.map((p) => ({ id: state.stringIds ? String(p.id) : p.id, name: p.name, revision: 'r1', createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-11-01T00:00:00Z', deletedAt: null, archiveType: 'db', archiveMd5: 'x' })) });
+    };
+    if (workflowFault(req, res, state.listFault.get(host), answer)) return;
+    return answer();
+  }
+  const match = /^\/api\/projects\/([^/]+)\/(secrets|sessions)(?:\/([^/]+))?$/.exec(url.pathname);
+  if (!match) return send(res, 404, { message: 'Resource not found' });
+  const [, rawId, what, secretKey] = match;
+  const project = projects.find((p) => String(p.id) === rawId);
+  const call = req.method === 'PUT' ? 'put' : what;
+  const answer = () => {
+    if (!project) return send(res, 404, { message: `project ${rawId} not found` });
+    if (req.method === 'GET' && what === 'secrets' && !secretKey) return send(res, 200, { secrets: (project.secrets ?? []).map((k) => ({ key: k })) });
+    if (req.method === 'PUT' && what === 'secrets' && secretKey) {
+      let parsed;
+      try { parsed = JSON.parse(body); } catch { return send(res, 400, { message: 'Malformed JSON' }); }
+      if (typeof parsed?.value !== 'string') return send(res, 400, { message: 'value is required' });
+      const name = decodeURIComponent(secretKey);
+      project.secrets = [...new Set([...(project.secrets ?? []), name])];
+      state.lastSetAt.set(`${host} ${project.id}`, Date.now());
+      if (project.answer204) { res.writeHead(204); return res.end(); }
+      return send(res, 200, { key: name, project: { id: String(project.id), name: project.name } });
+    }
+    if (req.method === 'GET' && what === 'sessions' && !secretKey) {
+      const lastSetAt = state.lastSetAt.get(`${host} ${project.id}`) ?? null;
+      const sessions = typeof project.sessions === 'function' ? project.sessions(lastSetAt) : (project.sessions ?? []);
+      return send(res, 200, project.bareSessions ? sessions : { sessions });
+    }
+    return send(res, 404, { message: 'Resource not found' });
+  };
+  if (project && workflowFault(req, res, project.faults?.[call] ?? project.fault, answer)) return;
+  return answer();
+}
+
+/** A fresh Treasure Workflow state: the scenario's projects unless a case sets its own. */
+function workflowState() {
+  return { projects: new Map(), listFault: new Map(), puts: [], lastSetAt: new Map(), pageSize: 100, stringIds: false };
+}
+
+/** A region id (`us`, …) or a workflow host, as the host. */
+function workflowHost(region) {
+  const host = WORKFLOW_HOSTS[region] ?? region;
+  if (!WORKFLOW_HOST_LIST.includes(host)) throw new Error(`no workflow host for ${region}`);
+  return host;
 }
 
 // A plain-HTTP twin with CORS for the wasm-bindgen tests, which run on a test-runner page
@@ -249,6 +355,7 @@ export async function startFakeApis({ port = 443, httpPort, certDir, latencyMs =
   const requests = [];
   let latency = latencyMs; // every API answer waits this long (a case may set it; reset() restores it)
   let databrainNow = databrainState();
+  let workflowNow = workflowState();
   // The builds the fake reports: `answer(lastPutAt)` gives {status, body, contentType}.
   const noBuilds = () => ({ body: [] });
   // stream: the last endless answer's timings (streamAnswer); names: generated models' names set by a case.
@@ -273,20 +380,23 @@ export async function startFakeApis({ port = 443, httpPort, certDir, latencyMs =
     const connection = connections.get(req.socket);
     connection.served += 1;
     const host = (req.headers.host ?? '').replace(/:\d+$/, '').toLowerCase();
-    if (host === EVIL_HOST || (req.headers.authorization && !TREASURE_HOSTS.includes(host) && host !== DATABRAIN_HOST)) {
+    const known = TREASURE_HOSTS.includes(host) || WORKFLOW_HOST_LIST.includes(host) || host === DATABRAIN_HOST;
+    if (host === EVIL_HOST || (req.headers.authorization && !known)) {
       strays.push({ host, method: req.method, path: req.url, authorization: req.headers.authorization ?? null });
     }
     const chunks = [];
     req.on('data', (chunk) => chunks.push(chunk));
     req.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8');
-      if (TREASURE_HOSTS.includes(host) || host === DATABRAIN_HOST) {
+      if (known) {
         // connection: its id; reused: whether an earlier request had come on it.
         requests.push({ host, method: req.method, path: req.url, headers: { ...req.headers }, body, at: Date.now(), connection: connection.id, reused: connection.served > 1 });
         inFlight.set(host, (inFlight.get(host) ?? 0) + 1);
         maxInFlight.set(host, Math.max(maxInFlight.get(host) ?? 0, inFlight.get(host)));
         res.on('close', () => inFlight.set(host, inFlight.get(host) - 1));
-        const answer = () => (host === DATABRAIN_HOST ? databrain(req, res, body, databrainNow) : treasure(req, res, body, host, builds));
+        const answer = () => (host === DATABRAIN_HOST ? databrain(req, res, body, databrainNow)
+          : WORKFLOW_HOST_LIST.includes(host) ? workflow(req, res, body, host, workflowNow)
+            : treasure(req, res, body, host, builds));
         return latency ? setTimeout(answer, latency) : answer();
       }
       if (host.startsWith('console') || host === 'app.usedatabrain.com') {
@@ -318,6 +428,22 @@ export async function startFakeApis({ port = 443, httpPort, certDir, latencyMs =
     get endlessAnswer() { return builds.stream; },
     /** Names generated data models answer with, by OID (`{[oid]: name}`), until the next reset. */
     nameModels(names) { builds.names = new Map(Object.entries(names)); },
+    /**
+     * Replaces the workflow projects of `region` (`us`, `eu01`, `ap02`, `tokyo` or its
+     * workflow host) until the next reset: `[{id, name, secrets: ['td.apikey'], fault?,
+     * faults?: {secrets, put, sessions}, answer204?, bareSessions?, sessions?}]`. A fault
+     * is 401, 403, 404, 429, 500, 'html', 'html200', 'malformed', 'slow', 'slowButFine' or
+     * 'reset'.
+     */
+    workflowProjects(region, projects) { workflowNow.projects.set(workflowHost(region), projects.map((p) => ({ ...p }))); },
+    /** Makes `region`'s project list answer with `fault` (see workflowProjects; null: none). */
+    workflowListFault(region, fault) { workflowNow.listFault.set(workflowHost(region), fault); },
+    /** The list's page size when a request names no `count` (100, digdag's default). */
+    workflowPageSize(size) { workflowNow.pageSize = size; },
+    /** Whether listed project ids are strings of digits (some digdag versions) instead of numbers. */
+    workflowStringIds(on = true) { workflowNow.stringIds = on; },
+    /** Every PUT to a workflow secret since the last reset: {host, projectId, secret, value, contentType, at}. */
+    get workflowPuts() { return workflowNow.puts; },
     /** The next rotation is processed, then its connection dropped before any byte of the answer. */
     loseNextRotationAnswer() { databrainNow.loseNextRotation = true; },
     /**
@@ -328,7 +454,7 @@ export async function startFakeApis({ port = 443, httpPort, certDir, latencyMs =
      */
     /** Every API answer waits `ms` from now until the next reset. */
     setLatency(ms) { latency = ms; },
-    reset() { latency = latencyMs; builds.answer = noBuilds; builds.listed = null; builds.stream = null; builds.names.clear(); builds.lastPutAt.clear(); requests.length = 0; strays.length = 0; tlsFailureHost = null; maxInFlight.clear(); databrainNow = databrainState(); server.closeAllConnections(); },
+    reset() { latency = latencyMs; builds.answer = noBuilds; builds.listed = null; builds.stream = null; builds.names.clear(); builds.lastPutAt.clear(); requests.length = 0; strays.length = 0; tlsFailureHost = null; maxInFlight.clear(); databrainNow = databrainState(); workflowNow = workflowState(); server.closeAllConnections(); },
     async close() {
       for (const s of [server, probe].filter(Boolean)) { s.closeAllConnections(); await new Promise((resolve) => s.close(resolve)); }
     },

@@ -43,6 +43,29 @@ export const FAULTS = {
   echoKeyName: oid('0000000fa009'), // 200 whose name and type repeat the key it was sent
 };
 
+/** The Treasure Workflow API host of each region (the core's region table). */
+export const WORKFLOW_HOSTS = {
+  us: 'api-workflow.treasuredata.com',
+  eu01: 'api-workflow.eu01.treasuredata.com',
+  ap02: 'api-workflow.ap02.treasuredata.com',
+  tokyo: 'api-workflow.treasuredata.co.jp',
+};
+
+/**
+ * The workflow projects the fake knows by default, per region host: `secrets` are the
+ * names a project holds (never values). A case replaces them with `fake.workflowProjects`.
+ */
+export const WORKFLOW_PROJECTS = {
+  [WORKFLOW_HOSTS.us]: [
+    { id: 101, name: 'us_etl', secrets: ['td.apikey'] },
+    { id: 102, name: 'us_reports', secrets: [] },
+    { id: 103, name: 'us_sync', secrets: ['td.apikey', 's3.secret_access_key'] },
+  ],
+  [WORKFLOW_HOSTS.eu01]: [{ id: 201, name: 'eu_etl', secrets: ['td.apikey'] }],
+  [WORKFLOW_HOSTS.ap02]: [{ id: 301, name: 'kr_etl', secrets: ['td.apikey'] }],
+  [WORKFLOW_HOSTS.tokyo]: [{ id: 401, name: 'jp_etl', secrets: ['td.apikey'] }],
+};
+
 /** A host outside every allowlist; the fake records anything that reaches it. */
 export const EVIL_HOST = 'evil.example';
 
