@@ -3,7 +3,7 @@
 #   ./build.sh          install what is missing, build dist/chrome, dist/firefox and their zips
 #   ./build.sh test     build, then run every test (native, mutants of changed lines, wasm in
 #                       Chromium and Firefox, end to end)
-#   ./build.sh bench    build, then run the performance benchmark (writes tests/bench/results.json)
+#   ./build.sh bench    build, then run the performance benchmark three times in a row (writes tests/bench/results.json)
 #   ./build.sh fuzz [S] fuzz each untrusted-input parser for S seconds (default 60)
 #   ./build.sh mutants  mutation testing of the core (writes tests/mutants/summary.json)
 # Every tool is installed here, so a fresh machine (and CI) needs nothing else.
@@ -245,7 +245,7 @@ mutants_in_diff() {
 case "${1:-build}" in
   build) build ;;
   test) run_tests ;;
-  bench) install_test_tools; build; node tests/bench/popup-and-request.mjs ;;
+  bench) install_test_tools; build; node tests/bench/consecutive-runs.mjs ;;
   fuzz) run_fuzz "${2:-60}" ;;
   mutants) shift; run_mutants "$@" ;;
   *) echo "usage: ./build.sh [build|test|bench|fuzz [seconds]|mutants [cargo-mutants options]]" >&2; exit 2 ;;

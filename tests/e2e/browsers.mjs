@@ -96,6 +96,11 @@ export async function launchChromium({ extensionDir, lang }) {
         await page.close();
       }
     },
+    /** Runs `fn(...args)` in the extension's service worker (it may be async) and returns its JSON result. */
+    async evalInBackground(fn, ...args) {
+      const current = background() ?? await context.waitForEvent('serviceworker');
+      return current.evaluate(([source, a]) => (0, eval)(`(${source})`)(...a), [fn.toString(), args]);
+    },
     /** The notifications the browser shows now: [{id, title, message}]. */
     async shownNotifications() {
       const current = background();
