@@ -241,6 +241,18 @@ pub fn listed_key(listing: &str, index: usize) -> Result<DataAppKey, Failure> {
     DataAppKey::parse(raw)
 }
 
+/// A rotation or key creation that failed after its request went out, recorded as
+/// `attempt`: when the stored history (`history_json`) says a key was probably issued all the
+/// same (a lost answer, `databrain::recovery`), the record reads "outcome unknown" until a
+/// recovery settles it, and the point to recover from comes with it.
+fn failed_attempt(failure: Failure, mut attempt: HistoryEntry, history_json: &str) -> KeyIssueFailed {
+    let recovery = recovery_for(failure.code, &attempt, &HistoryEntry::list_from_json(history_json));
+    if recovery.is_some() {
+        attempt.outcome = OUTCOME_UNKNOWN.to_string();
+    }
+    KeyIssueFailed { failure, record: Some(attempt), recovery, reminder: None }
+}
+
 /// The history's target for a rotation: which key, and which data app when the user said.
 fn rotation_target(what: &str, app: &str) -> String {
     match app.trim() {
@@ -291,18 +303,11 @@ pub async fn rotate_data_app_key(
             key: new_key.key,
         }),
         Err(failure) => {
-            let mut attempt = record(failure.code.as_str());
-            let recovery = recovery_for(failure.code, &attempt, &HistoryEntry::list_from_json(&input.history_json));
-            if recovery.is_some() {
-                // The key probably exists: the record reads "outcome unknown" until a recovery settles it.
-                attempt.outcome = OUTCOME_UNKNOWN.to_string();
-            }
-            Err(KeyIssueFailed {
-                reminder: recovery.is_some().then(reminder),
-                recovery,
-                record: Some(attempt),
-                failure,
-            })
+            let attempt = record(failure.code.as_str());
+            let mut failed = failed_attempt(failure, attempt, &input.history_json);
+            // The old key probably stops working all the same: remind before it does.
+            failed.reminder = failed.recovery.is_some().then(reminder);
+            Err(failed)
         }
     }
 }
@@ -360,12 +365,8 @@ pub async fn create_data_app_key(
     match interpret_create_answer(&origin, &token, exchange) {
         Ok(new_key) => Ok(KeyCreated { record: record("success", &new_key.key), key: new_key.key }),
         Err(failure) => {
-            let mut attempt = record(failure.code.as_str(), "");
-            let recovery = recovery_for(failure.code, &attempt, &HistoryEntry::list_from_json(&input.history_json));
-            if recovery.is_some() {
-                attempt.outcome = OUTCOME_UNKNOWN.to_string();
-            }
-            Err(KeyIssueFailed { recovery, record: Some(attempt), reminder: None, failure })
+            let attempt = record(failure.code.as_str(), "");
+            Err(failed_attempt(failure, attempt, &input.history_json))
         }
     }
 }
