@@ -11,7 +11,7 @@ use std::rc::Rc;
 
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
 
-use super::{fail, to_js};
+use super::{fail, to_js, use_case, Fetch};
 use crate::databrain::recovery::settle_recovered;
 use crate::databrain::rotate::NewKey;
 use crate::databrain::tokens::KeyListing;
@@ -112,16 +112,10 @@ pub async fn rotate_key(
     )]
     input: JsValue,
 ) -> Result<JsValue, JsValue> {
-    let input: RotateInput = serde_wasm_bindgen::from_value(input).map_err(|_| {
-        fail(Failure::new(
-            ErrorCode::InvalidGracePeriod,
-            "Keyturn could not read that form. Reopen the popup and try again.",
-        ))
-    })?;
-    match rotate_data_app_key(&super::Fetch, &input, now_ms).await {
-        Ok(rotated) => Ok(to_js(&rotated)),
-        Err(failed) => Err(to_js(&failed)),
-    }
+    use_case(input, ErrorCode::InvalidGracePeriod, async |input: RotateInput| {
+        rotate_data_app_key(&Fetch, &input, now_ms).await
+    })
+    .await
 }
 
 /// A listing: the masked views for the page, and the keys as JSON text for the background
@@ -189,13 +183,10 @@ pub async fn create_key(
     )]
     input: JsValue,
 ) -> Result<JsValue, JsValue> {
-    let input: CreateInput = serde_wasm_bindgen::from_value(input).map_err(|_| {
-        fail(Failure::new(ErrorCode::InvalidLabel, "Keyturn could not read that form. Reopen the popup and try again."))
-    })?;
-    match create_data_app_key(&super::Fetch, &input, now_ms).await {
-        Ok(created) => Ok(to_js(&created)),
-        Err(failed) => Err(to_js(&failed)),
-    }
+    use_case(input, ErrorCode::InvalidLabel, async |input: CreateInput| {
+        create_data_app_key(&Fetch, &input, now_ms).await
+    })
+    .await
 }
 
 // ---- many data models ---------------------------------------------------------------

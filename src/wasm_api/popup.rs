@@ -3,7 +3,7 @@
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use super::{fail, to_js};
+use super::{fail, to_js, use_case, Fetch};
 use crate::databrain::grace::PRESETS;
 use crate::databrain::{is_databrain_app_url, GracePeriod, CLOUD_API_ORIGIN};
 use crate::failure::{ErrorCode, Failure};
@@ -87,14 +87,11 @@ pub async fn replace_key(
     )]
     input: JsValue,
 ) -> Result<JsValue, JsValue> {
-    let input: ReplaceKeyInput = serde_wasm_bindgen::from_value(input).map_err(|_| {
-        fail(Failure::new(ErrorCode::InvalidUrl, "Keyturn could not read that form. Reload the popup and try again."))
-    })?;
     let now = || js_sys::Date::now() as u64;
-    match replace_data_model_key(&super::Fetch, &input, now).await {
-        Ok(done) => Ok(to_js(&done)),
-        Err(failed) => Err(to_js(&failed)),
-    }
+    use_case(input, ErrorCode::InvalidUrl, async |input: ReplaceKeyInput| {
+        replace_data_model_key(&Fetch, &input, now).await
+    })
+    .await
 }
 
 /// The data model's page in its region's Treasure Console, where the user starts a build.
