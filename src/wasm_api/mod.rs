@@ -42,6 +42,11 @@ fn to_js<T: Serialize>(value: &T) -> JsValue {
     value.serialize(&serializer).unwrap_or(JsValue::NULL)
 }
 
+/// Now, in milliseconds since the epoch.
+fn now_ms() -> u64 {
+    js_sys::Date::now() as u64
+}
+
 fn fail(failure: Failure) -> JsValue {
     to_js(&failure)
 }
