@@ -139,11 +139,6 @@ async function rotation(args) {
   return kept;
 }
 
-/** Refuses a Databrain call the administrator's policy forbids (pages draw from the last policy seen). */
-async function checkDatabrainEnabled() {
-  core.checkServiceEnabled(await managedJson(), 'databrain');
-}
-
 const databrain = {
   /** Rotates a pasted key (`key`), or the key at `index` of the last listing at `origin`. */
   async rotate({ origin, key, grace, confirmedImmediate, app = '' }) {
@@ -154,8 +149,8 @@ const databrain = {
   },
   /** `since`: list the keys created since a lost attempt first (a recovery). */
   async list({ origin, token, app, since }) {
-    await checkDatabrainEnabled();
-    const { views, listing } = await core.listDatabrainKeys(origin, await grantedOrigins(), token, app, since ?? undefined);
+    const input = { origin, granted: await grantedOrigins(), token, app, since: since ?? undefined, managedJson: await managedJson() };
+    const { views, listing } = await core.listDatabrainKeys(input);
     await chrome.storage.session.set({ [LISTING]: { origin, listing } });
     return views;
   },

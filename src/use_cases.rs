@@ -10,9 +10,10 @@ use std::future::Future;
 use serde::{Deserialize, Serialize};
 
 use crate::databrain::recovery::{recovery_for, Recovery, OUTCOME_UNKNOWN};
+use crate::databrain::tokens::{KeyListing, ListedKeyView};
 use crate::databrain::{
-    create_token_request, interpret_create_answer, interpret_rotate_answer, rotate_request, ApiOrigin, DataAppKey,
-    DataAppName, GracePeriod, KeyLabel, ServiceToken,
+    arrange_for_recovery, create_token_request, interpret_create_answer, interpret_list_page, interpret_rotate_answer,
+    list_page_request, rotate_request, ApiOrigin, DataAppKey, DataAppName, GracePeriod, KeyLabel, ServiceToken,
 };
 use crate::failure::{ErrorCode, Failure};
 use crate::history::{HistoryEntry, DATABRAIN_SERVICE};
@@ -370,6 +371,73 @@ pub async fn create_data_app_key(
             Err(failed_attempt(failure, attempt, &input.history_json))
         }
     }
+}
+
+// ---- Databrain: listing a data app's keys with a service token ------------------------
+
+/// What "List keys" hands the core: the API origin and the granted origins, the service
+/// token, the data app's exact name, when recovering a lost key the attempt's time, and the
+/// managed policy as JSON.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ListKeysInput {
+    /// The Databrain API origin chosen.
+    pub origin: String,
+    /// The extension's granted origin patterns.
+    pub granted: Vec<String>,
+    /// The organisation's service token.
+    pub token: String,
+    /// The data app's exact name.
+    pub app: String,
+    /// To recover a key whose answer was lost: the attempt's time (milliseconds); the keys
+    /// created since then come first.
+    pub since: Option<f64>,
+    /// The managed storage area as JSON.
+    pub managed_json: String,
+}
+
+/// A data app's keys: the masked views for the page, and the keys as JSON text for the
+/// background to keep in storage.session and hand back by index (never to a page).
+#[derive(Debug, Serialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+pub struct KeysListed {
+    /// The keys as the page shows them (their last 4 characters), in the listing's order,
+    /// or when recovering, those created since the attempt first.
+    pub views: Vec<ListedKeyView>,
+    /// The keys themselves, in the order of `views` (JSON text).
+    pub listing: String,
+}
+
+/// Lists a data app's keys with a service token (seed-005), following every page while
+/// pages are full, each answer checked; changes nothing at Databrain.
+pub async fn list_data_app_keys(network: &impl Network, input: &ListKeysInput) -> Result<KeysListed, Failure> {
+    Policy::read(&input.managed_json).check_service("databrain")?;
+    let origin = ApiOrigin::resolve(&input.origin, &input.granted)?;
+    let token = ServiceToken::parse(&input.token)?;
+    let app = DataAppName::parse(&input.app)?;
+    let mut listing = KeyListing::default();
+    let mut page = Some(1);
+    while let Some(number) = page {
+        let exchange = network.send(&list_page_request(&origin, &token, &app, number), REQUEST_TIMEOUT_MS).await;
+        page = listing.add_page(interpret_list_page(&origin, &token, exchange)?);
+    }
+    let arranged: Vec<(DataAppKey, ListedKeyView)> = match input.since {
+        Some(since) => arrange_for_recovery(listing.keys, since.max(0.0) as u64)
+            .into_iter()
+            .map(|(listed, view)| (listed.key, view))
+            .collect(),
+        None => listing
+            .keys
+            .into_iter()
+            .map(|listed| {
+                let view = listed.view();
+                (listed.key, view)
+            })
+            .collect(),
+    };
+    let (keys, views): (Vec<DataAppKey>, Vec<ListedKeyView>) = arranged.into_iter().unzip();
+    let keys: Vec<&str> = keys.iter().map(DataAppKey::expose).collect();
+    Ok(KeysListed { views, listing: serde_json::to_string(&keys).unwrap_or_default() })
 }
 
 // ---- Databrain: recovering a key whose answer was lost ---------------------------------
@@ -840,7 +908,6 @@ mod tests {
 
     #[test]
     fn a_key_creation_is_one_post_with_the_token_recorded_by_the_new_keys_fingerprint() {
-        const TOKEN: &str = "dbst_0123456789abcdef0123456789abcdef";
         let network = FakeNetwork::answering(200, &format!(r#"{{"key":"{NEW_KEY}"}}"#));
         let input = CreateInput {
             origin: CLOUD.into(),
@@ -1150,5 +1217,75 @@ mod tests {
         assert_eq!(bulk_run_history(&lost_key, 1).unwrap()[0].fingerprint, "-");
         let unreadable = BulkHistoryInput { run: "x".into(), ..lost_key };
         assert_eq!(bulk_run_history(&unreadable, 1).unwrap_err().code, ErrorCode::UnexpectedResponse);
+    }
+
+    // ---- listing a data app's keys ----
+
+    const TOKEN: &str = "dbst_0123456789abcdef0123456789abcdef";
+
+    fn listing_input() -> ListKeysInput {
+        ListKeysInput {
+            origin: CLOUD.into(),
+            token: TOKEN.into(),
+            app: "Sales".into(),
+            managed_json: "{}".into(),
+            ..ListKeysInput::default()
+        }
+    }
+
+    fn listed(keys: &[(&str, &str)]) -> String {
+        let entries: Vec<String> = keys
+            .iter()
+            .map(|(key, created)| format!(r#"{{"key":"{key}","name":"n","createdAt":"{created}"}}"#))
+            .collect();
+        format!(r#"{{"data":[{}]}}"#, entries.join(","))
+    }
+
+    #[test]
+    fn a_listing_is_one_get_per_page_with_the_token_and_gives_masked_views_and_the_keys_apart() {
+        let network = FakeNetwork::answering(
+            200,
+            &listed(&[(APP_KEY, "2026-01-01T00:00:00Z"), (NEW_KEY, "2026-03-01T00:00:00Z")]),
+        );
+        let done = run(list_data_app_keys(&network, &listing_input())).unwrap();
+        let sent = network.sent.borrow();
+        assert_eq!((sent.len(), sent[0].method), (1, Method::Get), "a page of fewer than 10 is the last");
+        assert!(sent[0].url.starts_with(&format!("{CLOUD}/api/v2/data-app/api-tokens")), "{}", sent[0].url);
+        assert!(sent[0].url.contains("pageNumber=1"), "{}", sent[0].url);
+        assert_eq!(sent[0].header("authorization"), Some(format!("Bearer {TOKEN}").as_str()));
+        let masked: Vec<&str> = done.views.iter().map(|view| view.masked_key.as_str()).collect();
+        assert_eq!(masked, ["••••0001", "••••abcd"]);
+        assert_eq!(done.listing, serde_json::to_string(&[APP_KEY, NEW_KEY]).unwrap());
+        assert!(!serde_json::to_string(&done.views).unwrap().contains(APP_KEY), "no key in the views");
+        drop(sent);
+        // Recovering: the keys created since the attempt come first.
+        let since = ListKeysInput { since: Some(1_767_225_600_000.0 + 86_400_000.0), ..listing_input() };
+        let done = run(list_data_app_keys(&network, &since)).unwrap();
+        assert_eq!(done.listing, serde_json::to_string(&[NEW_KEY, APP_KEY]).unwrap());
+        assert_eq!(done.views.iter().map(|view| view.since_attempt).collect::<Vec<_>>(), [true, false]);
+    }
+
+    #[test]
+    fn a_listing_is_refused_before_sending_and_a_refused_answer_fails_with_its_code() {
+        let cases = [
+            (ListKeysInput { token: "nope".into(), ..listing_input() }, ErrorCode::MalformedKey),
+            (ListKeysInput { app: " ".into(), ..listing_input() }, ErrorCode::InvalidDataAppName),
+            (
+                ListKeysInput { origin: "https://databrain.example.com".into(), ..listing_input() },
+                ErrorCode::OriginNotGranted,
+            ),
+            (
+                ListKeysInput { managed_json: r#"{"services":["treasure"]}"#.into(), ..listing_input() },
+                ErrorCode::ServiceNotEnabled,
+            ),
+        ];
+        for (given, code) in cases {
+            let network = FakeNetwork::answering(200, &listed(&[]));
+            assert_eq!(run(list_data_app_keys(&network, &given)).unwrap_err().code, code, "{given:?}");
+            assert!(network.sent.borrow().is_empty(), "nothing is sent for {code:?}");
+        }
+        let refused = FakeNetwork::answering(401, r#"{"error":{"code":"AUTHENTICATION_ERROR","message":"no"}}"#);
+        let failed = run(list_data_app_keys(&refused, &listing_input())).unwrap_err();
+        assert_eq!((failed.code, failed.status), (ErrorCode::AuthenticationError, Some(401)));
     }
 }

@@ -13,10 +13,7 @@ use wasm_bindgen_futures::{future_to_promise, JsFuture};
 
 use super::{fail, now_ms, to_js, use_case, Fetch};
 use crate::databrain::recovery::settle_recovered;
-use crate::databrain::tokens::KeyListing;
-use crate::databrain::{
-    arrange_for_recovery, interpret_list_page, list_page_request, ApiOrigin, DataAppKey, DataAppName, ServiceToken,
-};
+use crate::databrain::ApiOrigin;
 use crate::failure::{ErrorCode, Failure};
 use crate::history::{history_csv, HistoryEntry};
 use crate::policy::Policy;
@@ -30,9 +27,9 @@ use crate::treasure::table::table_rows;
 use crate::treasure::DataModelTarget;
 use crate::treasure::{interpret_replace_answer, replace_key_request, Region, TreasureKey};
 use crate::use_cases::{
-    bulk_run_history, bulk_run_reminders, create_data_app_key, recover_listed_key, retry_bulk_run, rotate_data_app_key,
-    start_bulk_run, BulkHistoryInput, CreateInput, RecoverInput, RetryBulkInput, RotateInput, RunReminderInput,
-    StartBulkInput,
+    bulk_run_history, bulk_run_reminders, create_data_app_key, list_data_app_keys, recover_listed_key, retry_bulk_run,
+    rotate_data_app_key, start_bulk_run, BulkHistoryInput, CreateInput, ListKeysInput, RecoverInput, RetryBulkInput,
+    RotateInput, RunReminderInput, StartBulkInput,
 };
 use crate::REQUEST_TIMEOUT_MS;
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -95,13 +92,6 @@ pub fn normalise_databrain_origin(raw: &str) -> Result<String, JsValue> {
     ApiOrigin::normalise(raw).map_err(fail)
 }
 
-/// The Databrain API origin to use: the cloud, or one of `granted` (the extension's granted
-/// origin patterns, as `permissions.getAll()` lists them; anything else reads as none).
-fn resolve_origin(origin: &str, granted: JsValue) -> Result<ApiOrigin, JsValue> {
-    let granted: Vec<String> = serde_wasm_bindgen::from_value(granted).unwrap_or_default();
-    ApiOrigin::resolve(origin, &granted).map_err(fail)
-}
-
 /// "Rotate": the whole use case (`use_cases::rotate_data_app_key`). `input` is
 /// `{origin, granted, key | listing + index, grace, confirmedImmediate, app, historyJson,
 /// managedJson}`; resolves to `KeyRotated` (the new key, the record and the old key's
@@ -121,52 +111,22 @@ pub async fn rotate_key(
     .await
 }
 
-/// A listing: the masked views for the page, and the keys as JSON text for the background
-/// to keep in storage.session and hand back by index.
-#[derive(Serialize, tsify::Tsify)]
-struct ListingView {
-    views: Vec<crate::databrain::tokens::ListedKeyView>,
-    listing: String,
-}
-
-/// Lists a data app's keys with a service token, following every page. Resolves to
-/// `{views, listing}`: `views` are `[{name, description, createdAt, maskedKey,
-/// sinceAttempt}]`, in the order of the listing, or, when `since` (milliseconds) is given
-/// to recover a key whose answer was lost, the keys created since then first
-/// (`sinceAttempt`); `listing` holds the keys themselves, for the background only.
-#[wasm_bindgen(js_name = listDatabrainKeys, unchecked_return_type = "ListingView")]
+/// "List keys": the whole use case (`use_cases::list_data_app_keys`: policy, origin, token,
+/// data app, every page, each answer checked). `input` is `{origin, granted, token, app,
+/// since?, managedJson}`, `since` (milliseconds) when recovering a key whose answer was lost
+/// (the keys created since then come first). Resolves to `KeysListed`: `views`, the masked
+/// keys for the page, and `listing`, the keys themselves as JSON text for the background only.
+#[wasm_bindgen(js_name = listDatabrainKeys, unchecked_return_type = "KeysListed")]
 pub async fn list_databrain_keys(
-    origin: String,
-    #[wasm_bindgen(unchecked_param_type = "string[]")] granted: JsValue,
-    token: String,
-    app: String,
-    since: Option<f64>,
+    #[wasm_bindgen(
+        unchecked_param_type = "{ origin: string; granted: string[]; token: string; app: string; since?: number; managedJson: string }"
+    )]
+    input: JsValue,
 ) -> Result<JsValue, JsValue> {
-    let origin = resolve_origin(&origin, granted)?;
-    let token = ServiceToken::parse(&token).map_err(fail)?;
-    let app = DataAppName::parse(&app).map_err(fail)?;
-    let mut listing = KeyListing::default();
-    let mut page = Some(1);
-    while let Some(number) = page {
-        let exchange = transport::send(&list_page_request(&origin, &token, &app, number), REQUEST_TIMEOUT_MS).await;
-        page = listing.add_page(interpret_list_page(&origin, &token, exchange).map_err(fail)?);
-    }
-    let arranged: Vec<_> = match since {
-        Some(since) => {
-            arrange_for_recovery(listing.keys, ms(since)).into_iter().map(|(listed, view)| (listed.key, view)).collect()
-        }
-        None => listing
-            .keys
-            .into_iter()
-            .map(|listed| {
-                let view = listed.view();
-                (listed.key, view)
-            })
-            .collect(),
-    };
-    let (keys, views): (Vec<DataAppKey>, Vec<_>) = arranged.into_iter().unzip();
-    let keys: Vec<&str> = keys.iter().map(DataAppKey::expose).collect();
-    Ok(to_js(&ListingView { views, listing: serde_json::to_string(&keys).unwrap_or_default() }))
+    use_case(input, ErrorCode::InvalidDataAppName, async |input: ListKeysInput| {
+        list_data_app_keys(&Fetch, &input).await
+    })
+    .await
 }
 
 /// "Use this key" after a listing made to recover a key whose answer was lost: the whole
@@ -399,12 +359,6 @@ pub async fn check_builds(run: String, keys: String, key: String, on_result: js_
 }
 
 // ---- history ------------------------------------------------------------------------
-
-/// Refuses a service (`treasure` or `databrain`) the policy (`managedJson`) does not show.
-#[wasm_bindgen(js_name = checkServiceEnabled)]
-pub fn check_service_enabled(managed_json: &str, service: &str) -> Result<(), JsValue> {
-    Policy::read(managed_json).check_service(service).map_err(fail)
-}
 
 /// The stored history with the attempts a recovery at `origin` since `since` settled, or
 /// `null` when none changed.
