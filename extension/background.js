@@ -139,11 +139,6 @@ async function rotation(args) {
   return kept;
 }
 
-/** Refuses a Databrain call the administrator's policy forbids (pages draw from the last policy seen). */
-async function checkDatabrainEnabled() {
-  core.checkServiceEnabled(await managedJson(), 'databrain');
-}
-
 const databrain = {
   /** Rotates a pasted key (`key`), or the key at `index` of the last listing at `origin`. */
   async rotate({ origin, key, grace, confirmedImmediate, app = '' }) {
@@ -154,8 +149,8 @@ const databrain = {
   },
   /** `since`: list the keys created since a lost attempt first (a recovery). */
   async list({ origin, token, app, since }) {
-    await checkDatabrainEnabled();
-    const { views, listing } = await core.listDatabrainKeys(origin, await grantedOrigins(), token, app, since ?? undefined);
+    const input = { origin, granted: await grantedOrigins(), token, app, since: since ?? undefined, managedJson: await managedJson() };
+    const { views, listing } = await core.listDatabrainKeys(input);
     await chrome.storage.session.set({ [LISTING]: { origin, listing } });
     return views;
   },
@@ -177,9 +172,10 @@ const databrain = {
    * stop reading "outcome unknown".
    */
   async recover({ origin, index, since }) {
-    const { key } = core.takeListedDatabrainKey(await keptListing(origin), index);
+    const input = { origin, granted: await grantedOrigins(), listing: await keptListing(origin), index, managedJson: await managedJson() };
+    const { key, record } = await core.recoverKey(input);
     const kept = await keepNewKey({ key, origin, source: 'recovery' });
-    await history.record(core.historyEntry('Databrain', origin, 'data app key recovered (service token listing)', 'success', '', key));
+    await history.record(record);
     await history.settle(origin, since);
     await chrome.storage.session.remove(PENDING_RECOVERY);
     return kept;
@@ -212,14 +208,16 @@ const HEARTBEAT_MS = 1000;
 const JOURNAL_INTERVAL_MS = 100;
 
 /**
- * Everything in storage.session: the job's meta and key, and its rows, items of their own.
- * @returns {Promise<StoredItems & Record<string, any>>}
+ * The job's journal as storage.session keeps it: the meta (none: no job yet), its rows in
+ * the run's order, the key while the job runs, the build checks, and the names of every row
+ * item kept (an earlier job's too).
  */
-const allSessionItems = () => chrome.storage.session.get(null);
-
-/** The rows of a job as kept in the journal, in the run's order. */
-function journalRows(items, total) {
-  return Array.from({ length: total }, (_, index) => items[jobRowItem(index)]).filter(Boolean);
+async function readJournal() {
+  const items = /** @type {StoredItems & Record<string, any>} */ (await chrome.storage.session.get(null));
+  const meta = items[JOB];
+  const rows = /** @type {import('./keyturn.js').BulkRow[]} */ (meta ? Array.from({ length: meta.total }, (_, index) => items[jobRowItem(index)]).filter(Boolean) : []);
+  const rowItems = Object.keys(items).filter((item) => item.startsWith(JOB_ROW_PREFIX));
+  return { meta, rows, key: items[JOB_KEY], builds: items.bulkBuilds ?? {}, rowItems };
 }
 
 /** The job this worker is sending: its meta (the journal's) and how to stop it. */
@@ -280,14 +278,9 @@ function launchJob(meta, rows, key) {
  * the job's end and this write records it when it starts again.
  */
 async function recordJobHistory(key) {
-  const items = await allSessionItems();
-  const meta = items[JOB];
+  const { meta, rows } = await readJournal();
   if (!meta || meta.status !== 'finished' || meta.historyRecorded) return;
-  const entries = journalRows(items, meta.total)
-    .filter((row) => row.launch === meta.launch && (row.state === 'done' || row.state === 'failed'))
-    .map((row) => core.dataModelHistoryEntry(row.region, row.oid, row.name ?? '', row.state === 'done' ? 'success' : row.code, key ?? ''))
-    .reverse();
-  await history.recordAll(entries);
+  await history.recordAll(await core.bulkRunHistory({ run: JSON.stringify({ rows }), launch: meta.launch, key: key ?? '' }));
   await chrome.storage.session.set({ [JOB]: { ...meta, historyRecorded: true } });
 }
 
@@ -295,34 +288,31 @@ async function recordJobHistory(key) {
 // browser stopping the worker; it resumes here. Without its key (never the case while the
 // browser runs: storage.session keeps it), it waits for the user's Retry.
 const jobResumed = coreReady.then(async () => {
-  const items = await allSessionItems();
-  const meta = items[JOB];
+  const { meta, rows, key } = await readJournal();
   if (!meta || activeJob) return;
   if (meta.status === 'finished') {
     await chrome.alarms.clear(JOB_WATCHDOG);
-    if (!meta.historyRecorded) await recordJobHistory(items[JOB_KEY]);
+    if (!meta.historyRecorded) await recordJobHistory(key);
     return;
   }
-  const key = items[JOB_KEY];
   if (meta.status !== 'running' || !key) {
     if (meta.status === 'running') {
       await chrome.storage.session.set({ [JOB]: { ...meta, status: 'interrupted', stopped: t('bulkJobKeyLost') } });
     }
     return;
   }
-  launchJob({ ...meta, interruptions: (meta.interruptions ?? 0) + 1, resumedAt: Date.now() }, journalRows(items, meta.total), key);
+  launchJob({ ...meta, interruptions: (meta.interruptions ?? 0) + 1, resumedAt: Date.now() }, rows, key);
 }).catch(() => {});
 
-/** A new launch needs no job going and a well-formed key (refused before anything is sent). */
-async function checkLaunch(key) {
+/** A new launch needs no job going (the core checks the key, before anything is sent). */
+async function checkNoJobGoing() {
   await jobResumed;
   if (activeJob) throw { code: 'RUN_IN_PROGRESS', message: 'A run is already going. Wait for it to finish, or stop it.', requestSent: false };
-  core.checkTreasureKey(key);
 }
 
 /** Writes a whole job (its meta, every row, the key) in one go, replacing any earlier job's rows. */
 async function writeJob(meta, rows, key) {
-  const earlier = Object.keys(await allSessionItems()).filter((item) => item.startsWith(JOB_ROW_PREFIX) && Number(item.slice(JOB_ROW_PREFIX.length)) >= rows.length);
+  const earlier = (await readJournal()).rowItems.filter((item) => Number(item.slice(JOB_ROW_PREFIX.length)) >= rows.length);
   if (earlier.length) await chrome.storage.session.remove(earlier);
   const items = Object.fromEntries(rows.map((row, index) => [jobRowItem(index), row]));
   await chrome.storage.session.set({ ...items, [JOB]: meta, ...(key && meta.status === 'running' ? { [JOB_KEY]: key } : {}) });
@@ -331,27 +321,30 @@ async function writeJob(meta, rows, key) {
 const bulk = {
   /** `targets`: the ticked, ready rows of the page's table, `[{region, oid}]`. Resolves to the job's meta. */
   async start({ targets, key }) {
-    await checkLaunch(key);
-    const plan = /** @type {import('./keyturn.js').BulkRunView} */ (JSON.parse(core.planBulkRun(JSON.stringify(targets), await managedJson())));
+    await checkNoJobGoing();
+    // One call plans the launch (the key, the policy, each data model checked again); this keeps and launches it.
+    const plan = await core.startBulkRun({ targets, key, managedJson: await managedJson() });
+    const sends = plan.counts.remaining > 0;
+    /** @type {BulkJobMeta} */
     const meta = {
-      id: crypto.randomUUID(), launch: 1, status: plan.rows.length ? 'running' : 'finished', total: plan.rows.length,
+      id: crypto.randomUUID(), launch: plan.launch, status: sends ? 'running' : 'finished', total: plan.rows.length,
       counts: plan.counts, invalid: plan.invalid, duplicates: plan.duplicates, startedAt: Date.now(), beat: Date.now(),
-      interruptions: 0, historyRecorded: plan.rows.length === 0,
+      interruptions: 0, historyRecorded: !sends,
     };
     // A new job: the build checks of an earlier one no longer apply.
     await chrome.storage.session.remove('bulkBuilds');
     await writeJob(meta, plan.rows, key);
-    if (plan.rows.length) launchJob(meta, plan.rows, key);
+    if (sends) launchJob(meta, plan.rows, key);
     return meta;
   },
   /** Sends again the rows that did not succeed (failed, skipped, or never sent), as a new launch of the same job. */
   async retry({ key }) {
-    await checkLaunch(key);
-    const items = await allSessionItems();
-    const earlier = items[JOB];
+    await checkNoJobGoing();
+    const { meta: earlier, rows } = await readJournal();
     if (!earlier) throw { code: 'NOTHING_TO_RUN', message: 'There is no run to retry. Tick data models and press Replace.', requestSent: false };
-    const plan = /** @type {import('./keyturn.js').BulkRunView} */ (JSON.parse(core.retryFailedPlan(JSON.stringify({ rows: journalRows(items, earlier.total) }))));
-    const meta = { ...earlier, launch: earlier.launch + 1, status: 'running', stopped: undefined, counts: plan.counts, beat: Date.now(), interruptions: 0, resumedAt: undefined, finishedAt: undefined, historyRecorded: false };
+    const plan = await core.retryBulkRun({ run: JSON.stringify({ rows }), launch: earlier.launch, key, managedJson: await managedJson() });
+    /** @type {BulkJobMeta} */
+    const meta = { ...earlier, launch: plan.launch, status: 'running', stopped: undefined, counts: plan.counts, beat: Date.now(), interruptions: 0, resumedAt: undefined, finishedAt: undefined, historyRecorded: false };
     await writeJob(meta, plan.rows, key);
     launchJob(meta, plan.rows, key);
     return true;
@@ -370,17 +363,17 @@ const bulk = {
    */
   async checkBuilds({ keys = [], key }) {
     core.checkTreasureKey(key);
-    const items = await allSessionItems();
-    if (!items[JOB]) return {};
+    const { meta, rows, builds } = await readJournal();
+    if (!meta) return {};
     const checked = {};
-    let kept = items.bulkBuilds ?? {};
+    let kept = builds;
     let timer = null;
     const write = () => {
       clearTimeout(timer);
       timer = null;
       return chrome.storage.session.set({ bulkBuilds: kept });
     };
-    await core.checkBuilds(JSON.stringify({ rows: journalRows(items, items[JOB].total) }), JSON.stringify(keys), key, (rowKey, result) => {
+    await core.checkBuilds(JSON.stringify({ rows }), JSON.stringify(keys), key, (rowKey, result) => {
       checked[rowKey] = 'verdict' in result ? result : { verdict: 'error', code: result.code, message: result.message };
       kept = { ...kept, [rowKey]: checked[rowKey] };
       timer ??= setTimeout(write, JOURNAL_INTERVAL_MS);

@@ -436,11 +436,10 @@ async function start() {
     if (changes[JOB] || Object.keys(changes).some((item) => item.startsWith(JOB_ROW_PREFIX))) renderSoon(job.apply(changes));
   });
   watchBackground();
-  // "Remind me before this key expires", after a run: one reminder per region the key was
-  // given in, each tied to the key's fingerprint (never the key).
+  // "Remind me before this key expires", after a run: the core makes one reminder per region
+  // the run gave the key in, each tied to the key's fingerprint (never the key).
   $('bulk-remind').append(remindControl('bulk-remind', async (expiresAt) => {
-    const regions = [...new Set(job.rows.filter((row) => row.state === 'done').map((row) => row.region))];
-    const reminders = regions.map((region) => core.keyReminder(region, expiresAt, $('bulk-key').value, table.policyJson));
+    const reminders = await core.runReminders({ run: job.asRunJson(), expiresAt, key: $('bulk-key').value, managedJson: table.policyJson });
     // The background adds them one at a time (one read-modify-write per storage item).
     const kept = await Promise.all(reminders.map((reminder) => askBackground('reminders', 'add', reminder)));
     return kept[0] ? t('remindSet', kept[0].label, new Date(kept[0].expiresAt).toLocaleDateString()) : t('reminderNothing');

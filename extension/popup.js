@@ -230,7 +230,8 @@ const treasure = {
     actions.append(open, ' ', check);
     // Tied to the key's fingerprint: when it fires, it leads to the data models given this key.
     const remind = remindControl('td-remind', async (expiresAt) => {
-      const kept = await askBackground('reminders', 'add', core.keyReminder(target.region, expiresAt, key, this.policyJson));
+      const [reminder] = core.keyReminders([target.region], expiresAt, key, this.policyJson);
+      const kept = await askBackground('reminders', 'add', reminder);
       return kept ? t('remindSet', kept.label, new Date(kept.expiresAt).toLocaleDateString()) : t('reminderNothing');
     });
     box.append(actions, verdict, remind);

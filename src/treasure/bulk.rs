@@ -279,6 +279,18 @@ impl BulkRun {
         }
     }
 
+    /// The regions of the rows replaced, each once, in the run's order: where a reminder
+    /// for the key given belongs.
+    pub fn replaced_regions(&self) -> Vec<String> {
+        let mut regions: Vec<String> = Vec::new();
+        for row in self.rows.iter().filter(|row| row.state == RowState::Done) {
+            if !regions.contains(&row.region) {
+                regions.push(row.region.clone());
+            }
+        }
+        regions
+    }
+
     /// The run's counts.
     pub fn counts(&self) -> Counts {
         let count = |wanted: &[RowState]| self.rows.iter().filter(|row| wanted.contains(&row.state)).count();

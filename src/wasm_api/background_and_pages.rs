@@ -11,26 +11,26 @@ use std::rc::Rc;
 
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
 
-use super::{fail, to_js};
+use super::{fail, now_ms, to_js, use_case, Fetch};
 use crate::databrain::recovery::settle_recovered;
-use crate::databrain::rotate::NewKey;
-use crate::databrain::tokens::KeyListing;
-use crate::databrain::{
-    arrange_for_recovery, interpret_list_page, list_page_request, ApiOrigin, DataAppKey, DataAppName, ServiceToken,
-};
+use crate::databrain::ApiOrigin;
 use crate::failure::{ErrorCode, Failure};
 use crate::history::{history_csv, HistoryEntry};
 use crate::policy::Policy;
 use crate::reminders::{consumers, fingerprint_from_last_four, fire_times, Reminder};
 use crate::transport;
 use crate::treasure::builds::{builds_request, interpret_builds_answer, BuildVerdict};
-use crate::treasure::bulk::{row_key, BulkRun, ChosenTarget, RowState, MAX_IN_FLIGHT_PER_HOST};
+use crate::treasure::bulk::{row_key, BulkRun, RowState, MAX_IN_FLIGHT_PER_HOST};
 use crate::treasure::job::{BulkJob, JobChange};
 use crate::treasure::listing::{interpret_list_answer, list_request, ListedModel, SkippedElement};
 use crate::treasure::table::table_rows;
+use crate::treasure::DataModelTarget;
 use crate::treasure::{interpret_replace_answer, replace_key_request, Region, TreasureKey};
-use crate::treasure::{DataModelTarget, Oid};
-use crate::use_cases::{create_data_app_key, listed_key, rotate_data_app_key, CreateInput, RotateInput};
+use crate::use_cases::{
+    bulk_run_history, bulk_run_reminders, create_data_app_key, list_data_app_keys, recover_listed_key, retry_bulk_run,
+    rotate_data_app_key, start_bulk_run, BulkHistoryInput, CreateInput, ListKeysInput, RecoverInput, RetryBulkInput,
+    RotateInput, RunReminderInput, StartBulkInput,
+};
 use crate::REQUEST_TIMEOUT_MS;
 use std::collections::{HashMap, HashSet, VecDeque};
 
@@ -92,13 +92,6 @@ pub fn normalise_databrain_origin(raw: &str) -> Result<String, JsValue> {
     ApiOrigin::normalise(raw).map_err(fail)
 }
 
-/// The Databrain API origin to use: the cloud, or one of `granted` (the extension's granted
-/// origin patterns, as `permissions.getAll()` lists them; anything else reads as none).
-fn resolve_origin(origin: &str, granted: JsValue) -> Result<ApiOrigin, JsValue> {
-    let granted: Vec<String> = serde_wasm_bindgen::from_value(granted).unwrap_or_default();
-    ApiOrigin::resolve(origin, &granted).map_err(fail)
-}
-
 /// "Rotate": the whole use case (`use_cases::rotate_data_app_key`). `input` is
 /// `{origin, granted, key | listing + index, grace, confirmedImmediate, app, historyJson,
 /// managedJson}`; resolves to `KeyRotated` (the new key, the record and the old key's
@@ -112,71 +105,42 @@ pub async fn rotate_key(
     )]
     input: JsValue,
 ) -> Result<JsValue, JsValue> {
-    let input: RotateInput = serde_wasm_bindgen::from_value(input).map_err(|_| {
-        fail(Failure::new(
-            ErrorCode::InvalidGracePeriod,
-            "Keyturn could not read that form. Reopen the popup and try again.",
-        ))
-    })?;
-    match rotate_data_app_key(&super::Fetch, &input, now_ms).await {
-        Ok(rotated) => Ok(to_js(&rotated)),
-        Err(failed) => Err(to_js(&failed)),
-    }
+    use_case(input, ErrorCode::InvalidGracePeriod, async |input: RotateInput| {
+        rotate_data_app_key(&Fetch, &input, now_ms).await
+    })
+    .await
 }
 
-/// A listing: the masked views for the page, and the keys as JSON text for the background
-/// to keep in storage.session and hand back by index.
-#[derive(Serialize, tsify::Tsify)]
-struct ListingView {
-    views: Vec<crate::databrain::tokens::ListedKeyView>,
-    listing: String,
-}
-
-/// Lists a data app's keys with a service token, following every page. Resolves to
-/// `{views, listing}`: `views` are `[{name, description, createdAt, maskedKey,
-/// sinceAttempt}]`, in the order of the listing, or, when `since` (milliseconds) is given
-/// to recover a key whose answer was lost, the keys created since then first
-/// (`sinceAttempt`); `listing` holds the keys themselves, for the background only.
-#[wasm_bindgen(js_name = listDatabrainKeys, unchecked_return_type = "ListingView")]
+/// "List keys": the whole use case (`use_cases::list_data_app_keys`: policy, origin, token,
+/// data app, every page, each answer checked). `input` is `{origin, granted, token, app,
+/// since?, managedJson}`, `since` (milliseconds) when recovering a key whose answer was lost
+/// (the keys created since then come first). Resolves to `KeysListed`: `views`, the masked
+/// keys for the page, and `listing`, the keys themselves as JSON text for the background only.
+#[wasm_bindgen(js_name = listDatabrainKeys, unchecked_return_type = "KeysListed")]
 pub async fn list_databrain_keys(
-    origin: String,
-    #[wasm_bindgen(unchecked_param_type = "string[]")] granted: JsValue,
-    token: String,
-    app: String,
-    since: Option<f64>,
+    #[wasm_bindgen(
+        unchecked_param_type = "{ origin: string; granted: string[]; token: string; app: string; since?: number; managedJson: string }"
+    )]
+    input: JsValue,
 ) -> Result<JsValue, JsValue> {
-    let origin = resolve_origin(&origin, granted)?;
-    let token = ServiceToken::parse(&token).map_err(fail)?;
-    let app = DataAppName::parse(&app).map_err(fail)?;
-    let mut listing = KeyListing::default();
-    let mut page = Some(1);
-    while let Some(number) = page {
-        let exchange = transport::send(&list_page_request(&origin, &token, &app, number), REQUEST_TIMEOUT_MS).await;
-        page = listing.add_page(interpret_list_page(&origin, &token, exchange).map_err(fail)?);
-    }
-    let arranged: Vec<_> = match since {
-        Some(since) => {
-            arrange_for_recovery(listing.keys, ms(since)).into_iter().map(|(listed, view)| (listed.key, view)).collect()
-        }
-        None => listing
-            .keys
-            .into_iter()
-            .map(|listed| {
-                let view = listed.view();
-                (listed.key, view)
-            })
-            .collect(),
-    };
-    let (keys, views): (Vec<DataAppKey>, Vec<_>) = arranged.into_iter().unzip();
-    let keys: Vec<&str> = keys.iter().map(DataAppKey::expose).collect();
-    Ok(to_js(&ListingView { views, listing: serde_json::to_string(&keys).unwrap_or_default() }))
+    use_case(input, ErrorCode::InvalidDataAppName, async |input: ListKeysInput| {
+        list_data_app_keys(&Fetch, &input).await
+    })
+    .await
 }
 
-/// The key at `index` of a kept `listing`, for the user who chose to recover it: kept like
-/// a new key. Resolves to `{key}`.
-#[wasm_bindgen(js_name = takeListedDatabrainKey, unchecked_return_type = "NewKey")]
-pub fn take_listed_databrain_key(listing: &str, index: usize) -> Result<JsValue, JsValue> {
-    listed_key(listing, index).map(|key| to_js(&NewKey { key: key.expose().to_string() })).map_err(fail)
+/// "Use this key" after a listing made to recover a key whose answer was lost: the whole
+/// use case (`use_cases::recover_listed_key`). `input` is `{origin, granted, listing, index,
+/// managedJson}`; resolves to `KeyRecovered` (the key, to keep like a new key, and its
+/// record) or rejects with the failure. Sends nothing.
+#[wasm_bindgen(js_name = recoverKey, unchecked_return_type = "KeyRecovered")]
+pub async fn recover_key(
+    #[wasm_bindgen(
+        unchecked_param_type = "{ origin: string; granted: string[]; listing: string; index: number; managedJson: string }"
+    )]
+    input: JsValue,
+) -> Result<JsValue, JsValue> {
+    use_case(input, ErrorCode::ListingExpired, async |input: RecoverInput| recover_listed_key(&input, now_ms())).await
 }
 
 /// "Create a new key": the whole use case (`use_cases::create_data_app_key`). `input` is
@@ -189,13 +153,10 @@ pub async fn create_key(
     )]
     input: JsValue,
 ) -> Result<JsValue, JsValue> {
-    let input: CreateInput = serde_wasm_bindgen::from_value(input).map_err(|_| {
-        fail(Failure::new(ErrorCode::InvalidLabel, "Keyturn could not read that form. Reopen the popup and try again."))
-    })?;
-    match create_data_app_key(&super::Fetch, &input, now_ms).await {
-        Ok(created) => Ok(to_js(&created)),
-        Err(failed) => Err(to_js(&failed)),
-    }
+    use_case(input, ErrorCode::InvalidLabel, async |input: CreateInput| {
+        create_data_app_key(&Fetch, &input, now_ms).await
+    })
+    .await
 }
 
 // ---- many data models ---------------------------------------------------------------
@@ -221,20 +182,41 @@ pub fn bulk_table(lines: &str, bare_oid_region: &str, managed_json: &str) -> Str
     serde_json::to_string(&rows).unwrap_or_default()
 }
 
-/// A run of the data models chosen in the table (`targets`: JSON `[{region, oid}]`), each
-/// checked again; regions the policy (`managedJson`) does not offer are refused.
-#[wasm_bindgen(js_name = planBulkRun)]
-pub fn plan_bulk_run(targets_json: &str, managed_json: &str) -> String {
-    let targets: Vec<ChosenTarget> = serde_json::from_str(targets_json).unwrap_or_default();
-    BulkRun::plan_targets(&targets, &Policy::read(managed_json)).to_json()
+/// "Replace" on the bulk page: the whole planning of a job's first launch
+/// (`use_cases::start_bulk_run`: the key, the policy, each chosen data model checked again,
+/// duplicates removed). `input` is `{targets: [{region, oid}], key, managedJson}`; resolves
+/// to `BulkLaunch` (the rows, counts, invalid rows, duplicates) or rejects with the failure.
+/// Sends nothing: the background launches the job (`runBulkJob`).
+#[wasm_bindgen(js_name = startBulkRun, unchecked_return_type = "BulkLaunch")]
+pub async fn start_bulk_run_of(
+    #[wasm_bindgen(
+        unchecked_param_type = "{ targets: { region: string; oid: string }[]; key: string; managedJson: string }"
+    )]
+    input: JsValue,
+) -> Result<JsValue, JsValue> {
+    use_case(input, ErrorCode::InvalidOid, async |input: StartBulkInput| start_bulk_run(&input)).await
 }
 
-/// The run with its failed and skipped rows pending again.
-#[wasm_bindgen(js_name = retryFailedPlan)]
-pub fn retry_failed_plan(run: &str) -> Result<String, JsValue> {
-    let mut run = run_from(run)?;
-    run.retry_failed();
-    Ok(run.to_json())
+/// "Retry failed": the whole planning of the job's next launch (`use_cases::retry_bulk_run`).
+/// `input` is `{run, launch, key, managedJson}`, `run` the journal's rows as JSON (`{rows}`)
+/// and `launch` the one that ended; resolves to `BulkLaunch` or rejects with the failure.
+#[wasm_bindgen(js_name = retryBulkRun, unchecked_return_type = "BulkLaunch")]
+pub async fn retry_bulk_run_of(
+    #[wasm_bindgen(unchecked_param_type = "{ run: string; launch: number; key: string; managedJson: string }")]
+    input: JsValue,
+) -> Result<JsValue, JsValue> {
+    use_case(input, ErrorCode::UnexpectedResponse, async |input: RetryBulkInput| retry_bulk_run(&input)).await
+}
+
+/// The history records of a bulk job's launch that ended (`use_cases::bulk_run_history`).
+/// `input` is `{run, launch, key}` (`key`: `""` when lost); resolves to the records, newest
+/// first (`HistoryEntry[]`), or rejects with the failure.
+#[wasm_bindgen(js_name = bulkRunHistory, unchecked_return_type = "HistoryEntry[]")]
+pub async fn bulk_run_history_of(
+    #[wasm_bindgen(unchecked_param_type = "{ run: string; launch: number; key: string }")] input: JsValue,
+) -> Result<JsValue, JsValue> {
+    use_case(input, ErrorCode::UnexpectedResponse, async |input: BulkHistoryInput| bulk_run_history(&input, now_ms()))
+        .await
 }
 
 /// The run as CSV: OID, region, name, outcome and, appended, each row's build verdict
@@ -378,31 +360,6 @@ pub async fn check_builds(run: String, keys: String, key: String, on_result: js_
 
 // ---- history ------------------------------------------------------------------------
 
-/// A history record for one replacement of a data model's key: the region's id, the OID,
-/// the name when Treasure confirmed it (`""`: unknown), the outcome (`success` or an error
-/// code); `key` is reduced to its fingerprint here. The region and OID are checked again:
-/// a record is only made for a data model Keyturn could have sent to.
-#[wasm_bindgen(js_name = dataModelHistoryEntry, unchecked_return_type = "HistoryEntry")]
-pub fn data_model_history_entry(
-    region: &str,
-    oid: &str,
-    name: &str,
-    outcome: &str,
-    key: &str,
-) -> Result<JsValue, JsValue> {
-    let region = Region::from_id(region)
-        .ok_or_else(|| fail(Failure::new(ErrorCode::UnknownRegion, "Choose the data model's region.")))?;
-    let oid = Oid::parse(oid).map_err(fail)?;
-    let name = (!name.is_empty()).then_some(name);
-    Ok(to_js(&HistoryEntry::data_model(now_ms(), region, &oid, name, outcome, key)))
-}
-
-/// Refuses a service (`treasure` or `databrain`) the policy (`managedJson`) does not show.
-#[wasm_bindgen(js_name = checkServiceEnabled)]
-pub fn check_service_enabled(managed_json: &str, service: &str) -> Result<(), JsValue> {
-    Policy::read(managed_json).check_service(service).map_err(fail)
-}
-
 /// The stored history with the attempts a recovery at `origin` since `since` settled, or
 /// `null` when none changed.
 #[wasm_bindgen(js_name = settleRecovered, unchecked_return_type = "HistoryEntry[] | null")]
@@ -428,10 +385,6 @@ pub fn history_csv_of(entries_json: &str) -> String {
 }
 
 // ---- expiry reminders -----------------------------------------------------------------
-
-fn now_ms() -> u64 {
-    js_sys::Date::now() as u64
-}
 
 /// A checked Treasure key reminder from the options form (`expiresAt`: the date field's
 /// milliseconds; `leadDays`: text such as "7, 1").
@@ -460,6 +413,21 @@ pub fn reminder_consumers(history_json: &str, reminder_json: &str) -> JsValue {
         .map(|(region, fingerprint)| consumers(&HistoryEntry::list_from_json(history_json), region, &fingerprint))
         .unwrap_or_default();
     to_js(&found)
+}
+
+/// "Remind me before this key expires" after a bulk run: the whole use case
+/// (`use_cases::bulk_run_reminders`). `input` is `{run, expiresAt, key, managedJson}`, `run`
+/// the run as the page shows it (JSON); resolves to the reminders to keep (`Reminder[]`, one
+/// per region the run replaced a key in) or rejects with the failure.
+#[wasm_bindgen(js_name = runReminders, unchecked_return_type = "Reminder[]")]
+pub async fn run_reminders(
+    #[wasm_bindgen(unchecked_param_type = "{ run: string; expiresAt: number; key: string; managedJson: string }")]
+    input: JsValue,
+) -> Result<JsValue, JsValue> {
+    use_case(input, ErrorCode::InvalidReminderDate, async |input: RunReminderInput| {
+        bulk_run_reminders(&input, now_ms())
+    })
+    .await
 }
 
 /// Milliseconds since the epoch from a JS number (never negative).

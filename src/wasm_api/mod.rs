@@ -8,10 +8,11 @@
 //! twice: with the default features for those (every export), and with
 //! `--no-default-features` for the popup.
 
+use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use crate::failure::Failure;
+use crate::failure::{ErrorCode, Failure};
 
 mod popup;
 pub use popup::*;
@@ -41,6 +42,31 @@ fn to_js<T: Serialize>(value: &T) -> JsValue {
     value.serialize(&serializer).unwrap_or(JsValue::NULL)
 }
 
+/// Now, in milliseconds since the epoch.
+fn now_ms() -> u64 {
+    js_sys::Date::now() as u64
+}
+
 fn fail(failure: Failure) -> JsValue {
     to_js(&failure)
+}
+
+/// Runs one use case (`crate::use_cases`) for an export: `input`, the plain object the page
+/// passed, is read into the use case's input type (refused with `unreadable` when it cannot
+/// be); the export resolves to the use case's result and rejects with its typed failure,
+/// each as a plain object.
+async fn use_case<I, T, E>(
+    input: JsValue,
+    unreadable: ErrorCode,
+    case: impl AsyncFnOnce(I) -> Result<T, E>,
+) -> Result<JsValue, JsValue>
+where
+    I: DeserializeOwned,
+    T: Serialize,
+    E: Serialize,
+{
+    let input: I = serde_wasm_bindgen::from_value(input).map_err(|_| {
+        fail(Failure::new(unreadable, "Keyturn could not read that form. Reopen the page and try again."))
+    })?;
+    case(input).await.map(|done| to_js(&done)).map_err(|failed| to_js(&failed))
 }

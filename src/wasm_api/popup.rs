@@ -3,18 +3,16 @@
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use super::{fail, to_js};
+use super::{fail, now_ms, to_js, use_case, Fetch};
 use crate::databrain::grace::PRESETS;
 use crate::databrain::{is_databrain_app_url, GracePeriod, CLOUD_API_ORIGIN};
 use crate::failure::{ErrorCode, Failure};
-use crate::history::HistoryEntry;
 use crate::policy::Policy;
-use crate::reminders::{Reminder, DEFAULT_LEAD_DAYS};
 use crate::transport;
 use crate::treasure::builds::{builds_request, interpret_builds_answer};
 use crate::treasure::region::REGIONS;
 use crate::treasure::{parse_console_url, DataModelTarget, Oid, Region, TreasureKey};
-use crate::use_cases::{replace_data_model_key, ReplaceKeyInput};
+use crate::use_cases::{key_reminders, replace_data_model_key, KeyReminderInput, ReplaceKeyInput};
 use crate::REQUEST_TIMEOUT_MS;
 
 #[derive(Serialize, tsify::Tsify)]
@@ -87,14 +85,10 @@ pub async fn replace_key(
     )]
     input: JsValue,
 ) -> Result<JsValue, JsValue> {
-    let input: ReplaceKeyInput = serde_wasm_bindgen::from_value(input).map_err(|_| {
-        fail(Failure::new(ErrorCode::InvalidUrl, "Keyturn could not read that form. Reload the popup and try again."))
-    })?;
-    let now = || js_sys::Date::now() as u64;
-    match replace_data_model_key(&super::Fetch, &input, now).await {
-        Ok(done) => Ok(to_js(&done)),
-        Err(failed) => Err(to_js(&failed)),
-    }
+    use_case(input, ErrorCode::InvalidUrl, async |input: ReplaceKeyInput| {
+        replace_data_model_key(&Fetch, &input, now_ms).await
+    })
+    .await
 }
 
 /// The data model's page in its region's Treasure Console, where the user starts a build.
@@ -173,35 +167,19 @@ pub fn check_region_enabled(managed_json: &str, region: &str) -> Result<(), JsVa
     }
 }
 
-/// The reminder to set after replacing a key with `key` in `region`: due at `expiresAt`
-/// (the date Treasure's API Keys page shows), tied to the key's fingerprint (never the key),
-/// with the policy's (`managedJson`) lead times or the defaults.
-#[wasm_bindgen(js_name = keyReminder, unchecked_return_type = "Reminder")]
-pub fn key_reminder(region: &str, expires_at: f64, key: &str, managed_json: &str) -> Result<JsValue, JsValue> {
-    let key = TreasureKey::parse(key).map_err(fail)?;
-    let lead_days = Policy::read(managed_json).reminder_lead_days.unwrap_or_else(|| DEFAULT_LEAD_DAYS.to_vec());
-    let lead_days = lead_days.iter().map(u32::to_string).collect::<Vec<_>>().join(",");
-    let now = js_sys::Date::now() as u64;
-    Reminder::treasure(region, "", expires_at.max(0.0) as u64, &lead_days, now, Some(key.fingerprint()))
-        .map(|reminder| to_js(&reminder))
-        .map_err(fail)
-}
-
-// ---- history ------------------------------------------------------------------------
-
-/// A history record for one attempt started at `startedAt` (milliseconds; now when
-/// omitted); `key` (the key used) and `issuedKey` (a key the attempt issued) are reduced to
-/// their fingerprints here, so only the record travels on.
-#[wasm_bindgen(js_name = historyEntry, unchecked_return_type = "HistoryEntry")]
-pub fn history_entry(
-    service: &str,
-    place: &str,
-    target: &str,
-    outcome: &str,
-    key: &str,
-    issued_key: Option<String>,
-    started_at: Option<f64>,
-) -> JsValue {
-    let at = started_at.unwrap_or_else(js_sys::Date::now).max(0.0) as u64;
-    to_js(&HistoryEntry::new(at, service, place, target, outcome, key).with_issued(issued_key.as_deref().unwrap_or("")))
+/// "Remind me before this key expires" after a replacement: the whole use case
+/// (`use_cases::key_reminders`) for the `regions` the key was given in and the date
+/// Treasure's API Keys page shows (`expiresAt`). Returns the reminders to keep
+/// (`Reminder[]`, one per region, tied to the key's fingerprint, never the key) or fails
+/// with why. Plain arguments, not an object: the popup's build stays smaller without one
+/// more input to read.
+#[wasm_bindgen(js_name = keyReminders, unchecked_return_type = "Reminder[]")]
+pub fn key_reminders_of(
+    regions: Vec<String>,
+    expires_at: f64,
+    key: String,
+    managed_json: String,
+) -> Result<JsValue, JsValue> {
+    let input = KeyReminderInput { regions, expires_at, key, managed_json };
+    key_reminders(&input, now_ms()).map(|reminders| to_js(&reminders)).map_err(fail)
 }
