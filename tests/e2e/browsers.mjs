@@ -250,10 +250,18 @@ export async function launchFirefox({ extensionDir, lang, prefs: extraPrefs = {}
      * Resolves to the background's state afterwards ('stopped').
      */
     async stopBackground() {
-      const stopped = await this.chrome(`const { ExtensionParent } = ChromeUtils.importESModule('resource://gre/modules/ExtensionParent.sys.mjs');
-        const extension = ExtensionParent.GlobalManager.getExtension(arguments[0]);
-        return extension.terminateBackground().then(() => String(extension.backgroundState), (e) => String(e));`, GECKO_ID);
-      if (stopped !== 'stopped') throw new Error(`the background did not stop: ${stopped}`);
+      // A page's message or an alarm can start the background again at once (it then reads
+      // 'starting' or 'running'), and a background still starting is not stopped: try again,
+      // a stop that did happen meanwhile only counts as one more interruption.
+      let state = '';
+      for (let attempt = 0; attempt < 10; attempt++) {
+        state = await this.chrome(`const { ExtensionParent } = ChromeUtils.importESModule('resource://gre/modules/ExtensionParent.sys.mjs');
+          const extension = ExtensionParent.GlobalManager.getExtension(arguments[0]);
+          return extension.terminateBackground().then(() => String(extension.backgroundState), (e) => String(e));`, GECKO_ID);
+        if (state === 'stopped') return state;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      throw new Error(`the background did not stop: ${state}`);
     },
     /** The profile directory, for a forensic look after `close({ keepProfile: true })`. */
     profile,
