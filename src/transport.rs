@@ -80,7 +80,8 @@ async fn read_capped(response: &Response, signal: &AbortSignal) -> Result<String
         chunk.copy_to(&mut bytes[start..]);
     }
     // Valid UTF-8 (the usual case) becomes the text without a copy of the whole answer.
-    let text = String::from_utf8(bytes).unwrap_or_else(|invalid| String::from_utf8_lossy(invalid.as_bytes()).into_owned());
+    let text =
+        String::from_utf8(bytes).unwrap_or_else(|invalid| String::from_utf8_lossy(invalid.as_bytes()).into_owned());
     Ok(match text.strip_prefix('\u{feff}') {
         Some(rest) => rest.to_string(),
         None => text,

@@ -11,7 +11,8 @@
 #![cfg(not(target_arch = "wasm32"))]
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test crate: a panic is a failed test
 
-use std::cell::Cell;
+mod reaching;
+
 use std::fmt::Debug;
 
 use keyturn::databrain::{interpret_rotate_answer, rotate_request, ApiOrigin, DataAppKey, GracePeriod};
@@ -25,37 +26,20 @@ use keyturn::treasure::{
 };
 use keyturn::ErrorCode;
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestCaseError, TestRunner};
+use proptest::test_runner::{Config, TestCaseError};
 use serde_json::{json, Value};
 
 const OID: &str = "93d34997-1b2c-4d5e-8f90-123456789abc";
 const KEY: &str = "4242/0123456789abcdef0123456789abcdef01234567";
 
-/// Runs `test` over the cases of `strategy`. `test` returns whether the case reached the
-/// property's main assertion; the property fails when fewer than a third of its cases did.
+/// Runs `test` over the cases of `strategy` (see [`reaching`]); failures are kept in
+/// tests/properties.proptest-regressions and replayed.
 fn property<S>(name: &str, strategy: S, test: impl Fn(S::Value) -> Result<bool, TestCaseError>)
 where
     S: Strategy,
     S::Value: Debug,
 {
-    let (cases, reached) = (Cell::new(0u32), Cell::new(0u32));
-    // source_file: failures are kept in tests/properties.proptest-regressions and replayed.
-    let mut runner = TestRunner::new(Config { source_file: Some(file!()), ..Config::default() });
-    let outcome = runner.run(&strategy, |value| {
-        cases.set(cases.get() + 1);
-        if test(value)? {
-            reached.set(reached.get() + 1);
-        }
-        Ok(())
-    });
-    if let Err(failure) = outcome {
-        panic!("{name}: {failure}");
-    }
-    let (cases, reached) = (cases.get(), reached.get());
-    assert!(
-        reached * 3 >= cases,
-        "{name}: only {reached} of {cases} cases reached the assertion; the generator must produce accepted inputs"
-    );
+    reaching::property_reaching(name, Config { source_file: Some(file!()), ..Config::default() }, strategy, test);
 }
 
 fn key() -> TreasureKey {

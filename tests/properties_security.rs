@@ -8,7 +8,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test crate: a panic is a failed test
 
-use std::cell::Cell;
+mod reaching;
 
 use keyturn::databrain::ApiOrigin;
 use keyturn::http::ApiResponse;
@@ -18,30 +18,24 @@ use keyturn::treasure::{interpret_replace_answer, parse_console_url, Region, Tre
 use keyturn::url::parse_https_url;
 use keyturn::ErrorCode;
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestRunner};
+use proptest::test_runner::{Config, TestCaseError};
 
 const CASES: u32 = 600;
 const OID: &str = "93d34997-1b2c-4d5e-8f90-123456789abc";
 const KEY: &str = "4242/0123456789abcdef0123456789abcdef01234567";
 const SECRET: &str = "0123456789abcdef0123456789abcdef01234567";
 
-/// Runs `check` on `CASES` values of `strategy`; `check` returns whether the case reached
-/// the assertion about an accepted input. Fails when fewer than a third did.
+/// Runs `check` on `CASES` values of `strategy` (see [`reaching`]).
 fn run_counting<S: Strategy>(name: &str, strategy: S, check: impl Fn(S::Value) -> Result<bool, TestCaseError>)
 where
     S::Value: std::fmt::Debug,
 {
-    let reached = Cell::new(0u32);
-    let mut runner = TestRunner::new(Config { cases: CASES, failure_persistence: None, ..Config::default() });
-    runner
-        .run(&strategy, |value| {
-            if check(value)? {
-                reached.set(reached.get() + 1);
-            }
-            Ok(())
-        })
-        .unwrap();
-    assert!(reached.get() * 3 >= CASES, "{name}: only {} of {CASES} cases reached the assertion", reached.get());
+    reaching::property_reaching(
+        name,
+        Config { cases: CASES, failure_persistence: None, ..Config::default() },
+        strategy,
+        check,
+    );
 }
 
 // ---- the URL reader --------------------------------------------------------------------

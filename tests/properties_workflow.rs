@@ -8,7 +8,8 @@
 #![cfg(not(target_arch = "wasm32"))]
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test crate: a panic is a failed test
 
-use std::cell::Cell;
+mod reaching;
+
 use std::fmt::Debug;
 
 use keyturn::http::{ApiRequest, ApiResponse, Exchange, Method};
@@ -19,31 +20,24 @@ use keyturn::treasure::workflow::{
 };
 use keyturn::treasure::{Region, TreasureKey};
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestCaseError, TestRunner};
+use proptest::test_runner::{Config, TestCaseError};
 use serde_json::{json, Value};
 
 const KEY: &str = "4242/0123456789abcdef0123456789abcdef01234567";
 const SET_AT: u64 = 1_795_600_000_000; // 2026-11-25T09:46:40Z
 
+/// Runs `test` over 300 cases of `strategy` (see [`reaching`]).
 fn property<S>(name: &str, strategy: S, test: impl Fn(S::Value) -> Result<bool, TestCaseError>)
 where
     S: Strategy,
     S::Value: Debug,
 {
-    let (cases, reached) = (Cell::new(0u32), Cell::new(0u32));
-    let mut runner = TestRunner::new(Config { cases: 300, failure_persistence: None, ..Config::default() });
-    let outcome = runner.run(&strategy, |value| {
-        cases.set(cases.get() + 1);
-        if test(value)? {
-            reached.set(reached.get() + 1);
-        }
-        Ok(())
-    });
-    if let Err(failure) = outcome {
-        panic!("{name}: {failure}");
-    }
-    let (cases, reached) = (cases.get(), reached.get());
-    assert!(reached * 3 >= cases, "{name}: only {reached} of {cases} cases reached the assertion");
+    reaching::property_reaching(
+        name,
+        Config { cases: 300, failure_persistence: None, ..Config::default() },
+        strategy,
+        test,
+    );
 }
 
 fn key() -> TreasureKey {
