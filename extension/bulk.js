@@ -64,22 +64,24 @@ const table = {
     this.filter();
   },
 
-  /** Applies the filter (name, OID, created by, updated by): only the visible window is re-rendered. */
+  /** Applies the filters (kind; name, OID or project id, created by, updated by): only the visible window is re-rendered. */
   filter() {
     const query = $('bulk-filter').value.trim().toLowerCase();
+    const kind = $('bulk-kind').value;
     if (query && !this.searchText) {
       this.searchText = new Map(this.rows.map((row) => [row.key,
-        [row.name, row.oid, row.createdBy, row.updatedBy, row.text].filter(Boolean).join(' ').toLowerCase()]));
+        [row.name, row.oid, row.projectId, row.createdBy, row.updatedBy, row.text].filter(Boolean).join(' ').toLowerCase()]));
     }
     const searchText = this.searchText;
-    this.shown = query && searchText ? this.rows.filter((row) => searchText.get(row.key)?.includes(query)) : this.rows;
+    const byKind = kind ? this.rows.filter((row) => (row.kind ?? 'data_model') === kind) : this.rows;
+    this.shown = query && searchText ? byKind.filter((row) => searchText.get(row.key)?.includes(query)) : byKind;
     $('bulk-scroll').scrollTop = 0;
     this.render();
     this.count();
   },
 
   sendable() {
-    return this.rows.filter((row) => row.verdict === 'ready' && this.ticked.has(row.key));
+    return this.rows.filter((row) => row.verdict === 'ready' && row.kind !== 'workflow_project' && this.ticked.has(row.key));
   },
 
   count() {
@@ -115,20 +117,28 @@ const table = {
     const runRow = this.run.get(row.key);
     if (runRow) tr.dataset.state = runRow.state;
     if (row.oid) tr.dataset.oid = row.oid;
-    const tick = Object.assign(document.createElement('input'), { type: 'checkbox', checked: this.ticked.has(row.key), disabled: row.verdict !== 'ready' });
+    const kind = row.kind ?? 'data_model';
+    tr.dataset.kind = kind;
+    if (row.projectId) tr.dataset.projectId = row.projectId;
+    // Workflow project rows are listed only, not yet sent: their replacement is not part of a run yet.
+    const tick = Object.assign(document.createElement('input'), { type: 'checkbox', checked: this.ticked.has(row.key), disabled: row.verdict !== 'ready' || kind === 'workflow_project' });
     tick.setAttribute('aria-label', t('bulkTickLabel', row.name || row.oid || row.text || ''));
     tick.dataset.key = row.key;
     const cell = (text) => Object.assign(document.createElement('td'), { textContent: text ?? '', title: text ?? '' });
     const first = document.createElement('td');
     first.append(tick);
     const region = row.region ? regionName({ id: row.region, label: row.region }) : '';
-    tr.append(first, cell(row.name ?? (row.oid ? '' : row.text)), cell(row.oid), cell(region), cell(row.createdBy), cell(row.updatedBy), cell(row.lastBuilt), cell(this.statusText(row, runRow)), this.buildCell(row, runRow));
+    tr.append(first, cell(t(`kind_${kind}`)), cell(row.name ?? (row.oid || row.projectId ? '' : row.text)), cell(row.oid ?? row.projectId), cell(region), cell(row.createdBy), cell(row.updatedBy), cell(row.lastBuilt), cell(this.statusText(row, runRow)), this.buildCell(row, runRow));
     return tr;
   },
 
   /** A replaced row's build: a link to its console page (where the user builds it), the last verdict, "Check". */
   buildCell(row, runRow) {
     const td = document.createElement('td');
+    if (row.kind === 'workflow_project' && row.consoleUrl) {
+      td.append(Object.assign(document.createElement('a'), { href: row.consoleUrl, target: '_blank', rel: 'noopener', className: 'project-console', textContent: t('bulkOpenConsole') }));
+      return td;
+    }
     if (runRow?.state !== 'done') return td;
     const check = this.builds.get(row.key);
     if (check) td.dataset.verdict = check.verdict;
@@ -168,6 +178,7 @@ const table = {
       return t(STATE_TEXT[runRow.state]);
     }
     if (row.verdict === 'invalid') return `${row.code}: ${failureText({ code: row.code, message: row.why, requestSent: false })}`;
+    if (row.kind === 'workflow_project' && row.verdict === 'ready') return t('verdictProjectReady');
     return t(VERDICT_TEXT[row.verdict]);
   },
 };
@@ -308,6 +319,46 @@ async function fromReminder(id) {
   showResult($('bulk-load-result'), 'ok', [t('bulkFromReminder', consumers.length, reminder.label)], 'FROM_REMINDER');
 }
 
+/** @type {AbortController | null} the workflow projects load under way, to stop it */
+let projectsLoad = null;
+
+/**
+ * Loads the region's workflow projects that hold td.apikey into the table (the core pages
+ * the list and reads each project's secret names, four at a time), with progress and Stop.
+ * @param {string} region
+ */
+async function loadProjects(region) {
+  const box = $('bulk-projects-result');
+  hideResult(box);
+  if (!policyOf(table.policyJson).workflowProjects) return showResult(box, 'ok', [t('bulkProjectsOff')], 'WORKFLOW_PROJECTS_DISABLED');
+  projectsLoad = new AbortController();
+  const progress = $('bulk-projects-progress');
+  progress.textContent = t('bulkProjectsListing', 0);
+  $('bulk-projects-loading').hidden = false;
+  try {
+    const loaded = await core.loadWorkflowProjects(region, $('bulk-key').value, table.policyJson, projectsLoad.signal, ({ checked, total }) => {
+      progress.textContent = checked ? t('bulkProjectsProgress', checked.toLocaleString(), total.toLocaleString()) : t('bulkProjectsListing', total.toLocaleString());
+    });
+    table.recompute();
+    const lines = [t('bulkProjectsLoaded', loaded.holding, loaded.listed, regionName({ id: region, label: region }))];
+    if (loaded.withoutKey) lines.push(t('bulkProjectsWithoutKey', loaded.withoutKey));
+    if (loaded.stopped) lines.push(t('bulkProjectsStopped', loaded.unchecked));
+    if (loaded.skipped.length) {
+      lines.push(t('bulkProjectsSkipped', loaded.skipped.length), ...loaded.skipped.slice(0, 5).map((skipped) =>
+        t('bulkProjectSkipped', skipped.name, skipped.id, failureText({ code: skipped.code, message: skipped.message, status: skipped.status, requestSent: true }))));
+    }
+    if (loaded.listSkipped.length) {
+      lines.push(t('bulkLoadSkipped', loaded.listSkipped.length), ...loaded.listSkipped.slice(0, 5).map((skipped) => t('bulkSkippedElement', skipped.position, skipped.why)));
+    }
+    showResult(box, 'ok', lines, loaded.stopped ? 'STOPPED' : 'OK');
+  } catch (error) {
+    showFailure(box, error);
+  } finally {
+    projectsLoad = null;
+    $('bulk-projects-loading').hidden = true;
+  }
+}
+
 async function start() {
   localize();
   await core.startCore();
@@ -328,6 +379,7 @@ async function start() {
   });
   $('bulk-region').addEventListener('change', () => table.recompute());
   $('bulk-filter').addEventListener('input', () => table.filter());
+  $('bulk-kind').addEventListener('change', () => table.filter());
   let scrollFrame = 0;
   $('bulk-scroll').addEventListener('scroll', () => {
     cancelAnimationFrame(scrollFrame);
@@ -374,9 +426,12 @@ async function start() {
       }
       showResult(box, 'ok', lines, 'OK');
     } catch (error) {
-      showFailure(box, error);
+      // A refused key would be refused by the workflow host too: nothing more is sent.
+      if (showFailure(box, error).code === 'UNAUTHORIZED') return;
     }
+    await loadProjects(region);
   });
+  onClick($('bulk-projects-stop'), async () => projectsLoad?.abort());
 
   onSubmit($('bulk-form'), $('bulk-start'), async () => {
     hideResult($('bulk-result'));

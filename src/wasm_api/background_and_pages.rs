@@ -28,6 +28,8 @@ use crate::treasure::bulk::{row_key, BulkRun, ChosenTarget, RowState, MAX_IN_FLI
 use crate::treasure::job::{BulkJob, JobChange};
 use crate::treasure::listing::{interpret_list_answer, list_request, ListedModel, SkippedElement};
 use crate::treasure::table::table_rows;
+use crate::treasure::workflow::{ProjectsLoad, WorkflowProject};
+use crate::treasure::workflow_load::{check_enabled, SecretsCheck, SkippedProject};
 use crate::treasure::{interpret_replace_answer, replace_key_request, Region, TreasureKey};
 use crate::treasure::{DataModelTarget, Oid};
 use crate::use_cases::{create_data_app_key, listed_key, rotate_data_app_key, CreateInput, RotateInput};
@@ -44,6 +46,8 @@ thread_local! {
     /// The data models loaded on this page, every region's: the table is built from them
     /// here, so thousands of models never cross to the page and back (`./build.sh bench`).
     static LOADED_MODELS: RefCell<Vec<ListedModel>> = const { RefCell::new(Vec::new()) };
+    /// The workflow projects loaded on this page (those holding `td.apikey`), every region's.
+    static LOADED_PROJECTS: RefCell<Vec<WorkflowProject>> = const { RefCell::new(Vec::new()) };
 }
 
 /// A load's outcome as the page shows it.
@@ -69,6 +73,97 @@ pub async fn load_data_models(region: String, key: String, managed_json: String)
         let mut loaded = loaded.borrow_mut();
         loaded.retain(|model| model.region != region.info().id);
         loaded.extend(list.models);
+    });
+    Ok(to_js(&view))
+}
+
+/// A workflow projects load's outcome as the page shows it.
+#[derive(Serialize, tsify::Tsify)]
+#[serde(rename_all = "camelCase")]
+struct ProjectsLoadView {
+    /// Projects listed.
+    listed: usize,
+    /// Projects holding `td.apikey`: the rows.
+    holding: usize,
+    /// Projects holding no `td.apikey`: nothing to replace.
+    without_key: usize,
+    /// Projects whose secrets could not be read, and why.
+    skipped: Vec<SkippedProject>,
+    /// List elements that were no project Keyturn can address.
+    list_skipped: Vec<SkippedElement>,
+    /// Projects never asked because the load was stopped.
+    unchecked: usize,
+    /// Whether the load was stopped.
+    stopped: bool,
+}
+
+/// Loads the Treasure Workflow projects of `region` that hold `td.apikey` into this page's
+/// table (replacing that region's earlier load): the project list page by page, then each
+/// project's secret names (never values), at most four in flight on the workflow host.
+/// Loading changes nothing. `onProgress({checked, total})` follows the load; `signal`
+/// stops it (what was read stays). A refused key (401) rejects with its failure and loads
+/// nothing; a project whose secrets cannot be read (403, 404, ...) is skipped with why.
+/// Refused before anything is sent when the policy (`managedJson`) switched projects off.
+#[wasm_bindgen(js_name = loadWorkflowProjects, unchecked_return_type = "ProjectsLoadView")]
+pub async fn load_workflow_projects(
+    region: String,
+    key: String,
+    managed_json: String,
+    signal: web_sys::AbortSignal,
+    #[wasm_bindgen(unchecked_param_type = "(progress: ProjectsProgress) => void")] on_progress: js_sys::Function,
+) -> Result<JsValue, JsValue> {
+    let region = Region::from_id(&region)
+        .ok_or_else(|| fail(Failure::new(ErrorCode::UnknownRegion, "Choose the region to load the projects of.")))?;
+    let policy = Policy::read(&managed_json);
+    policy.check_region(region).map_err(fail)?;
+    check_enabled(&policy).map_err(fail)?;
+    let key = TreasureKey::parse(&key).map_err(fail)?;
+    let progress = move |progress: crate::treasure::workflow_load::ProjectsProgress| {
+        let _ = on_progress.call1(&JsValue::NULL, &to_js(&progress));
+    };
+    let mut list = ProjectsLoad::new(region);
+    while let Some(request) = list.next_request(&key) {
+        if signal.aborted() {
+            break;
+        }
+        list.take(&key, transport::send(&request, REQUEST_TIMEOUT_MS).await).map_err(fail)?;
+        progress(crate::treasure::workflow_load::ProjectsProgress { checked: 0, total: list.projects.len() });
+    }
+    let list_skipped = std::mem::take(&mut list.skipped);
+    let check = Rc::new(RefCell::new(SecretsCheck::new(region, std::mem::take(&mut list.projects))));
+    let next = {
+        let (check, signal, key) = (check.clone(), signal.clone(), key.clone());
+        Rc::new(move |_host: &str| if signal.aborted() { None } else { check.borrow_mut().next_request(&key) })
+    };
+    let progress = Rc::new(progress);
+    let work = {
+        let check = check.clone();
+        Rc::new(move |(index, request): (usize, crate::http::ApiRequest)| -> Job {
+            let (check, key, progress) = (check.clone(), key.clone(), progress.clone());
+            Box::pin(async move {
+                let exchange = transport::send(&request, REQUEST_TIMEOUT_MS).await;
+                check.borrow_mut().take(index, &key, exchange);
+                let now = check.borrow().progress();
+                progress(now);
+            })
+        })
+    };
+    per_host(vec![region.workflow_host().to_string()], next, work).await?;
+    let check = check.borrow().clone();
+    let loaded = check.finish(signal.aborted()).map_err(fail)?;
+    let view = ProjectsLoadView {
+        listed: loaded.listed,
+        holding: loaded.holding.len(),
+        without_key: loaded.without_key,
+        skipped: loaded.skipped,
+        list_skipped,
+        unchecked: loaded.unchecked,
+        stopped: loaded.stopped,
+    };
+    LOADED_PROJECTS.with(|projects| {
+        let mut projects = projects.borrow_mut();
+        projects.retain(|project| project.region != region.info().id);
+        projects.extend(loaded.holding);
     });
     Ok(to_js(&view))
 }
@@ -216,8 +311,11 @@ fn run_from(json: &str) -> Result<BulkRun, JsValue> {
 #[wasm_bindgen(js_name = bulkTable)]
 pub fn bulk_table(lines: &str, bare_oid_region: &str, managed_json: &str) -> String {
     let policy = Policy::read(managed_json);
-    let rows =
-        LOADED_MODELS.with(|loaded| table_rows(lines, Region::from_id(bare_oid_region), &loaded.borrow(), &policy));
+    let rows = LOADED_MODELS.with(|loaded| {
+        LOADED_PROJECTS.with(|projects| {
+            table_rows(lines, Region::from_id(bare_oid_region), &loaded.borrow(), &projects.borrow(), &policy)
+        })
+    });
     serde_json::to_string(&rows).unwrap_or_default()
 }
 

@@ -1,0 +1,155 @@
+// End-to-end cases for Treasure Workflow projects on the bulk page: Load (region + Master
+// key) lists the region's projects beside its data models, reads each project's secret
+// names (four at a time on the workflow host), and only the projects holding td.apikey
+// become rows, of their own kind, with a filter by kind. A refused key stops the load; a
+// project whose secrets cannot be read is skipped with why; Stop ends a long load; the
+// administrator's policy can switch projects off, and then nothing goes to a workflow host.
+import { assert, resultIn, waitFor } from './harness.mjs';
+import { TREASURE, WORKFLOW_HOSTS } from './scenarios.mjs';
+
+const bulkPageReady = (page) => waitFor(page, () => document.body.dataset.ready === 'true', [], { what: 'bulk page ready' });
+
+async function openBulk(browser) {
+  const page = await browser.open('bulk.html');
+  await bulkPageReady(page);
+  return page;
+}
+
+/** Chooses `region`, types `key` and presses Load. */
+async function load(page, region, key = TREASURE.masterKey) {
+  await page.select('#bulk-region', region);
+  await page.fill('#bulk-key', key);
+  await page.click('#bulk-load');
+}
+
+/** The rows the table shows now: {key, kind, name, id, ticked, disabled, status, link}. */
+function shownRows(page) {
+  return page.eval(() => [...document.querySelectorAll('#bulk-table tbody tr:not(.spacer)')].map((tr) => ({
+    key: tr.dataset.key,
+    kind: tr.dataset.kind,
+    kindText: tr.cells[1].textContent,
+    name: tr.cells[2].textContent,
+    id: tr.cells[3].textContent,
+    status: tr.cells[8].textContent,
+    link: tr.querySelector('a.project-console')?.href ?? null,
+  })));
+}
+
+const workflowRequests = (fake, host) => fake.requests.filter((request) => request.host === host);
+
+/** 12 US projects: 1-9 hold td.apikey except 4 and 8; 10 holds none; 6 answers 403 on its secrets; 12 answers 404. */
+const US_PROJECTS = [
+  ...Array.from({ length: 12 }, (_, i) => ({ id: 501 + i, name: `us_project_${i + 1}`, secrets: [4, 8, 10].includes(i + 1) ? ['s3.secret'] : ['td.apikey'] })),
+].map((project) => (project.id === 506 ? { ...project, faults: { secrets: 403 } } : project.id === 512 ? { ...project, faults: { secrets: 404 } } : project));
+
+export const workflowCases = {
+  async 'Load lists the data models and, beside them, the workflow projects holding td.apikey, four at a time, and filters by kind'({ browser, fake }) {
+    fake.workflowProjects('us', US_PROJECTS);
+    fake.workflowPageSize(5); // three pages and the empty one
+    fake.setLatency(80); // so the four-at-a-time limit is reached
+    const page = await openBulk(browser);
+    await load(page, 'us');
+    const models = await resultIn(page, 'bulk-load-result');
+    assert.equal(models.kind, 'ok', models.text);
+    const projects = await resultIn(page, 'bulk-projects-result', 20_000);
+    assert.equal(projects.kind, 'ok', projects.text);
+    assert.match(projects.text, /Workflow projects holding td\.apikey: 7 of 12 \(US\)/);
+    assert.match(projects.text, /3 projects hold no td\.apikey: they run with the permission of whoever pushed them, so there is nothing to replace/);
+    assert.match(projects.text, /Skipped \(secrets could not be read, never changed\): 2\./);
+    assert.match(projects.text, /us_project_6 \(project 506\): .*no permission on workflow project 506 .*\(403\), so it was skipped/);
+    assert.match(projects.text, /us_project_12 \(project 512\): There is no workflow project 512/);
+
+    const host = WORKFLOW_HOSTS.us;
+    const sent = workflowRequests(fake, host);
+    assert.deepEqual(sent.filter((r) => r.path.startsWith('/api/projects?') || r.path === '/api/projects').map((r) => r.path),
+      ['/api/projects', '/api/projects?last_id=505', '/api/projects?last_id=510', '/api/projects?last_id=512']);
+    assert.deepEqual(sent.filter((r) => r.path.endsWith('/secrets')).map((r) => r.path).sort(),
+      US_PROJECTS.map((p) => `/api/projects/${p.id}/secrets`).sort(), 'each project asked once');
+    assert.ok(sent.every((r) => r.method === 'GET' && r.headers.authorization === `TD1 ${TREASURE.masterKey}`));
+    assert.equal(fake.maxInFlight[host], 4, 'four in flight on the workflow host');
+    assert.deepEqual(fake.workflowPuts, [], 'loading changes nothing');
+    for (const other of [WORKFLOW_HOSTS.eu01, WORKFLOW_HOSTS.ap02, WORKFLOW_HOSTS.tokyo]) {
+      assert.equal(workflowRequests(fake, other).length, 0, `nothing went to ${other}`);
+    }
+
+    await page.select('#bulk-kind', 'workflow_project');
+    const shown = await shownRows(page);
+    assert.deepEqual(shown.map((row) => row.key), ['wf:us:501', 'wf:us:502', 'wf:us:503', 'wf:us:505', 'wf:us:507', 'wf:us:509', 'wf:us:511']);
+    assert.deepEqual(shown[0], {
+      key: 'wf:us:501', kind: 'workflow_project', kindText: 'Workflow project', name: 'us_project_1', id: '501',
+      status: 'Ready: holds td.apikey', link: 'https://console.treasuredata.com/app/workflows/projects/501',
+    });
+    await page.select('#bulk-kind', 'data_model');
+    const models2 = await shownRows(page);
+    assert.ok(models2.length > 0 && models2.every((row) => row.kind === 'data_model' && row.kindText === 'Data model'), JSON.stringify(models2.slice(0, 2)));
+    await page.select('#bulk-kind', '');
+    await page.fill('#bulk-filter', 'us_project_3');
+    assert.deepEqual((await shownRows(page)).map((row) => row.key), ['wf:us:503'], 'the text filter reads project names');
+    const count = await page.eval(() => document.getElementById('bulk-count').textContent);
+    assert.match(count, /^Showing 1 of \d+ rows · 0 selected to send$/, count);
+  },
+
+  async 'a refused key stops the project load with its message, and nothing more is asked'({ browser, fake }) {
+    fake.workflowListFault('us', 401);
+    const page = await openBulk(browser);
+    await load(page, 'us');
+    assert.equal((await resultIn(page, 'bulk-load-result')).kind, 'ok', 'the data models loaded');
+    const refused = await resultIn(page, 'bulk-projects-result');
+    assert.deepEqual([refused.kind, refused.code], ['error', 'UNAUTHORIZED']);
+    assert.match(refused.text, /Treasure Workflow refused the API key \(401\)/);
+    assert.deepEqual(workflowRequests(fake, WORKFLOW_HOSTS.us).map((r) => r.path), ['/api/projects']);
+    await page.select('#bulk-kind', 'workflow_project');
+    assert.deepEqual(await shownRows(page), []);
+
+    // A 401 on one project's secrets stops the load too: no project row at all.
+    fake.reset();
+    fake.workflowProjects('us', Array.from({ length: 12 }, (_, i) => ({ id: 1 + i, name: `p${i + 1}`, secrets: ['td.apikey'], ...(i === 0 ? { faults: { secrets: 401 } } : {}) })));
+    await load(page, 'us');
+    const stopped = await waitFor(page, () => {
+      const box = document.getElementById('bulk-projects-result');
+      return !box.hidden && box.dataset.code === 'UNAUTHORIZED' ? box.textContent : null;
+    }, [], { what: 'a refused key' });
+    assert.match(stopped, /refused the API key \(401\)/);
+    assert.ok(workflowRequests(fake, WORKFLOW_HOSTS.us).filter((r) => r.path.endsWith('/secrets')).length < 12, 'the load stopped early');
+    assert.deepEqual(await shownRows(page), []);
+  },
+
+  async 'Stop ends a long project load and keeps what was read'({ browser, fake }) {
+    fake.workflowProjects('eu01', Array.from({ length: 60 }, (_, i) => ({ id: 1000 + i, name: `eu_${i}`, secrets: ['td.apikey'] })));
+    fake.setLatency(150);
+    const page = await openBulk(browser);
+    await load(page, 'eu01');
+    const progress = await waitFor(page, () => {
+      const text = document.getElementById('bulk-projects-progress').textContent;
+      return !document.getElementById('bulk-projects-loading').hidden && /Projects: [1-9]\d* of 60 checked/.test(text) ? text : null;
+    }, [], { timeout: 20_000, what: 'progress' });
+    assert.match(progress, /^Projects: \d+ of 60 checked$/);
+    await page.click('#bulk-projects-stop');
+    const stopped = await resultIn(page, 'bulk-projects-result', 20_000);
+    assert.equal(stopped.code, 'STOPPED');
+    const match = /Workflow projects holding td\.apikey: (\d+) of 60 \(EU01\)/.exec(stopped.text);
+    assert.ok(match && Number(match[1]) > 0 && Number(match[1]) < 60, stopped.text);
+    const checked = Number(match[1]);
+    assert.match(stopped.text, new RegExp(`Loading stopped: ${60 - checked} projects were not checked`));
+    assert.equal(workflowRequests(fake, WORKFLOW_HOSTS.eu01).filter((r) => r.path.endsWith('/secrets')).length, checked, 'no project asked after Stop');
+    await page.select('#bulk-kind', 'workflow_project');
+    const count = await page.eval(() => document.getElementById('bulk-count').textContent);
+    assert.match(count, new RegExp(`^Showing ${checked} of \\d+ rows`), count);
+  },
+};
+
+/** With `workflowProjects: false` by policy: Load lists data models only and nothing reaches a workflow host. */
+export const workflowOffCases = {
+  async 'switched off by policy: the page says so and no request goes to a workflow host'({ browser, fake }) {
+    const page = await openBulk(browser);
+    await load(page, 'us');
+    assert.equal((await resultIn(page, 'bulk-load-result')).kind, 'ok');
+    const off = await resultIn(page, 'bulk-projects-result');
+    assert.equal(off.code, 'WORKFLOW_PROJECTS_DISABLED');
+    assert.match(off.text, /Your administrator switched Treasure Workflow projects off: only data models are loaded and replaced/);
+    const hosts = Object.values(WORKFLOW_HOSTS);
+    assert.deepEqual(fake.requests.filter((r) => hosts.includes(r.host)), []);
+    await page.select('#bulk-kind', 'workflow_project');
+    assert.deepEqual(await shownRows(page), []);
+  },
+};
