@@ -285,7 +285,7 @@ async function recordJobHistory(key) {
   if (!meta || meta.status !== 'finished' || meta.historyRecorded) return;
   const entries = journalRows(items, meta.total)
     .filter((row) => row.launch === meta.launch && (row.state === 'done' || row.state === 'failed'))
-    .map((row) => core.dataModelHistoryEntry(row.region, row.oid, row.name ?? '', row.state === 'done' ? 'success' : row.code, key ?? ''))
+    .map((row) => (row.projectId ? core.workflowProjectHistoryEntry : core.dataModelHistoryEntry)(row.region, row.projectId ?? row.oid, row.name ?? '', row.state === 'done' ? 'success' : row.code, key ?? ''))
     .reverse();
   await history.recordAll(entries);
   await chrome.storage.session.set({ [JOB]: { ...meta, historyRecorded: true } });

@@ -51,7 +51,8 @@ const table = {
     for (const [key, runRow] of this.run) {
       if (keys.has(key)) continue;
       keys.add(key);
-      this.rows.push(/** @type {import('./keyturn.js').TableRow} */ ({ key, region: runRow.region, oid: runRow.oid, name: runRow.name, source: 'loaded', verdict: 'ready' }));
+      const project = runRow.projectId ? { kind: 'workflow_project', projectId: runRow.projectId, oid: null } : { kind: 'data_model', oid: runRow.oid };
+      this.rows.push(/** @type {import('./keyturn.js').TableRow} */ ({ key, region: runRow.region, ...project, name: runRow.name, source: 'loaded', verdict: 'ready' }));
     }
     for (const row of this.rows) {
       if (row.source !== 'pasted' || row.verdict !== 'ready' || this.pasted.has(row.key)) continue;
@@ -81,7 +82,7 @@ const table = {
   },
 
   sendable() {
-    return this.rows.filter((row) => row.verdict === 'ready' && row.kind !== 'workflow_project' && this.ticked.has(row.key));
+    return this.rows.filter((row) => row.verdict === 'ready' && this.ticked.has(row.key));
   },
 
   count() {
@@ -120,8 +121,7 @@ const table = {
     const kind = row.kind ?? 'data_model';
     tr.dataset.kind = kind;
     if (row.projectId) tr.dataset.projectId = row.projectId;
-    // Workflow project rows are listed only, not yet sent: their replacement is not part of a run yet.
-    const tick = Object.assign(document.createElement('input'), { type: 'checkbox', checked: this.ticked.has(row.key), disabled: row.verdict !== 'ready' || kind === 'workflow_project' });
+    const tick = Object.assign(document.createElement('input'), { type: 'checkbox', checked: this.ticked.has(row.key), disabled: row.verdict !== 'ready' });
     tick.setAttribute('aria-label', t('bulkTickLabel', row.name || row.oid || row.text || ''));
     tick.dataset.key = row.key;
     const cell = (text) => Object.assign(document.createElement('td'), { textContent: text ?? '', title: text ?? '' });
@@ -173,7 +173,7 @@ const table = {
   /** The run's result for the row when it was sent, else its verdict. */
   statusText(row, runRow) {
     if (runRow) {
-      if (runRow.state === 'done') return t('rowReplaced', runRow.name, runRow.type);
+      if (runRow.state === 'done') return runRow.projectId ? t('rowProjectReplaced', runRow.name ?? runRow.projectId) : t('rowReplaced', runRow.name, runRow.type);
       if (runRow.state === 'failed') return `${runRow.code}: ${failureText({ code: runRow.code, message: runRow.message, requestSent: true })}`;
       return t(STATE_TEXT[runRow.state]);
     }
@@ -187,7 +187,7 @@ const table = {
  * A run row's key in the table: the core's `<region>:<oid>` (treasure::bulk::row_key).
  * @param {import('./keyturn.js').BulkRow} row
  */
-const runRowKey = (row) => `${row.region}:${row.oid}`;
+const runRowKey = (row) => (row.projectId ? `wf:${row.region}:${row.projectId}` : `${row.region}:${row.oid}`);
 
 // The bulk job is the background's (background.js): its journal in storage.session is the
 // one copy of the run. This page reads it once when it opens, then applies each change the
@@ -314,9 +314,12 @@ async function fromReminder(id) {
   if (!reminder?.fingerprint) return;
   const consumers = core.reminderConsumers(JSON.stringify(history), JSON.stringify(reminder));
   $('bulk-region').value = reminder.place;
-  $('bulk-lines').value = consumers.map((consumer) => core.dataModelConsoleUrl(consumer.region, consumer.oid)).join('\n');
-  $('bulk-paste').open = consumers.length > 0;
-  showResult($('bulk-load-result'), 'ok', [t('bulkFromReminder', consumers.length, reminder.label)], 'FROM_REMINDER');
+  // The data models arrive as lines; the workflow projects holding the key are counted (they become rows once the region's projects are loaded).
+  const models = consumers.filter((consumer) => !consumer.projectId);
+  const projects = consumers.length - models.length;
+  $('bulk-lines').value = models.map((consumer) => core.dataModelConsoleUrl(consumer.region, consumer.oid)).join('\n');
+  $('bulk-paste').open = models.length > 0;
+  showResult($('bulk-load-result'), 'ok', [t('bulkFromReminder', models.length, reminder.label), ...(projects ? [t('bulkFromReminderProjects', projects)] : [])], 'FROM_REMINDER');
 }
 
 /** @type {AbortController | null} the workflow projects load under way, to stop it */
@@ -435,7 +438,7 @@ async function start() {
 
   onSubmit($('bulk-form'), $('bulk-start'), async () => {
     hideResult($('bulk-result'));
-    const targets = table.sendable().map((row) => ({ region: row.region, oid: row.oid }));
+    const targets = table.sendable().map((row) => (row.kind === 'workflow_project' ? { region: row.region, projectId: row.projectId, name: row.name } : { region: row.region, oid: row.oid }));
     if (targets.length === 0) return showResult($('bulk-result'), 'error', [t('error_NOTHING_TO_RUN')], 'NOTHING_TO_RUN');
     try {
       const run = await askBackground('bulk', 'start', { targets, key: $('bulk-key').value });

@@ -28,7 +28,9 @@ use crate::treasure::bulk::{row_key, BulkRun, ChosenTarget, RowState, MAX_IN_FLI
 use crate::treasure::job::{BulkJob, JobChange};
 use crate::treasure::listing::{interpret_list_answer, list_request, ListedModel, SkippedElement};
 use crate::treasure::table::table_rows;
-use crate::treasure::workflow::{ProjectsLoad, WorkflowProject};
+use crate::treasure::workflow::{
+    read_set_api_key_answer, set_api_key_request, ProjectId, ProjectsLoad, WorkflowProject,
+};
 use crate::treasure::workflow_load::{check_enabled, SecretsCheck, SkippedProject};
 use crate::treasure::{interpret_replace_answer, replace_key_request, Region, TreasureKey};
 use crate::treasure::{DataModelTarget, Oid};
@@ -373,11 +375,23 @@ async fn per_host<T: 'static>(hosts: Vec<String>, next: NextFor<T>, job: Rc<dyn 
     JsFuture::from(js_sys::Promise::all(&workers)).await.map(drop)
 }
 
+/// What one row of a run is sent to.
+enum RowTarget {
+    /// A data model: `PUT /reporting/datamodels/<OID>` on its API host.
+    Model(DataModelTarget),
+    /// A workflow project: `PUT /api/projects/<id>/secrets/td.apikey` on its workflow host.
+    Project(Region, ProjectId),
+    /// A row read back from storage that no longer parses.
+    Unreadable,
+}
+
 /// Sends the rows of `run` (JSON, the core's `BulkRun`) that have no answer yet with `key`,
-/// as launch `launch`, at most four in flight per API host, stopping early when the key
+/// as launch `launch`, at most four in flight per API host (a workflow host is a host of
+/// its own, with its own four), stopping early when the key
 /// itself is refused or when `signal` aborts (the user's Stop: rows in flight still get
 /// their answer, the others are skipped). A row left running by a stopped worker is sent
-/// again: the PUT sets the same key once more, which is harmless. `onChange(changeJson)`
+/// again: both PUTs are idempotent (a data model's sets the same key once more; a
+/// project's sets the same `td.apikey` value again, which digdag treats as harmless). `onChange(changeJson)`
 /// gets each step's change (`JobChange`: only the rows that changed, and the counts), for
 /// the journal; resolves to the last one when no row is left to send.
 #[wasm_bindgen(js_name = runBulkJob)]
@@ -402,25 +416,41 @@ pub async fn run_bulk_job(
                 return None;
             }
             let index = job.borrow_mut().next_for_host(host)?;
-            let target = job.borrow().run().target(index);
+            let job = job.borrow();
+            let target = match (job.run().target(index), job.run().project_target(index)) {
+                (Some(target), _) => RowTarget::Model(target),
+                (None, Some((region, id))) => RowTarget::Project(region, id),
+                (None, None) => RowTarget::Unreadable,
+            };
             Some((index, target))
         })
     };
     let work = {
         let (job, report) = (job.clone(), report.clone());
-        Rc::new(move |(index, target): (usize, Option<DataModelTarget>)| -> Job {
+        Rc::new(move |(index, target): (usize, RowTarget)| -> Job {
             let (job, key, report) = (job.clone(), key.clone(), report.clone());
             Box::pin(async move {
-                let Some(target) = target else {
-                    // A row read back from storage that no longer parses: fail it, never leave it running.
-                    let failure =
-                        Failure::new(ErrorCode::InvalidOid, "This row could not be read back. Start a new run.");
-                    report(job.borrow_mut().record(index, Err(failure), now_ms()));
-                    return;
-                };
-                report(job.borrow().started(index));
-                let exchange = transport::send(&replace_key_request(&target, &key), REQUEST_TIMEOUT_MS).await;
-                report(job.borrow_mut().record(index, interpret_replace_answer(&target, &key, exchange), now_ms()));
+                match target {
+                    RowTarget::Unreadable => {
+                        // A row read back from storage that no longer parses: fail it, never leave it running.
+                        let failure =
+                            Failure::new(ErrorCode::InvalidOid, "This row could not be read back. Start a new run.");
+                        report(job.borrow_mut().record(index, Err(failure), now_ms()));
+                    }
+                    RowTarget::Model(target) => {
+                        report(job.borrow().started(index));
+                        let exchange = transport::send(&replace_key_request(&target, &key), REQUEST_TIMEOUT_MS).await;
+                        let answer = interpret_replace_answer(&target, &key, exchange);
+                        report(job.borrow_mut().record(index, answer, now_ms()));
+                    }
+                    RowTarget::Project(region, id) => {
+                        report(job.borrow().started(index));
+                        let exchange =
+                            transport::send(&set_api_key_request(region, id, &key), REQUEST_TIMEOUT_MS).await;
+                        let answer = read_set_api_key_answer(region, &key, id, exchange);
+                        report(job.borrow_mut().record_project(index, answer, now_ms()));
+                    }
+                }
             })
         })
     };
@@ -493,6 +523,24 @@ pub fn data_model_history_entry(
     let oid = Oid::parse(oid).map_err(fail)?;
     let name = (!name.is_empty()).then_some(name);
     Ok(to_js(&HistoryEntry::data_model(now_ms(), region, &oid, name, outcome, key)))
+}
+
+/// A history record for one setting of a workflow project's `td.apikey` (a bulk run's
+/// project row): the region's id, the project id, its name (`""`: unknown), the outcome;
+/// `key` is reduced to its fingerprint here. The region and id are checked again.
+#[wasm_bindgen(js_name = workflowProjectHistoryEntry, unchecked_return_type = "HistoryEntry")]
+pub fn workflow_project_history_entry(
+    region: &str,
+    project_id: &str,
+    name: &str,
+    outcome: &str,
+    key: &str,
+) -> Result<JsValue, JsValue> {
+    let region = Region::from_id(region)
+        .ok_or_else(|| fail(Failure::new(ErrorCode::UnknownRegion, "Choose the project's region.")))?;
+    let id = ProjectId::parse(project_id).map_err(fail)?;
+    let name = (!name.is_empty()).then_some(name);
+    Ok(to_js(&HistoryEntry::workflow_project(now_ms(), region, id, name, outcome, key)))
 }
 
 /// Refuses a service (`treasure` or `databrain`) the policy (`managedJson`) does not show.

@@ -242,10 +242,10 @@ export const bulkCases = {
     // The CSV summary: one line per data model, never the key.
     const csv = await exportedCsv(page);
     const lines = csv.trim().split('\r\n');
-    assert.equal(lines[0], 'oid,region,name,outcome,build');
+    assert.equal(lines[0], 'oid,region,name,outcome,build,kind,project id');
     assert.equal(lines.length, 26);
-    assert.ok(lines.includes(csvLine(US_OIDS[0], 'US', generatedName(US_OIDS[0]), 'replaced', '')), csv);
-    assert.ok(lines.includes(csvLine(FAULTS.missing, 'EU01', '', 'NOT_FOUND', '')), csv);
+    assert.ok(lines.includes(csvLine(US_OIDS[0], 'US', generatedName(US_OIDS[0]), 'replaced', '', 'data_model', '')), csv);
+    assert.ok(lines.includes(csvLine(FAULTS.missing, 'EU01', '', 'NOT_FOUND', '', 'data_model', '')), csv);
     assert.ok(!csv.includes(TREASURE.masterKey.split('/')[1]));
     await page.close();
   },
@@ -412,9 +412,9 @@ export const bulkCases = {
     // The CSV gains the verdicts, in a column appended last.
     const csv = await exportedCsv(page);
     const lines = csv.trim().split('\r\n');
-    assert.equal(lines[0], 'oid,region,name,outcome,build');
-    assert.ok(lines.includes(csvLine(oids[1], 'US', generatedName(oids[1]), 'replaced', 'failed_since_replacement')), csv);
-    assert.ok(lines.includes(csvLine(oids[2], 'US', generatedName(oids[2]), 'replaced', 'built_with_new_key')), csv);
+    assert.equal(lines[0], 'oid,region,name,outcome,build,kind,project id');
+    assert.ok(lines.includes(csvLine(oids[1], 'US', generatedName(oids[1]), 'replaced', 'failed_since_replacement', 'data_model', '')), csv);
+    assert.ok(lines.includes(csvLine(oids[2], 'US', generatedName(oids[2]), 'replaced', 'built_with_new_key', 'data_model', '')), csv);
     await page.close();
   },
 

@@ -4,8 +4,8 @@
 // become rows, of their own kind, with a filter by kind. A refused key stops the load; a
 // project whose secrets cannot be read is skipped with why; Stop ends a long load; the
 // administrator's policy can switch projects off, and then nothing goes to a workflow host.
-import { assert, resultIn, waitFor } from './harness.mjs';
-import { TREASURE, WORKFLOW_HOSTS } from './scenarios.mjs';
+import { assert, resultIn, sleep, waitFor } from './harness.mjs';
+import { DATA_MODELS, TREASURE, WORKFLOW_HOSTS } from './scenarios.mjs';
 
 const bulkPageReady = (page) => waitFor(page, () => document.body.dataset.ready === 'true', [], { what: 'bulk page ready' });
 
@@ -34,6 +34,35 @@ function shownRows(page) {
     link: tr.querySelector('a.project-console')?.href ?? null,
   })));
 }
+
+/** Ticks the row with `key` (the filter must show it). */
+const tick = (page, key) => page.eval((k) => document.querySelector(`#bulk-table tr[data-key="${k}"] input`).click(), key);
+
+/** Waits until the count says `n` rows are selected to send. */
+const sendable = (page, n) => waitFor(page, (count) => document.getElementById('bulk-count').dataset.sendable === String(count), [n], { what: `${n} to send` });
+
+const finished = (page, timeout = 20_000) => waitFor(page, () => document.getElementById('bulk-run').dataset.running === 'false'
+  && document.getElementById('bulk-counts').textContent.includes('Finished'), [], { timeout, what: 'run finished' });
+
+/** Presses "Export CSV" and returns the file's text. */
+async function exportedCsv(page) {
+  await page.click('#bulk-export');
+  return waitFor(page, async () => {
+    const link = document.getElementById('bulk-csv-link');
+    return link.href ? (await fetch(link.href)).text() : null;
+  }, [], { what: 'CSV' });
+}
+
+/** A bulk page with no earlier run on record. */
+async function openFreshBulk(browser) {
+  const page = await openBulk(browser);
+  await page.eval(async () => chrome.storage.session.remove(Object.keys(await chrome.storage.session.get(null)).filter((item) => item.startsWith('bulkJob'))));
+  await page.reload();
+  await bulkPageReady(page);
+  return page;
+}
+
+const csvLine = (...fields) => fields.map((field) => `"${field}"`).join(',');
 
 const workflowRequests = (fake, host) => fake.requests.filter((request) => request.host === host);
 
@@ -137,6 +166,104 @@ export const workflowCases = {
     assert.match(count, new RegExp(`^Showing ${checked} of \\d+ rows`), count);
   },
 };
+
+Object.assign(workflowCases, {
+  async 'ticked data models and projects are replaced in one run: the key goes only to the ticked projects, on their workflow host'({ browser, fake }) {
+    const page = await openFreshBulk(browser);
+    await load(page, 'us');
+    assert.match((await resultIn(page, 'bulk-projects-result')).text, /holding td\.apikey: 2 of 3 \(US\)/);
+    await page.select('#bulk-kind', 'workflow_project');
+    assert.deepEqual((await shownRows(page)).map((row) => row.key), ['wf:us:101', 'wf:us:103'], 'us_reports holds no td.apikey: no row');
+    await tick(page, 'wf:us:101');
+    await tick(page, 'wf:us:103');
+    await page.select('#bulk-kind', 'data_model');
+    const [sales] = DATA_MODELS['api.treasuredata.com'];
+    await tick(page, `us:${sales.oid}`);
+    await page.select('#bulk-kind', '');
+    await sendable(page, 3);
+    fake.reset();
+    await page.fill('#bulk-key', TREASURE.nextMasterKey);
+    await page.click('#bulk-start');
+    await finished(page);
+    const puts = fake.workflowPuts.map(({ host, projectId, secret, value, contentType }) => ({ host, projectId, secret, value, contentType }))
+      .sort((a, b) => a.projectId.localeCompare(b.projectId));
+    const put = (projectId) => ({ host: WORKFLOW_HOSTS.us, projectId, secret: 'td.apikey', value: TREASURE.nextMasterKey, contentType: 'application/json' });
+    assert.deepEqual(puts, [put('101'), put('103')], 'exactly the ticked projects, never one without td.apikey');
+    assert.deepEqual(fake.requests.map((r) => [r.method, r.host, r.path, r.headers.authorization]).sort(), [
+      ['PUT', 'api.treasuredata.com', `/reporting/datamodels/${sales.oid}`, `TD1 ${TREASURE.nextMasterKey}`],
+      ['PUT', WORKFLOW_HOSTS.us, '/api/projects/101/secrets/td.apikey', `TD1 ${TREASURE.nextMasterKey}`],
+      ['PUT', WORKFLOW_HOSTS.us, '/api/projects/103/secrets/td.apikey', `TD1 ${TREASURE.nextMasterKey}`],
+    ]);
+    assert.deepEqual(fake.strays, []);
+    await page.select('#bulk-kind', 'workflow_project');
+    const rows = await page.eval(() => [...document.querySelectorAll('#bulk-table tbody tr:not(.spacer)')].map((tr) => [tr.dataset.key, tr.dataset.state, tr.cells[8].textContent]));
+    assert.deepEqual(rows, [['wf:us:101', 'done', 'td.apikey set: "us_etl"'], ['wf:us:103', 'done', 'td.apikey set: "us_sync"']]);
+    const counts = await page.eval(() => document.getElementById('bulk-counts').textContent);
+    assert.match(counts, /Done 3/);
+
+    const csv = await exportedCsv(page);
+    const lines = csv.trim().split('\r\n');
+    assert.equal(lines[0], 'oid,region,name,outcome,build,kind,project id');
+    assert.ok(lines.includes(csvLine('', 'US', 'us_etl', 'replaced', '', 'workflow_project', '101')), csv);
+    assert.ok(lines.includes(csvLine('', 'US', 'us_sync', 'replaced', '', 'workflow_project', '103')), csv);
+    assert.ok(lines.includes(csvLine(sales.oid, 'US', sales.name, 'replaced', '', 'data_model', '')), csv);
+    assert.ok(!csv.includes(TREASURE.nextMasterKey.split('/')[1]), 'never the key');
+
+    const history = await waitFor(page, async () => {
+      const { history: entries = [] } = await chrome.storage.local.get('history');
+      return entries.filter((entry) => entry.projectId).length === 2 ? entries : null;
+    }, [], { what: 'the history of the run' });
+    const projects = history.filter((entry) => entry.projectId).map(({ kind, projectId, name, target, outcome, fingerprint, region }) => ({ kind, projectId, name, target, outcome, fingerprint, region }))
+      .sort((a, b) => a.projectId.localeCompare(b.projectId));
+    const last4 = TREASURE.nextMasterKey.slice(-4);
+    assert.deepEqual(projects, [
+      { kind: 'workflow_project', projectId: '101', name: 'us_etl', target: 'workflow project 101 (us_etl)', outcome: 'success', fingerprint: `…${last4}`, region: 'us' },
+      { kind: 'workflow_project', projectId: '103', name: 'us_sync', target: 'workflow project 103 (us_sync)', outcome: 'success', fingerprint: `…${last4}`, region: 'us' },
+    ]);
+  },
+
+  async 'a project refused (403) fails its row only and Retry sends it again; a refused key (401) stops the run'({ browser, fake }) {
+    fake.workflowProjects('eu01', [
+      { id: 201, name: 'eu_locked', secrets: ['td.apikey'], faults: { put: 403 } },
+      { id: 202, name: 'eu_etl', secrets: ['td.apikey'] },
+    ]);
+    const page = await openFreshBulk(browser);
+    await load(page, 'eu01');
+    await resultIn(page, 'bulk-projects-result');
+    await page.select('#bulk-kind', 'workflow_project');
+    await tick(page, 'wf:eu01:201');
+    await tick(page, 'wf:eu01:202');
+    await sendable(page, 2);
+    await page.click('#bulk-start');
+    await finished(page);
+    const states = () => page.eval(() => [...document.querySelectorAll('#bulk-table tbody tr:not(.spacer)')].map((tr) => [tr.dataset.key, tr.dataset.state, tr.cells[8].textContent]));
+    const [locked, fine] = await states();
+    assert.deepEqual([locked[0], locked[1], fine[1]], ['wf:eu01:201', 'failed', 'done']);
+    assert.match(locked[2], /^WORKFLOW_PROJECT_FORBIDDEN: This key's user has no permission on workflow project 201 in the EU01 region \(403\)/);
+    assert.equal(await page.eval(() => document.getElementById('bulk-stopped').hidden), true, 'one project refused does not stop the run');
+    assert.deepEqual(fake.workflowPuts.map((p) => p.projectId).sort(), ['201', '202']);
+    await page.click('#bulk-retry');
+    for (let i = 0; fake.workflowPuts.length < 3 && i < 200; i++) await sleep(50);
+    await waitFor(page, () => document.getElementById('bulk-run').dataset.running === 'false'
+      && document.querySelector('#bulk-table tr[data-key="wf:eu01:201"]')?.dataset.state === 'failed', [], { what: 'retry finished' });
+    assert.deepEqual(fake.workflowPuts.map((p) => p.projectId).sort(), ['201', '201', '202'], 'Retry failed sends only the failed project');
+
+    // A 401 on a project's PUT stops the whole run.
+    fake.reset();
+    fake.workflowProjects('eu01', Array.from({ length: 12 }, (_, i) => ({ id: 201 + i, name: `eu_${i}`, secrets: ['td.apikey'], ...(i === 0 ? { faults: { put: 401 } } : {}) })));
+    await load(page, 'eu01', TREASURE.masterKey);
+    await waitFor(page, () => /12 of 12/.test(document.getElementById('bulk-projects-result').textContent), [], { what: 'projects loaded' });
+    await page.select('#bulk-kind', 'workflow_project');
+    await page.click('#bulk-select-shown');
+    await sendable(page, 12);
+    fake.setLatency(100);
+    await page.click('#bulk-start');
+    await finished(page);
+    const stopped = await page.eval(() => document.getElementById('bulk-stopped').textContent);
+    assert.match(stopped, /Stopped: the key itself was refused\. Treasure Workflow refused the API key \(401\)/);
+    assert.ok(fake.workflowPuts.length < 12, `the run stopped early (${fake.workflowPuts.length} PUTs)`);
+  },
+});
 
 /** With `workflowProjects: false` by policy: Load lists data models only and nothing reaches a workflow host. */
 export const workflowOffCases = {
