@@ -8,7 +8,7 @@
 import * as core from './core.js';
 import { askBackground } from './messages.js';
 import { $, downloadText, hideResult, onClick, onSubmit, remindControl, showFailure, showResult } from './ui.js';
-import { buildText, failureText, localize, regionName, t } from './i18n.js';
+import { buildText, failureText, localize, regionName, runsText, t } from './i18n.js';
 import { managedJson, onPolicyChanged, policyOf } from './policy.js';
 
 const ROW_HEIGHT = 32; // px, fixed (popup.css), so the visible window is arithmetic
@@ -135,10 +135,7 @@ const table = {
   /** A replaced row's build: a link to its console page (where the user builds it), the last verdict, "Check". */
   buildCell(row, runRow) {
     const td = document.createElement('td');
-    if (row.kind === 'workflow_project' && row.consoleUrl) {
-      td.append(Object.assign(document.createElement('a'), { href: row.consoleUrl, target: '_blank', rel: 'noopener', className: 'project-console', textContent: t('bulkOpenConsole') }));
-      return td;
-    }
+    if (row.kind === 'workflow_project' || runRow?.projectId) return this.runsCell(td, row, runRow);
     if (runRow?.state !== 'done') return td;
     const check = this.builds.get(row.key);
     if (check) td.dataset.verdict = check.verdict;
@@ -148,6 +145,29 @@ const table = {
     again.setAttribute('aria-label', t('bulkCheckOneLabel', row.name || row.oid));
     const verdict = check ? (check.verdict === 'error' ? check.code : t(`buildShort_${check.verdict}`)) : '';
     td.title = check ? (check.verdict === 'error' ? failureText({ code: check.code, message: check.message, requestSent: true }) : buildText(/** @type {import('./keyturn.js').BuildCheck} */ (check))) : '';
+    td.append(verdict ? `${verdict} · ` : '', open, ' · ', again);
+    return td;
+  },
+
+  /**
+   * A project row's console link and, once its td.apikey is set, its last runs check and
+   * "Check runs" (a success proves the project ran, not that every task used td.apikey).
+   */
+  runsCell(td, row, runRow) {
+    const region = row.region ?? runRow?.region;
+    const projectId = row.projectId ?? runRow?.projectId;
+    const open = Object.assign(document.createElement('a'), { href: core.projectConsoleUrl(region, projectId), target: '_blank', rel: 'noopener', className: 'project-console', textContent: t('bulkOpenConsole') });
+    if (runRow?.state !== 'done') {
+      td.append(open);
+      return td;
+    }
+    const check = this.builds.get(row.key);
+    if (check) td.dataset.verdict = check.verdict;
+    const again = Object.assign(document.createElement('button'), { type: 'button', className: 'link check-build check-runs', textContent: t('bulkCheckRuns') });
+    again.dataset.key = row.key;
+    again.setAttribute('aria-label', t('bulkCheckRunsLabel', row.name || projectId));
+    const verdict = check ? (check.verdict === 'error' ? check.code : t(`runsShort_${check.verdict}`)) : '';
+    td.title = check ? (check.verdict === 'error' ? failureText({ code: check.code, message: check.message, requestSent: true }) : runsText(check)) : '';
     td.append(verdict ? `${verdict} · ` : '', open, ' · ', again);
     return td;
   },

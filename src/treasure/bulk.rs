@@ -12,7 +12,7 @@ use crate::policy::Policy;
 use crate::treasure::builds::BuildVerdict;
 use crate::treasure::console_url::{parse_console_url, DataModelTarget, Oid};
 use crate::treasure::region::Region;
-use crate::treasure::workflow::ProjectId;
+use crate::treasure::workflow::{ProjectId, RunsVerdict};
 use crate::treasure::workflow_load::check_enabled;
 use crate::url::split_scheme;
 use std::collections::{HashMap, HashSet};
@@ -383,7 +383,12 @@ impl BulkRun {
     /// verdict of each row that `builds` has one for, by row key, the row's kind and a
     /// project's id. Never the key.
     pub fn csv(&self, builds: &HashMap<String, BuildVerdict>) -> String {
-        let mut out = String::from("oid,region,name,outcome,build,kind,project id\r\n");
+        self.csv_with_runs(builds, &HashMap::new())
+    }
+
+    /// [`BulkRun::csv`] with a last column: each project's runs verdict from `runs`, by row key.
+    pub fn csv_with_runs(&self, builds: &HashMap<String, BuildVerdict>, runs: &HashMap<String, RunsVerdict>) -> String {
+        let mut out = String::from("oid,region,name,outcome,build,kind,project id,runs\r\n");
         for row in &self.rows {
             let outcome = match row.state {
                 RowState::Done => "replaced".to_string(),
@@ -400,6 +405,7 @@ impl BulkRun {
                 build,
                 row.kind_name(),
                 row.project_id.as_deref().unwrap_or(""),
+                runs.get(&row.key()).map(|verdict| verdict.as_str()).unwrap_or(""),
             ];
             csv::push_row(&mut out, &fields);
         }
@@ -512,8 +518,15 @@ mod tests {
             run.hosts(),
             ["api.eu01.treasuredata.com", "api-workflow.treasuredata.com", "api-workflow.eu01.treasuredata.com"]
         );
-        let csv = run.csv(&HashMap::new());
-        assert!(csv.contains("\"\",\"US\",\"us_etl\",\"not finished\",\"\",\"workflow_project\",\"101\"\r\n"), "{csv}");
+        let runs = HashMap::from([("wf:us:101".to_string(), RunsVerdict::SucceededSince)]);
+        let csv = run.csv_with_runs(&HashMap::new(), &runs);
+        assert!(
+            csv.contains(
+                "\"\",\"US\",\"us_etl\",\"not finished\",\"\",\"workflow_project\",\"101\",\"succeeded_since\"\r\n"
+            ),
+            "{csv}"
+        );
+        assert!(csv.contains("\"eu_etl\",\"not finished\",\"\",\"workflow_project\",\"201\",\"\"\r\n"), "{csv}");
         let json = run.to_json();
         assert_eq!(BulkRun::from_json(&json).unwrap(), run, "a project row round-trips");
     }
@@ -574,7 +587,7 @@ mod tests {
         assert_eq!(
             run.csv(&builds),
             format!(
-                "oid,region,name,outcome,build,kind,project id\r\n\"{A}\",\"EU01\",\"'=cmd, \"\"x\"\"\",\"replaced\",\"built_with_new_key\",\"data_model\",\"\"\r\n\"{B}\",\"EU01\",\"\",\"not finished\",\"\",\"data_model\",\"\"\r\n"
+                "oid,region,name,outcome,build,kind,project id,runs\r\n\"{A}\",\"EU01\",\"'=cmd, \"\"x\"\"\",\"replaced\",\"built_with_new_key\",\"data_model\",\"\",\"\"\r\n\"{B}\",\"EU01\",\"\",\"not finished\",\"\",\"data_model\",\"\",\"\"\r\n"
             )
         );
     }

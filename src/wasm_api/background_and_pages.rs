@@ -24,12 +24,13 @@ use crate::policy::Policy;
 use crate::reminders::{consumers, fingerprint_from_last_four, fire_times, Reminder};
 use crate::transport;
 use crate::treasure::builds::{builds_request, interpret_builds_answer, BuildVerdict};
-use crate::treasure::bulk::{row_key, BulkRun, ChosenTarget, RowState, MAX_IN_FLIGHT_PER_HOST};
+use crate::treasure::bulk::{BulkRun, ChosenTarget, RowState, MAX_IN_FLIGHT_PER_HOST};
 use crate::treasure::job::{BulkJob, JobChange};
 use crate::treasure::listing::{interpret_list_answer, list_request, ListedModel, SkippedElement};
 use crate::treasure::table::table_rows;
 use crate::treasure::workflow::{
-    read_set_api_key_answer, set_api_key_request, ProjectId, ProjectsLoad, WorkflowProject,
+    read_runs_since, read_set_api_key_answer, sessions_request, set_api_key_request, ProjectId, ProjectsLoad,
+    RunsVerdict, WorkflowProject,
 };
 use crate::treasure::workflow_load::{check_enabled, SecretsCheck, SkippedProject};
 use crate::treasure::{interpret_replace_answer, replace_key_request, Region, TreasureKey};
@@ -168,6 +169,16 @@ pub async fn load_workflow_projects(
         projects.extend(loaded.holding);
     });
     Ok(to_js(&view))
+}
+
+/// A workflow project's page in its region's Treasure Console, or `""` for a region or id
+/// that is not one (`workflow::project_console_url`).
+#[wasm_bindgen(js_name = projectConsoleUrl)]
+pub fn project_console_url_of(region: &str, project_id: &str) -> String {
+    match (Region::from_id(region), ProjectId::parse(project_id)) {
+        (Some(region), Ok(id)) => crate::treasure::workflow::project_console_url(region, id),
+        _ => String::new(),
+    }
 }
 
 /// Checks a pasted Treasure key without sending it anywhere (before a bulk run starts).
@@ -337,19 +348,35 @@ pub fn retry_failed_plan(run: &str) -> Result<String, JsValue> {
     Ok(run.to_json())
 }
 
-/// The run as CSV: OID, region, name, outcome and, appended, each row's build verdict
-/// from `builds` (JSON `{"<region>:<oid>": {verdict}}`, as the page keeps them). Never the key.
+/// The run as CSV: OID, region, name, outcome and, appended, each data model's build
+/// verdict, the row's kind, a project's id and its runs verdict, from `builds` (JSON
+/// `{"<row key>": {verdict}}`, as the page keeps them). Never the key.
 #[wasm_bindgen(js_name = bulkRunCsv)]
 pub fn bulk_run_csv(run: &str, builds: &str) -> Result<String, JsValue> {
-    let builds: HashMap<String, BuildVerdictOnly> = serde_json::from_str(builds).unwrap_or_default();
-    let verdicts: HashMap<String, BuildVerdict> = builds.into_iter().map(|(key, check)| (key, check.verdict)).collect();
-    Ok(run_from(run)?.csv(&verdicts))
+    let checks: HashMap<String, Box<serde_json::value::RawValue>> = serde_json::from_str(builds).unwrap_or_default();
+    let mut verdicts: HashMap<String, BuildVerdict> = HashMap::new();
+    let mut runs: HashMap<String, RunsVerdict> = HashMap::new();
+    // Each check on its own: a build verdict, a runs verdict, or neither (an error).
+    for (key, check) in checks {
+        if let Ok(BuildVerdictOnly { verdict }) = serde_json::from_str(check.get()) {
+            verdicts.insert(key, verdict);
+        } else if let Ok(RunsVerdictOnly { verdict }) = serde_json::from_str(check.get()) {
+            runs.insert(key, verdict);
+        }
+    }
+    Ok(run_from(run)?.csv_with_runs(&verdicts, &runs))
 }
 
 /// A kept build check, as far as the CSV needs it.
 #[derive(Deserialize)]
 struct BuildVerdictOnly {
     verdict: BuildVerdict,
+}
+
+/// A kept runs check, as far as the CSV needs it.
+#[derive(Deserialize)]
+struct RunsVerdictOnly {
+    verdict: RunsVerdict,
 }
 
 /// A job of the per-host scheduler: one request and what follows from its answer.
@@ -468,36 +495,61 @@ pub async fn run_bulk_job(
     Ok(serde_json::to_string(&last).unwrap_or_default())
 }
 
+/// What one replaced row's check reads.
+enum CheckTarget {
+    /// A data model's builds since `replaced_at`.
+    Builds(DataModelTarget, u64),
+    /// A workflow project's runs (sessions) since `replaced_at`.
+    Runs(Region, ProjectId, u64),
+}
+
 /// Checks whether the replaced rows of `run` have built with the new key, reading each
-/// one's builds with `key` (never starting one), at most four in flight per API host.
-/// `keys` (JSON, `["<region>:<oid>"]`) limits the check to those rows; empty: every
-/// replaced row. `onResult(rowKey, check)` is called per row with the verdict, or with the
-/// failure (`{code, message}`); resolves when every row has been checked.
+/// data model's builds with `key` (never starting one), and whether each replaced workflow
+/// project has run since its td.apikey was set (its sessions, never starting one), at most
+/// four in flight per API or workflow host. `keys` (JSON, `["<region>:<oid>"]` or
+/// `["wf:<region>:<id>"]`) limits the check to those rows; empty: every replaced row.
+/// `onResult(rowKey, check)` is called per row with the verdict (`BuildCheck` or
+/// `RunsCheck`), or with the failure (`{code, message}`); resolves when every row has been
+/// checked.
 #[wasm_bindgen(js_name = checkBuilds)]
 pub async fn check_builds(run: String, keys: String, key: String, on_result: js_sys::Function) -> Result<(), JsValue> {
     let key = TreasureKey::parse(&key).map_err(fail)?;
     let run = run_from(&run)?;
     let only: HashSet<String> = serde_json::from_str(&keys).unwrap_or_default();
     // One queue per API host, so handing out the next row never scans the others.
-    let mut queues: HashMap<&'static str, VecDeque<(String, DataModelTarget, u64)>> = HashMap::new();
+    let mut queues: HashMap<&'static str, VecDeque<(String, CheckTarget)>> = HashMap::new();
     for (index, row) in run.rows.iter().enumerate() {
-        let key = row_key(&row.region, &row.oid);
-        let (Some(replaced_at), Some(target)) = (row.replaced_at, run.target(index)) else { continue };
-        if row.state == RowState::Done && (only.is_empty() || only.contains(&key)) {
-            queues.entry(target.region.api_host()).or_default().push_back((key, target, replaced_at));
+        let key = row.key();
+        let Some(replaced_at) = row.replaced_at else { continue };
+        if row.state != RowState::Done || !(only.is_empty() || only.contains(&key)) {
+            continue;
+        }
+        if let Some(target) = run.target(index) {
+            let host = target.region.api_host();
+            queues.entry(host).or_default().push_back((key, CheckTarget::Builds(target, replaced_at)));
+        } else if let Some((region, id)) = run.project_target(index) {
+            let host = region.workflow_host();
+            queues.entry(host).or_default().push_back((key, CheckTarget::Runs(region, id, replaced_at)));
         }
     }
     let hosts = queues.keys().map(|host| host.to_string()).collect();
     let queues = Rc::new(RefCell::new(queues));
     let next = Rc::new(move |host: &str| queues.borrow_mut().get_mut(host)?.pop_front());
     let on_result = Rc::new(on_result);
-    let job = Rc::new(move |(row_key, target, replaced_at): (String, DataModelTarget, u64)| -> Job {
+    let job = Rc::new(move |(row_key, target): (String, CheckTarget)| -> Job {
         let (key, on_result) = (key.clone(), on_result.clone());
         Box::pin(async move {
-            let exchange = transport::send(&builds_request(&target, &key), REQUEST_TIMEOUT_MS).await;
-            let result = interpret_builds_answer(&target, &key, replaced_at, exchange)
-                .map(|check| to_js(&check))
-                .unwrap_or_else(fail);
+            let result = match target {
+                CheckTarget::Builds(target, replaced_at) => {
+                    let exchange = transport::send(&builds_request(&target, &key), REQUEST_TIMEOUT_MS).await;
+                    interpret_builds_answer(&target, &key, replaced_at, exchange).map(|check| to_js(&check))
+                }
+                CheckTarget::Runs(region, id, replaced_at) => {
+                    let exchange = transport::send(&sessions_request(region, &key, id), REQUEST_TIMEOUT_MS).await;
+                    read_runs_since(region, &key, id, replaced_at, exchange).map(|check| to_js(&check))
+                }
+            }
+            .unwrap_or_else(fail);
             let _ = on_result.call2(&JsValue::NULL, &JsValue::from_str(&row_key), &result);
         })
     });

@@ -189,10 +189,12 @@ Object.assign(workflowCases, {
       .sort((a, b) => a.projectId.localeCompare(b.projectId));
     const put = (projectId) => ({ host: WORKFLOW_HOSTS.us, projectId, secret: 'td.apikey', value: TREASURE.nextMasterKey, contentType: 'application/json' });
     assert.deepEqual(puts, [put('101'), put('103')], 'exactly the ticked projects, never one without td.apikey');
-    assert.deepEqual(fake.requests.map((r) => [r.method, r.host, r.path, r.headers.authorization]).sort(), [
-      ['PUT', 'api.treasuredata.com', `/reporting/datamodels/${sales.oid}`, `TD1 ${TREASURE.nextMasterKey}`],
+    const sent = fake.requests.map((r) => [r.method, r.host, r.path, r.headers.authorization]);
+    const byPath = (a, b) => a[2].localeCompare(b[2]);
+    assert.deepEqual(sent.sort(byPath), [
       ['PUT', WORKFLOW_HOSTS.us, '/api/projects/101/secrets/td.apikey', `TD1 ${TREASURE.nextMasterKey}`],
       ['PUT', WORKFLOW_HOSTS.us, '/api/projects/103/secrets/td.apikey', `TD1 ${TREASURE.nextMasterKey}`],
+      ['PUT', 'api.treasuredata.com', `/reporting/datamodels/${sales.oid}`, `TD1 ${TREASURE.nextMasterKey}`],
     ]);
     assert.deepEqual(fake.strays, []);
     await page.select('#bulk-kind', 'workflow_project');
@@ -201,12 +203,35 @@ Object.assign(workflowCases, {
     const counts = await page.eval(() => document.getElementById('bulk-counts').textContent);
     assert.match(counts, /Done 3/);
 
+    // Check runs: each replaced project's sessions since its td.apikey was set.
+    const session = (at, success) => ({ id: 1, sessionTime: new Date(at).toISOString(), workflow: { name: 'daily', id: 7 },
+      lastAttempt: { id: 9, done: true, success, cancelRequested: false, createdAt: new Date(at).toISOString(), finishedAt: new Date(at + 1000).toISOString(), status: success ? 'success' : 'error' } });
+    const setAt = Math.max(...fake.workflowPuts.map((p) => p.at));
+    fake.workflowProjects('us', [
+      { id: 101, name: 'us_etl', secrets: ['td.apikey'], sessions: [session(setAt + 60_000, true), session(setAt - 86_400_000, false)] },
+      { id: 103, name: 'us_sync', secrets: ['td.apikey'], sessions: [session(setAt + 60_000, false)] },
+    ]);
+    await page.click('#bulk-check-builds');
+    const verdicts = await waitFor(page, () => {
+      const cells = [...document.querySelectorAll('#bulk-table tbody tr:not(.spacer)')].map((tr) => [tr.dataset.key, tr.cells[9].dataset.verdict, tr.cells[9].textContent, tr.cells[9].title]);
+      return cells.every((cell) => cell[1]) ? cells : null;
+    }, [], { what: 'runs verdicts' });
+    assert.deepEqual(verdicts.map((v) => v.slice(0, 3)), [
+      ['wf:us:101', 'succeeded_since', 'Ran successfully since · Console · Check runs'],
+      ['wf:us:103', 'failed_since', 'A run failed since · Console · Check runs'],
+    ]);
+    assert.match(verdicts[0][3], /proves the project runs, not that every one of its tasks used td\.apikey/);
+    assert.deepEqual(fake.requests.filter((r) => r.path.endsWith('/sessions')).map((r) => [r.method, r.host, r.path]).sort(byPath), [
+      ['GET', WORKFLOW_HOSTS.us, '/api/projects/101/sessions'], ['GET', WORKFLOW_HOSTS.us, '/api/projects/103/sessions'],
+    ]);
+    assert.equal(fake.workflowPuts.length, 2, 'checking runs sets nothing');
+
     const csv = await exportedCsv(page);
     const lines = csv.trim().split('\r\n');
-    assert.equal(lines[0], 'oid,region,name,outcome,build,kind,project id');
-    assert.ok(lines.includes(csvLine('', 'US', 'us_etl', 'replaced', '', 'workflow_project', '101')), csv);
-    assert.ok(lines.includes(csvLine('', 'US', 'us_sync', 'replaced', '', 'workflow_project', '103')), csv);
-    assert.ok(lines.includes(csvLine(sales.oid, 'US', sales.name, 'replaced', '', 'data_model', '')), csv);
+    assert.equal(lines[0], 'oid,region,name,outcome,build,kind,project id,runs');
+    assert.ok(lines.includes(csvLine('', 'US', 'us_etl', 'replaced', '', 'workflow_project', '101', 'succeeded_since')), csv);
+    assert.ok(lines.includes(csvLine('', 'US', 'us_sync', 'replaced', '', 'workflow_project', '103', 'failed_since')), csv);
+    assert.ok(lines.includes(csvLine(sales.oid, 'US', sales.name, 'replaced', '', 'data_model', '', '')), csv);
     assert.ok(!csv.includes(TREASURE.nextMasterKey.split('/')[1]), 'never the key');
 
     const history = await waitFor(page, async () => {
@@ -258,8 +283,12 @@ Object.assign(workflowCases, {
     await sendable(page, 12);
     fake.setLatency(100);
     await page.click('#bulk-start');
+    // The earlier run's "Finished" is still shown until this one starts: wait for its stop.
+    const stopped = await waitFor(page, () => {
+      const box = document.getElementById('bulk-stopped');
+      return !box.hidden && box.textContent ? box.textContent : null;
+    }, [], { what: 'the run stopped' });
     await finished(page);
-    const stopped = await page.eval(() => document.getElementById('bulk-stopped').textContent);
     assert.match(stopped, /Stopped: the key itself was refused\. Treasure Workflow refused the API key \(401\)/);
     assert.ok(fake.workflowPuts.length < 12, `the run stopped early (${fake.workflowPuts.length} PUTs)`);
   },
