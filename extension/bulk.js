@@ -8,7 +8,7 @@
 import * as core from './core.js';
 import { askBackground } from './messages.js';
 import { $, downloadText, hideResult, onClick, onSubmit, remindControl, showFailure, showResult } from './ui.js';
-import { buildText, failureText, localize, regionName, t } from './i18n.js';
+import { buildText, failureText, localize, regionName, runsText, t } from './i18n.js';
 import { managedJson, onPolicyChanged, policyOf } from './policy.js';
 
 const ROW_HEIGHT = 32; // px, fixed (popup.css), so the visible window is arithmetic
@@ -51,7 +51,8 @@ const table = {
     for (const [key, runRow] of this.run) {
       if (keys.has(key)) continue;
       keys.add(key);
-      this.rows.push(/** @type {import('./keyturn.js').TableRow} */ ({ key, region: runRow.region, oid: runRow.oid, name: runRow.name, source: 'loaded', verdict: 'ready' }));
+      const project = runRow.projectId ? { kind: 'workflow_project', projectId: runRow.projectId, oid: null } : { kind: 'data_model', oid: runRow.oid };
+      this.rows.push(/** @type {import('./keyturn.js').TableRow} */ ({ key, region: runRow.region, ...project, name: runRow.name, source: 'loaded', verdict: 'ready' }));
     }
     for (const row of this.rows) {
       if (row.source !== 'pasted' || row.verdict !== 'ready' || this.pasted.has(row.key)) continue;
@@ -64,15 +65,17 @@ const table = {
     this.filter();
   },
 
-  /** Applies the filter (name, OID, created by, updated by): only the visible window is re-rendered. */
+  /** Applies the filters (kind; name, OID or project id, created by, updated by): only the visible window is re-rendered. */
   filter() {
     const query = $('bulk-filter').value.trim().toLowerCase();
+    const kind = $('bulk-kind').value;
     if (query && !this.searchText) {
       this.searchText = new Map(this.rows.map((row) => [row.key,
-        [row.name, row.oid, row.createdBy, row.updatedBy, row.text].filter(Boolean).join(' ').toLowerCase()]));
+        [row.name, row.oid, row.projectId, row.createdBy, row.updatedBy, row.text].filter(Boolean).join(' ').toLowerCase()]));
     }
     const searchText = this.searchText;
-    this.shown = query && searchText ? this.rows.filter((row) => searchText.get(row.key)?.includes(query)) : this.rows;
+    const byKind = kind ? this.rows.filter((row) => (row.kind ?? 'data_model') === kind) : this.rows;
+    this.shown = query && searchText ? byKind.filter((row) => searchText.get(row.key)?.includes(query)) : byKind;
     $('bulk-scroll').scrollTop = 0;
     this.render();
     this.count();
@@ -115,6 +118,9 @@ const table = {
     const runRow = this.run.get(row.key);
     if (runRow) tr.dataset.state = runRow.state;
     if (row.oid) tr.dataset.oid = row.oid;
+    const kind = row.kind ?? 'data_model';
+    tr.dataset.kind = kind;
+    if (row.projectId) tr.dataset.projectId = row.projectId;
     const tick = Object.assign(document.createElement('input'), { type: 'checkbox', checked: this.ticked.has(row.key), disabled: row.verdict !== 'ready' });
     tick.setAttribute('aria-label', t('bulkTickLabel', row.name || row.oid || row.text || ''));
     tick.dataset.key = row.key;
@@ -122,13 +128,14 @@ const table = {
     const first = document.createElement('td');
     first.append(tick);
     const region = row.region ? regionName({ id: row.region, label: row.region }) : '';
-    tr.append(first, cell(row.name ?? (row.oid ? '' : row.text)), cell(row.oid), cell(region), cell(row.createdBy), cell(row.updatedBy), cell(row.lastBuilt), cell(this.statusText(row, runRow)), this.buildCell(row, runRow));
+    tr.append(first, cell(t(`kind_${kind}`)), cell(row.name ?? (row.oid || row.projectId ? '' : row.text)), cell(row.oid ?? row.projectId), cell(region), cell(row.createdBy), cell(row.updatedBy), cell(row.lastBuilt), cell(this.statusText(row, runRow)), this.buildCell(row, runRow));
     return tr;
   },
 
   /** A replaced row's build: a link to its console page (where the user builds it), the last verdict, "Check". */
   buildCell(row, runRow) {
     const td = document.createElement('td');
+    if (row.kind === 'workflow_project' || runRow?.projectId) return this.runsCell(td, row, runRow);
     if (runRow?.state !== 'done') return td;
     const check = this.builds.get(row.key);
     if (check) td.dataset.verdict = check.verdict;
@@ -138,6 +145,29 @@ const table = {
     again.setAttribute('aria-label', t('bulkCheckOneLabel', row.name || row.oid));
     const verdict = check ? (check.verdict === 'error' ? check.code : t(`buildShort_${check.verdict}`)) : '';
     td.title = check ? (check.verdict === 'error' ? failureText({ code: check.code, message: check.message, requestSent: true }) : buildText(/** @type {import('./keyturn.js').BuildCheck} */ (check))) : '';
+    td.append(verdict ? `${verdict} · ` : '', open, ' · ', again);
+    return td;
+  },
+
+  /**
+   * A project row's console link and, once its td.apikey is set, its last runs check and
+   * "Check runs" (a success proves the project ran, not that every task used td.apikey).
+   */
+  runsCell(td, row, runRow) {
+    const region = row.region ?? runRow?.region;
+    const projectId = row.projectId ?? runRow?.projectId;
+    const open = Object.assign(document.createElement('a'), { href: core.projectConsoleUrl(region, projectId), target: '_blank', rel: 'noopener', className: 'project-console', textContent: t('bulkOpenConsole') });
+    if (runRow?.state !== 'done') {
+      td.append(open);
+      return td;
+    }
+    const check = this.builds.get(row.key);
+    if (check) td.dataset.verdict = check.verdict;
+    const again = Object.assign(document.createElement('button'), { type: 'button', className: 'link check-build check-runs', textContent: t('bulkCheckRuns') });
+    again.dataset.key = row.key;
+    again.setAttribute('aria-label', t('bulkCheckRunsLabel', row.name || projectId));
+    const verdict = check ? (check.verdict === 'error' ? check.code : t(`runsShort_${check.verdict}`)) : '';
+    td.title = check ? (check.verdict === 'error' ? failureText({ code: check.code, message: check.message, requestSent: true }) : runsText(check)) : '';
     td.append(verdict ? `${verdict} · ` : '', open, ' · ', again);
     return td;
   },
@@ -163,11 +193,12 @@ const table = {
   /** The run's result for the row when it was sent, else its verdict. */
   statusText(row, runRow) {
     if (runRow) {
-      if (runRow.state === 'done') return t('rowReplaced', runRow.name, runRow.type);
+      if (runRow.state === 'done') return runRow.projectId ? t('rowProjectReplaced', runRow.name ?? runRow.projectId) : t('rowReplaced', runRow.name, runRow.type);
       if (runRow.state === 'failed') return `${runRow.code}: ${failureText({ code: runRow.code, message: runRow.message, requestSent: true })}`;
       return t(STATE_TEXT[runRow.state]);
     }
     if (row.verdict === 'invalid') return `${row.code}: ${failureText({ code: row.code, message: row.why, requestSent: false })}`;
+    if (row.kind === 'workflow_project' && row.verdict === 'ready') return t('verdictProjectReady');
     return t(VERDICT_TEXT[row.verdict]);
   },
 };
@@ -176,7 +207,7 @@ const table = {
  * A run row's key in the table: the core's `<region>:<oid>` (treasure::bulk::row_key).
  * @param {import('./keyturn.js').BulkRow} row
  */
-const runRowKey = (row) => `${row.region}:${row.oid}`;
+const runRowKey = (row) => (row.projectId ? `wf:${row.region}:${row.projectId}` : `${row.region}:${row.oid}`);
 
 // The bulk job is the background's (background.js): its journal in storage.session is the
 // one copy of the run. This page reads it once when it opens, then applies each change the
@@ -303,9 +334,52 @@ async function fromReminder(id) {
   if (!reminder?.fingerprint) return;
   const consumers = core.reminderConsumers(JSON.stringify(history), JSON.stringify(reminder));
   $('bulk-region').value = reminder.place;
-  $('bulk-lines').value = consumers.map((consumer) => core.dataModelConsoleUrl(consumer.region, consumer.oid)).join('\n');
-  $('bulk-paste').open = consumers.length > 0;
-  showResult($('bulk-load-result'), 'ok', [t('bulkFromReminder', consumers.length, reminder.label)], 'FROM_REMINDER');
+  // The data models arrive as lines; the workflow projects holding the key are counted (they become rows once the region's projects are loaded).
+  const models = consumers.filter((consumer) => !consumer.projectId);
+  const projects = consumers.length - models.length;
+  $('bulk-lines').value = models.map((consumer) => core.dataModelConsoleUrl(consumer.region, consumer.oid)).join('\n');
+  $('bulk-paste').open = models.length > 0;
+  showResult($('bulk-load-result'), 'ok', [t('bulkFromReminder', models.length, reminder.label), ...(projects ? [t('bulkFromReminderProjects', projects)] : [])], 'FROM_REMINDER');
+}
+
+/** @type {AbortController | null} the workflow projects load under way, to stop it */
+let projectsLoad = null;
+
+/**
+ * Loads the region's workflow projects that hold td.apikey into the table (the core pages
+ * the list and reads each project's secret names, four at a time), with progress and Stop.
+ * @param {string} region
+ */
+async function loadProjects(region) {
+  const box = $('bulk-projects-result');
+  hideResult(box);
+  if (!policyOf(table.policyJson).workflowProjects) return showResult(box, 'ok', [t('bulkProjectsOff')], 'WORKFLOW_PROJECTS_DISABLED');
+  projectsLoad = new AbortController();
+  const progress = $('bulk-projects-progress');
+  progress.textContent = t('bulkProjectsListing', 0);
+  $('bulk-projects-loading').hidden = false;
+  try {
+    const loaded = await core.loadWorkflowProjects(region, $('bulk-key').value, table.policyJson, projectsLoad.signal, ({ checked, total }) => {
+      progress.textContent = checked ? t('bulkProjectsProgress', checked.toLocaleString(), total.toLocaleString()) : t('bulkProjectsListing', total.toLocaleString());
+    });
+    table.recompute();
+    const lines = [t('bulkProjectsLoaded', loaded.holding, loaded.listed, regionName({ id: region, label: region }))];
+    if (loaded.withoutKey) lines.push(t('bulkProjectsWithoutKey', loaded.withoutKey));
+    if (loaded.stopped) lines.push(t('bulkProjectsStopped', loaded.unchecked));
+    if (loaded.skipped.length) {
+      lines.push(t('bulkProjectsSkipped', loaded.skipped.length), ...loaded.skipped.slice(0, 5).map((skipped) =>
+        t('bulkProjectSkipped', skipped.name, skipped.id, failureText({ code: skipped.code, message: skipped.message, status: skipped.status, requestSent: true }))));
+    }
+    if (loaded.listSkipped.length) {
+      lines.push(t('bulkLoadSkipped', loaded.listSkipped.length), ...loaded.listSkipped.slice(0, 5).map((skipped) => t('bulkSkippedElement', skipped.position, skipped.why)));
+    }
+    showResult(box, 'ok', lines, loaded.stopped ? 'STOPPED' : 'OK');
+  } catch (error) {
+    showFailure(box, error);
+  } finally {
+    projectsLoad = null;
+    $('bulk-projects-loading').hidden = true;
+  }
 }
 
 async function start() {
@@ -328,6 +402,7 @@ async function start() {
   });
   $('bulk-region').addEventListener('change', () => table.recompute());
   $('bulk-filter').addEventListener('input', () => table.filter());
+  $('bulk-kind').addEventListener('change', () => table.filter());
   let scrollFrame = 0;
   $('bulk-scroll').addEventListener('scroll', () => {
     cancelAnimationFrame(scrollFrame);
@@ -374,13 +449,16 @@ async function start() {
       }
       showResult(box, 'ok', lines, 'OK');
     } catch (error) {
-      showFailure(box, error);
+      // A refused key would be refused by the workflow host too: nothing more is sent.
+      if (showFailure(box, error).code === 'UNAUTHORIZED') return;
     }
+    await loadProjects(region);
   });
+  onClick($('bulk-projects-stop'), async () => projectsLoad?.abort());
 
   onSubmit($('bulk-form'), $('bulk-start'), async () => {
     hideResult($('bulk-result'));
-    const targets = table.sendable().map((row) => ({ region: row.region, oid: row.oid }));
+    const targets = table.sendable().map((row) => (row.kind === 'workflow_project' ? { region: row.region, projectId: row.projectId, name: row.name } : { region: row.region, oid: row.oid }));
     if (targets.length === 0) return showResult($('bulk-result'), 'error', [t('error_NOTHING_TO_RUN')], 'NOTHING_TO_RUN');
     try {
       const run = await askBackground('bulk', 'start', { targets, key: $('bulk-key').value });

@@ -26,6 +26,14 @@ const isEnglish = () => chrome.i18n.getUILanguage().toLowerCase().startsWith('en
 export const buildText = (check) => (isEnglish() ? check.message : t(`build_${check.verdict}`) || check.message);
 
 /**
+ * A workflow project's runs check in the UI language: in English the core's own message
+ * (a success proves the project ran, not that every task used td.apikey), otherwise the
+ * translation for the verdict.
+ * @param {{ verdict: string, message: string }} check
+ */
+export const runsText = (check) => (isEnglish() ? check.message : t(`runs_${check.verdict}`) || check.message);
+
+/**
  * A failure in the UI language. In English, the core's own message, the most specific;
  * otherwise the translation for its code, with the HTTP status (or the code) filled in.
  */

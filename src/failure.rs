@@ -70,6 +70,8 @@ error_codes! {
     ServiceNotEnabled = "SERVICE_NOT_ENABLED",
     /// A Treasure Workflow project id that is not a string of digits.
     InvalidProjectId = "INVALID_PROJECT_ID",
+    /// Treasure Workflow projects, which the administrator's policy switched off.
+    WorkflowProjectsDisabled = "WORKFLOW_PROJECTS_DISABLED",
     // Answers from the service.
     Unauthorized = "UNAUTHORIZED",
     Forbidden = "FORBIDDEN",

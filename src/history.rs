@@ -10,6 +10,7 @@ use crate::http::Text;
 use crate::input::display_snippet;
 use crate::treasure::console_url::Oid;
 use crate::treasure::region::Region;
+use crate::treasure::workflow::ProjectId;
 
 /// One attempt, as the history keeps it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -39,17 +40,23 @@ pub struct HistoryEntry {
     pub data_model: Option<DataModelRef>,
 }
 
-/// Which data model a record is about, as structured fields.
+/// Which data model (or Treasure Workflow project) a record is about, as structured fields.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 pub struct DataModelRef {
     /// The region's id (`us`, `eu01`, `ap02`, `tokyo`).
     pub region: String,
-    /// The OID.
+    /// The OID (empty for a workflow project).
     pub oid: String,
-    /// The data model's name, when known.
+    /// The data model's or project's name, when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// `workflow_project` for a project's `td.apikey`; absent for a data model.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// The workflow project's id (digits), for a project.
+    #[serde(default, rename = "projectId", skip_serializing_if = "Option::is_none")]
+    pub project_id: Option<String>,
 }
 
 /// The `service` of Databrain records.
@@ -104,6 +111,36 @@ impl HistoryEntry {
                 region: region.info().id.to_string(),
                 oid: oid.as_str().to_string(),
                 name,
+                kind: None,
+                project_id: None,
+            }),
+            ..HistoryEntry::new(at, TREASURE_SERVICE, region.label(), &target, outcome, key)
+        }
+    }
+
+    /// A record for one setting of a Treasure Workflow project's `td.apikey` (a bulk run's
+    /// project row): like a data model's, with the project's id and kind; `key` is reduced
+    /// to its fingerprint.
+    pub fn workflow_project(
+        at: u64,
+        region: Region,
+        id: ProjectId,
+        name: Option<&str>,
+        outcome: &str,
+        key: &str,
+    ) -> HistoryEntry {
+        let name = name.map(|name| display_snippet(name, 200));
+        let target = match &name {
+            Some(name) => format!("workflow project {id} ({name})"),
+            None => format!("workflow project {id}"),
+        };
+        HistoryEntry {
+            data_model: Some(DataModelRef {
+                region: region.info().id.to_string(),
+                oid: String::new(),
+                name,
+                kind: Some(crate::treasure::table::KIND_WORKFLOW_PROJECT.to_string()),
+                project_id: Some(id.to_string()),
             }),
             ..HistoryEntry::new(at, TREASURE_SERVICE, region.label(), &target, outcome, key)
         }
@@ -139,6 +176,8 @@ struct StoredEntry {
     oid: Text,
     #[serde(default)]
     name: Text,
+    #[serde(default, rename = "projectId")]
+    project_id: Text,
 }
 
 impl HistoryEntry {
@@ -151,17 +190,28 @@ impl HistoryEntry {
             .filter_map(|item| {
                 let entry: StoredEntry = serde_json::from_str(item.get()).ok()?;
                 let text = |field: Text| field.0.unwrap_or_default();
-                // Structured fields are read only when they still name a region and an OID.
-                let data_model =
-                    match (entry.region.0.as_deref().and_then(Region::from_id), entry.oid.0.as_deref().map(Oid::parse))
-                    {
-                        (Some(region), Some(Ok(oid))) => Some(DataModelRef {
-                            region: region.info().id.to_string(),
-                            oid: oid.as_str().to_string(),
-                            name: entry.name.0.map(|name| display_snippet(&name, 200)),
-                        }),
-                        _ => None,
-                    };
+                // Structured fields are read only when they still name a region and an OID
+                // (or a workflow project's id).
+                let region = entry.region.0.as_deref().and_then(Region::from_id);
+                let name = entry.name.0.map(|name| display_snippet(&name, 200));
+                let project = entry.project_id.0.as_deref().map(ProjectId::parse);
+                let data_model = match (region, entry.oid.0.as_deref().map(Oid::parse), project) {
+                    (Some(region), _, Some(Ok(id))) => Some(DataModelRef {
+                        region: region.info().id.to_string(),
+                        oid: String::new(),
+                        name,
+                        kind: Some(crate::treasure::table::KIND_WORKFLOW_PROJECT.to_string()),
+                        project_id: Some(id.to_string()),
+                    }),
+                    (Some(region), Some(Ok(oid)), None) => Some(DataModelRef {
+                        region: region.info().id.to_string(),
+                        oid: oid.as_str().to_string(),
+                        name,
+                        kind: None,
+                        project_id: None,
+                    }),
+                    _ => None,
+                };
                 Some(HistoryEntry {
                     at: entry.at,
                     service: text(entry.service),
@@ -219,6 +269,28 @@ pub fn iso8601(ms: u64) -> String {
         .and_then(|secs| time::OffsetDateTime::from_unix_timestamp(secs).ok())
         .and_then(|at| at.format(&format).ok())
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod workflow_tests {
+    use super::*;
+
+    #[test]
+    fn a_project_record_keeps_its_kind_id_and_name_and_reads_back() {
+        let id = ProjectId::parse("101").unwrap();
+        let key = "1234/0123456789abcdef0123456789abcdef0123cafe";
+        let entry = HistoryEntry::workflow_project(7, Region::Eu01, id, Some("eu_etl"), "success", key);
+        assert_eq!((entry.place.as_str(), entry.target.as_str()), ("EU01", "workflow project 101 (eu_etl)"));
+        assert_eq!(entry.fingerprint, "…cafe");
+        let json = serde_json::to_string(&[&entry]).unwrap();
+        assert!(json.contains(r#""kind":"workflow_project""#) && json.contains(r#""projectId":"101""#), "{json}");
+        assert!(!json.contains("0123456789abcdef"), "never the key: {json}");
+        let back = HistoryEntry::list_from_json(&json);
+        assert_eq!(back, [entry]);
+        // A stored project id that no longer parses keeps no structured fields.
+        let tampered = json.replace(r#""projectId":"101""#, r#""projectId":"../1""#);
+        assert_eq!(HistoryEntry::list_from_json(&tampered)[0].data_model, None);
+    }
 }
 
 #[cfg(test)]

@@ -35,6 +35,8 @@ pub struct Policy {
     /// The services the popup shows, by id (both unless managed).
     #[cfg_attr(target_arch = "wasm32", tsify(type = "('treasure' | 'databrain')[]"))] // SERVICES
     pub services: Vec<&'static str>,
+    /// Whether the bulk page lists and changes Treasure Workflow projects (default true).
+    pub workflow_projects: bool,
     /// The settings set by the administrator with a valid value (shown as such).
     pub managed: Vec<&'static str>,
     /// The managed values that were ignored, and why.
@@ -59,6 +61,7 @@ impl Default for Policy {
             reminder_lead_days: None,
             treasure_regions: REGIONS.iter().map(|info| info.id).collect(),
             services: SERVICES.to_vec(),
+            workflow_projects: true,
             managed: Vec::new(),
             invalid: Vec::new(),
         }
@@ -84,6 +87,12 @@ impl Policy {
             match value.as_bool() {
                 Some(allow) => policy.set("allowRememberSecrets", |p| p.allow_remember_secrets = allow),
                 None => policy.notice("allowRememberSecrets", "Must be true or false; it stays true."),
+            }
+        }
+        if let Some(value) = settings.get("workflowProjects") {
+            match value.as_bool() {
+                Some(on) => policy.set("workflowProjects", |p| p.workflow_projects = on),
+                None => policy.notice("workflowProjects", "Must be true or false; it stays true."),
             }
         }
         if let Some(value) = settings.get("reminderLeadDays") {
@@ -225,6 +234,22 @@ mod tests {
         assert!(policy.allow_remember_secrets);
         assert_eq!(policy.treasure_regions, ["us", "eu01", "ap02", "tokyo"]);
         assert_eq!(policy.services, ["treasure", "databrain"]);
+        assert!(policy.workflow_projects);
+    }
+
+    #[test]
+    fn workflow_projects_can_be_switched_off_and_an_invalid_value_keeps_them_on() {
+        let off = Policy::read(r#"{"workflowProjects": false}"#);
+        assert!(!off.workflow_projects);
+        assert_eq!(off.managed, ["workflowProjects"]);
+        let on = Policy::read(r#"{"workflowProjects": true}"#);
+        assert!(on.workflow_projects);
+        for value in ["\"false\"", "0", "null", "[]"] {
+            let policy = Policy::read(&format!(r#"{{"workflowProjects": {value}}}"#));
+            assert!(policy.workflow_projects, "{value}");
+            assert_eq!(keys(&policy), ["workflowProjects"], "{value}");
+            assert!(policy.managed.is_empty());
+        }
     }
 
     #[test]

@@ -96,10 +96,13 @@ pub struct Reminder {
 pub struct Consumer {
     /// The region's id.
     pub region: &'static str,
-    /// The data model's OID.
+    /// The data model's OID (empty for a workflow project).
     pub oid: String,
     /// Its name, when the history has it.
     pub name: Option<String>,
+    /// The workflow project's id, for a project holding the key as its `td.apikey`.
+    #[serde(rename = "projectId", skip_serializing_if = "Option::is_none")]
+    pub project_id: Option<String>,
 }
 
 /// The fingerprint a hand-made reminder is tied by: the last four characters of the key
@@ -123,15 +126,25 @@ pub fn fingerprint_from_last_four(text: &str) -> Result<Option<String>, Failure>
 /// replacement decides, so one replaced since with another key is not counted; failed
 /// attempts change nothing. Changes made outside Keyturn are not in the history.
 pub fn consumers(history: &[HistoryEntry], region: Region, fingerprint: &str) -> Vec<Consumer> {
-    let mut decided: HashSet<&str> = HashSet::new();
+    let mut decided: HashSet<String> = HashSet::new();
     let mut found = Vec::new();
     for entry in history {
         let Some(model) = &entry.data_model else { continue };
-        if model.region != region.info().id || entry.outcome != "success" || !decided.insert(model.oid.as_str()) {
+        // A data model by its OID, a workflow project by its id: each is decided once.
+        let consumer = match &model.project_id {
+            Some(id) => format!("wf:{id}"),
+            None => model.oid.clone(),
+        };
+        if model.region != region.info().id || entry.outcome != "success" || !decided.insert(consumer) {
             continue;
         }
         if entry.fingerprint.eq_ignore_ascii_case(fingerprint) {
-            found.push(Consumer { region: region.info().id, oid: model.oid.clone(), name: model.name.clone() });
+            found.push(Consumer {
+                region: region.info().id,
+                oid: model.oid.clone(),
+                name: model.name.clone(),
+                project_id: model.project_id.clone(),
+            });
         }
     }
     found
@@ -226,6 +239,34 @@ impl Reminder {
             (Some(region), _) if self.service == "Treasure" => format!("https://{}/", region.info().console_hosts[0]),
             _ => format!("popup.html?service=databrain&origin={}", encode_query_value(&self.place)),
         }
+    }
+}
+
+#[cfg(test)]
+mod workflow_tests {
+    use super::*;
+    use crate::treasure::workflow::ProjectId;
+
+    #[test]
+    fn a_keys_workflow_projects_count_as_its_consumers() {
+        let key = "1234/0123456789abcdef0123456789abcdef0123cafe";
+        let other = "1234/0123456789abcdef0123456789abcdef0123beef";
+        let oid = crate::treasure::Oid::parse("93d34997-1b2c-4d5e-8f90-000000000001").unwrap();
+        let project = |id: &str, at, outcome, key| {
+            HistoryEntry::workflow_project(at, Region::Us, ProjectId::parse(id).unwrap(), Some("etl"), outcome, key)
+        };
+        // Newest first, as kept.
+        let history = [
+            project("102", 5, "success", other),      // 102 got another key since: not counted
+            project("101", 4, "UNAUTHORIZED", other), // a failure changes nothing
+            HistoryEntry::data_model(3, Region::Us, &oid, Some("sales"), "success", key),
+            project("102", 2, "success", key),
+            project("101", 1, "success", key),
+        ];
+        let found = consumers(&history, Region::Us, "…cafe");
+        let ids: Vec<_> = found.iter().map(|c| (c.oid.as_str(), c.project_id.as_deref())).collect();
+        assert_eq!(ids, [("93d34997-1b2c-4d5e-8f90-000000000001", None), ("", Some("101"))]);
+        assert!(consumers(&history, Region::Eu01, "…cafe").is_empty());
     }
 }
 

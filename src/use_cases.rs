@@ -628,7 +628,8 @@ pub fn start_bulk_run(input: &StartBulkInput) -> Result<BulkLaunch, Failure> {
 
 /// Plans "Retry failed", a new launch of the same job: the key is checked, failed and
 /// skipped rows are pending again (the PUT is idempotent), except those in a region the
-/// policy no longer offers, which fail with why. Sends nothing.
+/// policy no longer offers, and workflow projects once the policy switched them off, which
+/// fail with why. Sends nothing.
 pub fn retry_bulk_run(input: &RetryBulkInput) -> Result<BulkLaunch, Failure> {
     let policy = Policy::read(&input.managed_json);
     policy.check_service("treasure")?;
@@ -636,7 +637,13 @@ pub fn retry_bulk_run(input: &RetryBulkInput) -> Result<BulkLaunch, Failure> {
     let mut run = BulkRun::from_json(&input.run).ok_or_else(unreadable_run)?;
     run.retry_failed();
     for row in run.rows.iter_mut().filter(|row| row.state == RowState::Pending) {
-        let refused = Region::from_id(&row.region).map(|region| policy.check_region(region));
+        let refused = Region::from_id(&row.region).map(|region| {
+            policy.check_region(region)?;
+            match row.project_id {
+                Some(_) => crate::treasure::workflow_load::check_enabled(&policy),
+                None => Ok(()),
+            }
+        });
         if let Some(Err(failure)) = refused {
             row.state = RowState::Failed;
             row.code = Some(failure.code.as_str().to_string());
@@ -661,7 +668,8 @@ pub struct BulkHistoryInput {
 
 /// The history records of a launch that ended: one per row it sent that got an answer
 /// (replaced, or failed with its code), newest first as the history keeps them (the run's
-/// last row first). Rows that no longer read as a data model are left out. `now` is the time
+/// last row first): a data model by its OID, a workflow project by its id. Rows that no longer
+/// read as either are left out. `now` is the time
 /// in milliseconds.
 pub fn bulk_run_history(input: &BulkHistoryInput, now: u64) -> Result<Vec<HistoryEntry>, Failure> {
     let run = BulkRun::from_json(&input.run).ok_or_else(unreadable_run)?;
@@ -673,8 +681,12 @@ pub fn bulk_run_history(input: &BulkHistoryInput, now: u64) -> Result<Vec<Histor
                 RowState::Failed => row.code.as_deref().unwrap_or("failed"),
                 RowState::Pending | RowState::Running | RowState::Skipped => return None,
             };
-            let target = run.target(index)?;
             let name = row.name.as_deref().filter(|name| !name.is_empty());
+            if row.project_id.is_some() {
+                let (region, id) = run.project_target(index)?;
+                return Some(HistoryEntry::workflow_project(now, region, id, name, outcome, &input.key));
+            }
+            let target = run.target(index)?;
             Some(HistoryEntry::data_model(now, target.region, &target.oid, name, outcome, &input.key))
         })
         .collect())
@@ -1081,7 +1093,7 @@ mod tests {
     const OID2: &str = "93d34997-1b2c-4d5e-8f90-000000000002";
 
     fn chosen(region: &str, oid: &str) -> ChosenTarget {
-        ChosenTarget { region: region.into(), oid: oid.into() }
+        ChosenTarget { region: region.into(), oid: oid.into(), project_id: None, name: None }
     }
 
     fn start_input(targets: Vec<ChosenTarget>) -> StartBulkInput {
@@ -1140,6 +1152,7 @@ mod tests {
             region_label: info.label.into(),
             api_host: info.api_host.into(),
             oid: oid.into(),
+            project_id: None,
             state,
             name: (state == RowState::Done).then(|| format!("model {oid}")),
             kind: None,
@@ -1153,6 +1166,22 @@ mod tests {
     fn journal(rows: Vec<Row>) -> String {
         BulkRun { rows, stopped: Some("stopped".into()), stopped_code: None, invalid: Vec::new(), duplicates: 0 }
             .to_json()
+    }
+
+    #[test]
+    fn a_retry_fails_project_rows_once_the_policy_switched_workflow_projects_off() {
+        let mut project = journal_row("us", OID2, RowState::Failed, 1);
+        project.oid = String::new();
+        project.project_id = Some("4711".into());
+        let run = journal(vec![project, journal_row("us", OID, RowState::Failed, 1)]);
+        let off =
+            RetryBulkInput { run, launch: 1, key: KEY.into(), managed_json: r#"{"workflowProjects":false}"#.into() };
+        let plan = retry_bulk_run(&off).unwrap();
+        let states: Vec<(RowState, Option<&str>)> =
+            plan.rows.iter().map(|row| (row.state, row.code.as_deref())).collect();
+        assert_eq!(states, [(RowState::Failed, Some("WORKFLOW_PROJECTS_DISABLED")), (RowState::Pending, None)]);
+        let on = RetryBulkInput { managed_json: "{}".into(), ..off };
+        assert_eq!(retry_bulk_run(&on).unwrap().counts.remaining, 2);
     }
 
     #[test]
@@ -1217,6 +1246,28 @@ mod tests {
         assert_eq!(bulk_run_history(&lost_key, 1).unwrap()[0].fingerprint, "-");
         let unreadable = BulkHistoryInput { run: "x".into(), ..lost_key };
         assert_eq!(bulk_run_history(&unreadable, 1).unwrap_err().code, ErrorCode::UnexpectedResponse);
+    }
+
+    #[test]
+    fn a_launchs_project_rows_are_recorded_as_workflow_projects() {
+        let mut project = journal_row("eu01", OID, RowState::Done, 1);
+        project.oid = String::new();
+        project.project_id = Some("4711".into());
+        project.name = Some("nightly_etl".into());
+        let mut unreadable = project.clone();
+        unreadable.project_id = Some("../1".into());
+        let run = journal(vec![project, unreadable, journal_row("us", OID, RowState::Done, 1)]);
+        let records = bulk_run_history(&BulkHistoryInput { run, launch: 1, key: KEY.into() }, 5).unwrap();
+        let seen: Vec<(Option<&str>, Option<&str>, &str)> = records
+            .iter()
+            .map(|record| {
+                let model = record.data_model.as_ref().unwrap();
+                (model.kind.as_deref(), model.project_id.as_deref(), record.target.as_str())
+            })
+            .collect();
+        assert_eq!(seen.len(), 2, "the row whose project id no longer parses is left out");
+        assert_eq!(seen[1], (Some("workflow_project"), Some("4711"), "workflow project 4711 (nightly_etl)"));
+        assert_eq!(seen[0].1, None, "a data model row stays a data model");
     }
 
     // ---- listing a data app's keys ----

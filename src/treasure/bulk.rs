@@ -12,6 +12,8 @@ use crate::policy::Policy;
 use crate::treasure::builds::BuildVerdict;
 use crate::treasure::console_url::{parse_console_url, DataModelTarget, Oid};
 use crate::treasure::region::Region;
+use crate::treasure::workflow::{ProjectId, RunsVerdict};
+use crate::treasure::workflow_load::check_enabled;
 use crate::url::split_scheme;
 use std::collections::{HashMap, HashSet};
 
@@ -35,7 +37,7 @@ pub enum RowState {
     Skipped,
 }
 
-/// One data model of the run. Holds no key.
+/// One data model, or one Treasure Workflow project, of the run. Holds no key.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify), tsify(rename = "BulkRow"))]
@@ -44,10 +46,14 @@ pub struct Row {
     pub region: String,
     /// The region's English name.
     pub region_label: String,
-    /// The API host the row goes to (the run's concurrency is per host).
+    /// The API host the row goes to (the run's concurrency is per host): a project's is
+    /// its region's workflow host, with its own limit.
     pub api_host: String,
-    /// The data model's OID.
+    /// The data model's OID (empty for a project).
     pub oid: String,
+    /// The Treasure Workflow project's id (digits), for a project row.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project_id: Option<String>,
     /// Where the row stands.
     pub state: RowState,
     /// The data model's name, once Treasure confirmed it.
@@ -98,13 +104,40 @@ pub fn row_key(region: &str, oid: &str) -> String {
     format!("{region}:{oid}")
 }
 
-/// A data model chosen in the bulk page's table.
-#[derive(Debug, Clone, Deserialize)]
+/// A data model or a workflow project chosen in the bulk page's table.
+#[derive(Debug, Clone, Default, Deserialize)]
 pub struct ChosenTarget {
     /// The region's id.
     pub region: String,
-    /// The OID.
+    /// The OID, for a data model.
+    #[serde(default)]
     pub oid: String,
+    /// The project's id, for a workflow project.
+    #[serde(default, rename = "projectId")]
+    pub project_id: Option<String>,
+    /// The project's name as listed, for a workflow project.
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
+impl Row {
+    /// How the page, the build checks and the CSV name the row: `<region>:<oid>` for a data
+    /// model, `wf:<region>:<id>` for a project (table::project_row_key).
+    pub fn key(&self) -> String {
+        match &self.project_id {
+            Some(id) => format!("wf:{}:{id}", self.region),
+            None => row_key(&self.region, &self.oid),
+        }
+    }
+
+    /// `data_model` or `workflow_project`.
+    pub fn kind_name(&self) -> &'static str {
+        if self.project_id.is_some() {
+            crate::treasure::table::KIND_WORKFLOW_PROJECT
+        } else {
+            crate::treasure::table::KIND_DATA_MODEL
+        }
+    }
 }
 
 /// A line that could not be read, with its reason (the code as text, so the run round-trips).
@@ -186,6 +219,7 @@ impl BulkRun {
                         region_label: info.label.to_string(),
                         api_host: info.api_host.to_string(),
                         oid: target.oid.as_str().to_string(),
+                        project_id: None,
                         state: RowState::Pending,
                         name: None,
                         kind: None,
@@ -207,11 +241,14 @@ impl BulkRun {
         run
     }
 
-    /// A run of the data models chosen in the bulk page's table, by region id and OID. They
-    /// come from the page, so each is checked again (region, UUID, policy); duplicates are
-    /// removed.
+    /// A run of the data models and workflow projects chosen in the bulk page's table, by
+    /// region id and OID or project id. They come from the page, so each is checked again
+    /// (region, UUID or project id, policy); duplicates are removed. The projects follow
+    /// the data models; each goes to its region's workflow host.
     pub fn plan_targets(targets: &[ChosenTarget], policy: &Policy) -> BulkRun {
-        let lines: Vec<String> = targets
+        let (projects, models): (Vec<&ChosenTarget>, Vec<&ChosenTarget>) =
+            targets.iter().partition(|target| target.project_id.is_some());
+        let lines: Vec<String> = models
             .iter()
             .map(|target| match (Region::from_id(&target.region), Oid::parse(&target.oid)) {
                 (Some(region), Ok(oid)) => DataModelTarget { region, oid }.console_url(),
@@ -219,7 +256,55 @@ impl BulkRun {
                 _ => format!("{} {}", target.region, target.oid),
             })
             .collect();
-        BulkRun::plan(&lines.join("\n"), None, policy)
+        let mut run = BulkRun::plan(&lines.join("\n"), None, policy);
+        let mut seen: HashSet<(Region, ProjectId)> = HashSet::new();
+        for (index, target) in projects.into_iter().enumerate() {
+            let id = target.project_id.as_deref().unwrap_or_default();
+            match Self::read_project(&target.region, id, policy) {
+                Ok(project) if !seen.insert(project) => run.duplicates += 1,
+                Ok((region, id)) => {
+                    let info = region.info();
+                    run.rows.push(Row {
+                        region: info.id.to_string(),
+                        region_label: info.label.to_string(),
+                        api_host: region.workflow_host().to_string(),
+                        oid: String::new(),
+                        project_id: Some(id.to_string()),
+                        state: RowState::Pending,
+                        name: target.name.as_deref().map(|name| display_snippet(name, 200)),
+                        kind: None,
+                        code: None,
+                        message: None,
+                        replaced_at: None,
+                        launch: 0,
+                    });
+                }
+                Err(failure) => run.invalid.push(InvalidLine {
+                    line: lines.len() + index + 1,
+                    text: display_snippet(&format!("{} workflow project {id}", target.region), 120),
+                    code: code_text(failure.code),
+                    message: failure.message,
+                }),
+            }
+        }
+        run
+    }
+
+    /// A chosen project's region and id, refused when the policy does not offer the region
+    /// or switched projects off.
+    fn read_project(region: &str, id: &str, policy: &Policy) -> Result<(Region, ProjectId), Failure> {
+        let region = Region::from_id(region)
+            .ok_or_else(|| Failure::new(ErrorCode::UnknownRegion, "Choose the project's region and load it again."))?;
+        policy.check_region(region)?;
+        check_enabled(policy)?;
+        Ok((region, ProjectId::parse(id)?))
+    }
+
+    /// A project row's region and id, rebuilt from its checked parts (`None` for a data
+    /// model's row, or one read back that no longer parses).
+    pub fn project_target(&self, index: usize) -> Option<(Region, ProjectId)> {
+        let row = self.rows.get(index)?;
+        Some((Region::from_id(&row.region)?, ProjectId::parse(row.project_id.as_deref()?).ok()?))
     }
 
     /// One pasted line's data model, refused when `policy` does not offer its region.
@@ -250,7 +335,7 @@ impl BulkRun {
 
     /// The target of a row, rebuilt from its checked parts.
     pub fn target(&self, index: usize) -> Option<DataModelTarget> {
-        let row = self.rows.get(index)?;
+        let row = self.rows.get(index).filter(|row| row.project_id.is_none())?;
         Some(DataModelTarget { region: Region::from_id(&row.region)?, oid: Oid::parse(&row.oid).ok()? })
     }
 
@@ -306,10 +391,16 @@ impl BulkRun {
         self.counts().remaining == 0
     }
 
-    /// The run as CSV: OID, region, name, outcome, and (a later column, appended) the build
-    /// verdict of each row that `builds` has one for, by `<region>:<oid>`.
+    /// The run as CSV: OID, region, name, outcome, and (later columns, appended) the build
+    /// verdict of each row that `builds` has one for, by row key, the row's kind and a
+    /// project's id. Never the key.
     pub fn csv(&self, builds: &HashMap<String, BuildVerdict>) -> String {
-        let mut out = String::from("oid,region,name,outcome,build\r\n");
+        self.csv_with_runs(builds, &HashMap::new())
+    }
+
+    /// [`BulkRun::csv`] with a last column: each project's runs verdict from `runs`, by row key.
+    pub fn csv_with_runs(&self, builds: &HashMap<String, BuildVerdict>, runs: &HashMap<String, RunsVerdict>) -> String {
+        let mut out = String::from("oid,region,name,outcome,build,kind,project id,runs\r\n");
         for row in &self.rows {
             let outcome = match row.state {
                 RowState::Done => "replaced".to_string(),
@@ -317,13 +408,16 @@ impl BulkRun {
                 RowState::Pending | RowState::Running => "not finished".to_string(),
                 RowState::Failed => row.code.clone().unwrap_or_else(|| "failed".to_string()),
             };
-            let build = builds.get(&row_key(&row.region, &row.oid)).map(|verdict| verdict.as_str()).unwrap_or("");
+            let build = builds.get(&row.key()).map(|verdict| verdict.as_str()).unwrap_or("");
             let fields = [
                 row.oid.as_str(),
                 row.region_label.as_str(),
                 row.name.as_deref().unwrap_or(""),
                 outcome.as_str(),
                 build,
+                row.kind_name(),
+                row.project_id.as_deref().unwrap_or(""),
+                runs.get(&row.key()).map(|verdict| verdict.as_str()).unwrap_or(""),
             ];
             csv::push_row(&mut out, &fields);
         }
@@ -346,7 +440,8 @@ mod tests {
 
     #[test]
     fn a_run_of_chosen_targets_checks_each_again() {
-        let chosen = |region: &str, oid: &str| ChosenTarget { region: region.into(), oid: oid.into() };
+        let chosen =
+            |region: &str, oid: &str| ChosenTarget { region: region.into(), oid: oid.into(), ..Default::default() };
         let targets = [chosen("eu01", A), chosen("EU01", &A.to_uppercase()), chosen("mars", A), chosen("us", "../x")];
         let run = BulkRun::plan_targets(&targets, &Policy::default());
         assert_eq!(
@@ -390,6 +485,71 @@ mod tests {
         let mut tampered = run.clone();
         tampered.rows[0].oid = "../x".into();
         assert!(tampered.target(0).is_none(), "a row read back that no longer parses has no target");
+    }
+
+    fn project(region: &str, id: &str, name: &str) -> ChosenTarget {
+        ChosenTarget {
+            region: region.into(),
+            project_id: Some(id.into()),
+            name: Some(name.into()),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn chosen_projects_follow_the_data_models_each_on_its_workflow_host() {
+        let targets = [
+            project("us", "101", "us_etl"),
+            ChosenTarget { region: "eu01".into(), oid: A.into(), ..Default::default() },
+            project("eu01", "201", "eu_etl"),
+            project("us", "0101", "again"),
+            project("us", "../7", "bad"),
+            project("mars", "9", "far"),
+        ];
+        let run = BulkRun::plan_targets(&targets, &Policy::default());
+        let rows: Vec<_> = run
+            .rows
+            .iter()
+            .map(|row| (row.key(), row.api_host.as_str(), row.kind_name(), row.name.as_deref()))
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                (format!("eu01:{A}"), "api.eu01.treasuredata.com", "data_model", None),
+                ("wf:us:101".to_string(), "api-workflow.treasuredata.com", "workflow_project", Some("us_etl")),
+                ("wf:eu01:201".to_string(), "api-workflow.eu01.treasuredata.com", "workflow_project", Some("eu_etl")),
+            ]
+        );
+        assert_eq!(run.duplicates, 1, "project 0101 is project 101");
+        let invalid: Vec<_> = run.invalid.iter().map(|line| (line.line, line.code.as_str())).collect();
+        assert_eq!(invalid, [(5, "INVALID_PROJECT_ID"), (6, "UNKNOWN_REGION")], "numbered after the data models");
+        let (region, id) = run.project_target(1).unwrap();
+        assert_eq!((region, id.value()), (Region::Us, 101));
+        assert!(run.target(1).is_none() && run.project_target(0).is_none(), "each kind has its own target");
+        assert_eq!(
+            run.hosts(),
+            ["api.eu01.treasuredata.com", "api-workflow.treasuredata.com", "api-workflow.eu01.treasuredata.com"]
+        );
+        let runs = HashMap::from([("wf:us:101".to_string(), RunsVerdict::SucceededSince)]);
+        let csv = run.csv_with_runs(&HashMap::new(), &runs);
+        assert!(
+            csv.contains(
+                "\"\",\"US\",\"us_etl\",\"not finished\",\"\",\"workflow_project\",\"101\",\"succeeded_since\"\r\n"
+            ),
+            "{csv}"
+        );
+        assert!(csv.contains("\"eu_etl\",\"not finished\",\"\",\"workflow_project\",\"201\",\"\"\r\n"), "{csv}");
+        let json = run.to_json();
+        assert_eq!(BulkRun::from_json(&json).unwrap(), run, "a project row round-trips");
+    }
+
+    #[test]
+    fn projects_are_refused_when_the_policy_switches_them_off_or_leaves_out_their_region() {
+        let off = BulkRun::plan_targets(&[project("us", "101", "x")], &Policy::read(r#"{"workflowProjects": false}"#));
+        assert!(off.rows.is_empty());
+        assert_eq!(off.invalid[0].code, "WORKFLOW_PROJECTS_DISABLED");
+        let eu = BulkRun::plan_targets(&[project("us", "101", "x")], &Policy::read(r#"{"treasureRegions": ["eu01"]}"#));
+        assert_eq!(eu.invalid[0].code, "REGION_NOT_ENABLED");
     }
 
     #[test]
@@ -439,7 +599,7 @@ mod tests {
         assert_eq!(
             run.csv(&builds),
             format!(
-                "oid,region,name,outcome,build\r\n\"{A}\",\"EU01\",\"'=cmd, \"\"x\"\"\",\"replaced\",\"built_with_new_key\"\r\n\"{B}\",\"EU01\",\"\",\"not finished\",\"\"\r\n"
+                "oid,region,name,outcome,build,kind,project id,runs\r\n\"{A}\",\"EU01\",\"'=cmd, \"\"x\"\"\",\"replaced\",\"built_with_new_key\",\"data_model\",\"\",\"\"\r\n\"{B}\",\"EU01\",\"\",\"not finished\",\"\",\"data_model\",\"\",\"\"\r\n"
             )
         );
     }

@@ -15,6 +15,7 @@ use serde::Serialize;
 use crate::failure::{ErrorCode, Failure};
 use crate::treasure::bulk::{BulkRun, Counts, Row, RowState};
 use crate::treasure::datamodel::DataModelSummary;
+use crate::treasure::workflow::ApiKeySet;
 
 /// What changed in one step of a job: the rows as they now are, by index, and the counts.
 /// This is what the background writes to the journal, so it stays small: only the rows
@@ -109,6 +110,22 @@ impl BulkJob {
     /// 403 says the key itself is bad: the run stops and the rows not yet sent are skipped.
     /// Returns what changed.
     pub fn record(&mut self, index: usize, result: Result<DataModelSummary, Failure>, now: u64) -> JobChange<'_> {
+        self.record_outcome(index, result.map(|summary| (Some(summary.name), Some(summary.kind))), now)
+    }
+
+    /// Records a project row's answer to its `td.apikey` PUT, as [`BulkJob::record`] does: a
+    /// 401 stops the run; a 403 or 404 on this one project fails only its row. The name
+    /// the answer gives replaces the listed one.
+    pub fn record_project(&mut self, index: usize, result: Result<ApiKeySet, Failure>, now: u64) -> JobChange<'_> {
+        self.record_outcome(index, result.map(|set| (set.project_name, None)), now)
+    }
+
+    fn record_outcome(
+        &mut self,
+        index: usize,
+        result: Result<(Option<String>, Option<String>), Failure>,
+        now: u64,
+    ) -> JobChange<'_> {
         let Some(row) = self.run.rows.get_mut(index) else { return self.change(Vec::new()) };
         if row.state != RowState::Running {
             // Only a row this job handed out can be answered; anything else is ignored.
@@ -117,12 +134,14 @@ impl BulkJob {
         self.counts.remaining -= 1;
         let mut changed = vec![index];
         match result {
-            Ok(summary) => {
+            Ok((name, kind)) => {
                 self.counts.done += 1;
                 row.state = RowState::Done;
                 row.replaced_at = Some(now);
-                row.name = Some(summary.name);
-                row.kind = Some(summary.kind);
+                if name.is_some() {
+                    row.name = name;
+                }
+                row.kind = kind;
                 row.code = None;
                 row.message = None;
             }
@@ -216,6 +235,61 @@ mod tests {
     }
 
     const US: &str = "api.treasuredata.com";
+    const US_WORKFLOW: &str = "api-workflow.treasuredata.com";
+
+    /// A run of one US data model and `n` US workflow projects (ids 101, 102, ...).
+    fn run_with_projects(n: usize) -> BulkRun {
+        use crate::treasure::bulk::ChosenTarget;
+        let mut targets = vec![ChosenTarget { region: "us".into(), oid: oid(0), ..Default::default() }];
+        targets.extend((0..n).map(|i| ChosenTarget {
+            region: "us".into(),
+            project_id: Some((101 + i).to_string()),
+            name: Some(format!("p{i}")),
+            ..Default::default()
+        }));
+        BulkRun::plan_targets(&targets, &Policy::default())
+    }
+
+    #[test]
+    fn projects_are_queued_on_their_workflow_host_and_record_their_answer() {
+        let mut job = BulkJob::resume(run_with_projects(3), 1);
+        assert_eq!(job.hosts(), [US, US_WORKFLOW], "the workflow host has its own queue");
+        assert_eq!(job.next_for_host(US), Some(0));
+        assert_eq!(job.next_for_host(US), None);
+        assert_eq!((job.next_for_host(US_WORKFLOW), job.next_for_host(US_WORKFLOW)), (Some(1), Some(2)));
+        job.record_project(1, Ok(ApiKeySet { project_name: Some("renamed".into()) }), 40);
+        job.record_project(2, Ok(ApiKeySet { project_name: None }), 41);
+        let rows = &job.run().rows;
+        assert_eq!(
+            (rows[1].state, rows[1].name.as_deref(), rows[1].replaced_at),
+            (RowState::Done, Some("renamed"), Some(40))
+        );
+        assert_eq!((rows[2].name.as_deref(), rows[2].kind.as_deref()), (Some("p1"), None), "the listed name stays");
+        // A 403 on one project fails that row only: the run goes on.
+        assert_eq!(job.next_for_host(US_WORKFLOW), Some(3));
+        let forbidden = Failure::with_status(ErrorCode::WorkflowProjectForbidden, 403, "no permission");
+        let change = job.record_project(3, Err(forbidden), 42);
+        assert_eq!(change.stopped, None);
+        assert_eq!(job.run().rows[3].code.as_deref(), Some("WORKFLOW_PROJECT_FORBIDDEN"));
+        assert_eq!(job.counts(), Counts { done: 2, failed: 1, remaining: 1 });
+    }
+
+    #[test]
+    fn a_refused_key_on_a_project_stops_the_whole_run() {
+        let mut job = BulkJob::resume(run_with_projects(3), 1);
+        assert_eq!(job.next_for_host(US_WORKFLOW), Some(1));
+        let change = job.record_project(1, Err(Failure::with_status(ErrorCode::Unauthorized, 401, "bad key")), 5);
+        assert_eq!(change.stopped_code, Some("BULK_STOPPED"));
+        assert_eq!(job.next_for_host(US), None, "the data models are not sent either");
+        assert_eq!(job.next_for_host(US_WORKFLOW), None);
+        let states: Vec<RowState> = job.run().rows.iter().map(|row| row.state).collect();
+        assert_eq!(states, [RowState::Skipped, RowState::Failed, RowState::Skipped, RowState::Skipped]);
+        // Retry sends the project again (setting td.apikey twice is harmless).
+        let mut run = job.run().clone();
+        run.retry_failed();
+        let mut retry = BulkJob::resume(run, 2);
+        assert_eq!(retry.next_for_host(US_WORKFLOW), Some(1));
+    }
 
     #[test]
     fn hands_out_each_row_once_per_host_and_keeps_the_counts() {

@@ -12,6 +12,7 @@ pub mod listing;
 pub mod region;
 pub mod table;
 pub mod workflow;
+pub mod workflow_load;
 
 pub use api_key::TreasureKey;
 pub use console_url::{parse_console_url, DataModelTarget, Oid};

@@ -4,6 +4,10 @@
 //! ready, invalid (why), duplicate, or needs a region. The page only ticks, filters and
 //! renders these rows; what is sent is planned again from the ticked rows' region and OID
 //! ([`BulkRun::plan_targets`](crate::treasure::bulk::BulkRun::plan_targets)).
+//!
+//! Beside the data models, the region's Treasure Workflow projects that hold `td.apikey`
+//! (loaded by `workflow_load`), one row each, of kind `workflow_project`, keyed
+//! `wf:<region>:<id>`. Projects that hold no `td.apikey` never become rows.
 
 use std::collections::HashMap;
 
@@ -16,6 +20,17 @@ use crate::treasure::bulk::{row_key, BulkRun};
 use crate::treasure::console_url::{DataModelTarget, Oid};
 use crate::treasure::listing::ListedModel;
 use crate::treasure::region::Region;
+use crate::treasure::workflow::{project_console_url, ProjectId, WorkflowProject};
+
+/// A data model row's kind.
+pub const KIND_DATA_MODEL: &str = "data_model";
+/// A Treasure Workflow project row's kind.
+pub const KIND_WORKFLOW_PROJECT: &str = "workflow_project";
+
+/// A project row's key: `wf:<region>:<id>` (never a data model's `<region>:<oid>`).
+pub fn project_row_key(region: &str, id: ProjectId) -> String {
+    format!("wf:{region}:{id}")
+}
 
 /// A row's verdict before anything is sent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -40,11 +55,18 @@ pub enum Verdict {
 pub struct TableRow {
     /// Identifies the row: `<region>:<oid>` for a data model, `line:<n>` for a line that is none.
     pub key: String,
-    /// The region's id, for a data model.
+    /// `data_model` or `workflow_project`.
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "'data_model' | 'workflow_project'"))]
+    pub kind: &'static str,
+    /// The region's id, for a data model or a project.
     pub region: Option<&'static str>,
     /// The OID, for a data model.
     pub oid: Option<String>,
-    /// The data model's name, when the list gave it.
+    /// The project's id (digits), for a workflow project.
+    pub project_id: Option<String>,
+    /// The project's page in the Treasure Console, for a workflow project.
+    pub console_url: Option<String>,
+    /// The data model's or project's name, when the list gave it.
     pub name: Option<String>,
     /// Who created it, when the list gave it.
     pub created_by: Option<String>,
@@ -72,8 +94,11 @@ fn key_of(target: &DataModelTarget) -> String {
 fn model_row(target: &DataModelTarget, source: &'static str) -> TableRow {
     TableRow {
         key: key_of(target),
+        kind: KIND_DATA_MODEL,
         region: Some(target.region.info().id),
         oid: Some(target.oid.as_str().to_string()),
+        project_id: None,
+        console_url: None,
         name: None,
         created_by: None,
         updated_by: None,
@@ -86,13 +111,16 @@ fn model_row(target: &DataModelTarget, source: &'static str) -> TableRow {
     }
 }
 
-/// The table for pasted `lines` (bare OIDs take `bare_oid_region`) and the `loaded` data
-/// models: pasted rows first, in their order, then the loaded models that no pasted line
-/// names; a loaded model that a pasted line names fills in that row's name and details.
+/// The table for pasted `lines` (bare OIDs take `bare_oid_region`), the `loaded` data
+/// models and the loaded workflow `projects`: pasted rows first, in their order, then the
+/// loaded models that no pasted line names (a loaded model that a pasted line names fills
+/// in that row's name and details), then the projects holding `td.apikey`, unless the
+/// policy switched projects off.
 pub fn table_rows(
     lines: &str,
     bare_oid_region: Option<Region>,
     loaded: &[ListedModel],
+    projects: &[WorkflowProject],
     policy: &Policy,
 ) -> Vec<TableRow> {
     let mut rows: Vec<TableRow> = Vec::new();
@@ -117,8 +145,11 @@ pub fn table_rows(
             }
             Err(failure) => TableRow {
                 key: format!("line:{}", index + 1),
+                kind: KIND_DATA_MODEL,
                 region: None,
                 oid: None,
+                project_id: None,
+                console_url: None,
                 name: None,
                 created_by: None,
                 updated_by: None,
@@ -148,7 +179,39 @@ pub fn table_rows(
         row.updated_by = model.updated_by.clone();
         row.last_built = model.last_built.clone();
     }
+    if policy.workflow_projects {
+        rows.extend(project_rows(projects, policy));
+    }
     rows
+}
+
+/// One ready row per loaded project that holds `td.apikey`, in a region the policy offers.
+fn project_rows<'a>(projects: &'a [WorkflowProject], policy: &'a Policy) -> impl Iterator<Item = TableRow> + 'a {
+    let mut seen = std::collections::HashSet::new();
+    projects.iter().filter_map(move |project| {
+        let region = Region::from_id(project.region)?;
+        if project.holds_api_key != Some(true) || policy.check_region(region).is_err() {
+            return None;
+        }
+        let key = project_row_key(region.info().id, project.id);
+        seen.insert(key.clone()).then(|| TableRow {
+            key,
+            kind: KIND_WORKFLOW_PROJECT,
+            region: Some(region.info().id),
+            oid: None,
+            project_id: Some(project.id.to_string()),
+            console_url: Some(project_console_url(region, project.id)),
+            name: Some(display_snippet(&project.name, 200)),
+            created_by: None,
+            updated_by: None,
+            last_built: None,
+            source: "loaded",
+            verdict: Verdict::Ready,
+            code: None,
+            why: None,
+            text: None,
+        })
+    })
 }
 
 #[cfg(test)]
@@ -188,7 +251,7 @@ mod tests {
             url("console.treasuredata.com", &A.to_uppercase()),
             url("console.ap03.treasuredata.com", B)
         );
-        let rows = table_rows(&lines, None, &[], &Policy::default());
+        let rows = table_rows(&lines, None, &[], &[], &Policy::default());
         assert_eq!(
             verdicts(&rows),
             [
@@ -201,7 +264,7 @@ mod tests {
         );
         assert_eq!(rows[2].code, Some("INVALID_OID"));
         assert_eq!(rows[1].text.as_deref(), Some(B));
-        let with_region = table_rows(B, Some(Region::Eu01), &[], &Policy::default());
+        let with_region = table_rows(B, Some(Region::Eu01), &[], &[], &Policy::default());
         assert_eq!(verdicts(&with_region), [("eu01:93d34997-1b2c-4d5e-8f90-000000000002", Verdict::Ready)]);
     }
 
@@ -209,7 +272,7 @@ mod tests {
     fn loaded_models_merge_into_pasted_rows_or_follow_them() {
         let lines = url("console.eu01.treasuredata.com", A);
         let models = [loaded("eu01", A, "sales"), loaded("eu01", B, "marketing"), loaded("eu01", "../x", "bad")];
-        let rows = table_rows(&lines, None, &models, &Policy::default());
+        let rows = table_rows(&lines, None, &models, &[], &Policy::default());
         assert_eq!(rows.len(), 2, "one row per data model; an element that is no data model is dropped");
         assert_eq!(
             (rows[0].source, rows[0].name.as_deref(), rows[0].created_by.as_deref()),
@@ -224,16 +287,69 @@ mod tests {
     #[test]
     fn regions_the_policy_does_not_offer_are_invalid_or_left_out() {
         let policy = Policy::read(r#"{"treasureRegions": ["eu01"]}"#);
-        let rows = table_rows(&url("console.treasuredata.com", A), None, &[loaded("us", B, "m")], &policy);
+        let rows = table_rows(&url("console.treasuredata.com", A), None, &[loaded("us", B, "m")], &[], &policy);
         assert_eq!(verdicts(&rows), [("line:1", Verdict::Invalid)]);
         assert_eq!(rows[0].code, Some("REGION_NOT_ENABLED"));
+    }
+
+    fn project(region: Region, id: u64, name: &str, holds: Option<bool>) -> WorkflowProject {
+        let id = ProjectId::parse(&id.to_string()).unwrap();
+        WorkflowProject {
+            region: region.info().id,
+            id,
+            name: name.into(),
+            holds_api_key: holds,
+            console_url: project_console_url(region, id),
+        }
+    }
+
+    #[test]
+    fn projects_holding_td_apikey_follow_the_data_models_as_their_own_kind() {
+        let projects = [
+            project(Region::Eu01, 201, "eu_etl", Some(true)),
+            project(Region::Eu01, 202, "eu_reports", Some(false)),
+            project(Region::Eu01, 203, "eu_unread", None),
+            project(Region::Eu01, 201, "eu_etl again", Some(true)),
+        ];
+        let rows = table_rows("", None, &[loaded("eu01", A, "sales")], &projects, &Policy::default());
+        let kinds: Vec<_> = rows.iter().map(|row| (row.key.as_str(), row.kind, row.verdict)).collect();
+        assert_eq!(
+            kinds,
+            [
+                ("eu01:93d34997-1b2c-4d5e-8f90-000000000001", "data_model", Verdict::Ready),
+                ("wf:eu01:201", "workflow_project", Verdict::Ready),
+            ],
+            "no row for a project without td.apikey, one not read, or one listed twice"
+        );
+        let row = &rows[1];
+        assert_eq!(
+            (row.project_id.as_deref(), row.name.as_deref(), row.oid.as_deref()),
+            (Some("201"), Some("eu_etl"), None)
+        );
+        assert_eq!(
+            row.console_url.as_deref(),
+            Some("https://console.eu01.treasuredata.com/app/workflows/projects/201")
+        );
+        assert_eq!(rows[0].console_url, None);
+        let json = serde_json::to_string(&rows[1]).unwrap();
+        assert!(json.contains(r#""kind":"workflow_project""#) && json.contains(r#""projectId":"201""#), "{json}");
+    }
+
+    #[test]
+    fn project_rows_follow_the_policy() {
+        let projects =
+            [project(Region::Us, 101, "us_etl", Some(true)), project(Region::Eu01, 201, "eu_etl", Some(true))];
+        let eu_only = table_rows("", None, &[], &projects, &Policy::read(r#"{"treasureRegions": ["eu01"]}"#));
+        assert_eq!(eu_only.iter().map(|row| row.key.as_str()).collect::<Vec<_>>(), ["wf:eu01:201"]);
+        let off = table_rows("", None, &[], &projects, &Policy::read(r#"{"workflowProjects": false}"#));
+        assert!(off.is_empty());
     }
 
     #[test]
     fn five_thousand_loaded_models_make_five_thousand_rows() {
         let models: Vec<ListedModel> =
             (0..5000).map(|n| loaded("us", &format!("93d34997-1b2c-4d5e-8f90-{n:012}"), &format!("m{n}"))).collect();
-        let rows = table_rows("", None, &models, &Policy::default());
+        let rows = table_rows("", None, &models, &[], &Policy::default());
         assert_eq!(rows.len(), 5000);
         assert!(rows.iter().all(|row| row.verdict == Verdict::Ready && row.source == "loaded"));
     }

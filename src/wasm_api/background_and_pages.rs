@@ -20,10 +20,15 @@ use crate::policy::Policy;
 use crate::reminders::{consumers, fingerprint_from_last_four, fire_times, Reminder};
 use crate::transport;
 use crate::treasure::builds::{builds_request, interpret_builds_answer, BuildVerdict};
-use crate::treasure::bulk::{row_key, BulkRun, RowState, MAX_IN_FLIGHT_PER_HOST};
+use crate::treasure::bulk::{BulkRun, RowState, MAX_IN_FLIGHT_PER_HOST};
 use crate::treasure::job::{BulkJob, JobChange};
 use crate::treasure::listing::{interpret_list_answer, list_request, ListedModel, SkippedElement};
 use crate::treasure::table::table_rows;
+use crate::treasure::workflow::{
+    read_runs_since, read_set_api_key_answer, sessions_request, set_api_key_request, ProjectId, ProjectsLoad,
+    RunsVerdict, WorkflowProject,
+};
+use crate::treasure::workflow_load::{check_enabled, SecretsCheck, SkippedProject};
 use crate::treasure::DataModelTarget;
 use crate::treasure::{interpret_replace_answer, replace_key_request, Region, TreasureKey};
 use crate::use_cases::{
@@ -44,6 +49,8 @@ thread_local! {
     /// The data models loaded on this page, every region's: the table is built from them
     /// here, so thousands of models never cross to the page and back (`./build.sh bench`).
     static LOADED_MODELS: RefCell<Vec<ListedModel>> = const { RefCell::new(Vec::new()) };
+    /// The workflow projects loaded on this page (those holding `td.apikey`), every region's.
+    static LOADED_PROJECTS: RefCell<Vec<WorkflowProject>> = const { RefCell::new(Vec::new()) };
 }
 
 /// A load's outcome as the page shows it.
@@ -71,6 +78,107 @@ pub async fn load_data_models(region: String, key: String, managed_json: String)
         loaded.extend(list.models);
     });
     Ok(to_js(&view))
+}
+
+/// A workflow projects load's outcome as the page shows it.
+#[derive(Serialize, tsify::Tsify)]
+#[serde(rename_all = "camelCase")]
+struct ProjectsLoadView {
+    /// Projects listed.
+    listed: usize,
+    /// Projects holding `td.apikey`: the rows.
+    holding: usize,
+    /// Projects holding no `td.apikey`: nothing to replace.
+    without_key: usize,
+    /// Projects whose secrets could not be read, and why.
+    skipped: Vec<SkippedProject>,
+    /// List elements that were no project Keyturn can address.
+    list_skipped: Vec<SkippedElement>,
+    /// Projects never asked because the load was stopped.
+    unchecked: usize,
+    /// Whether the load was stopped.
+    stopped: bool,
+}
+
+/// Loads the Treasure Workflow projects of `region` that hold `td.apikey` into this page's
+/// table (replacing that region's earlier load): the project list page by page, then each
+/// project's secret names (never values), at most four in flight on the workflow host.
+/// Loading changes nothing. `onProgress({checked, total})` follows the load; `signal`
+/// stops it (what was read stays). A refused key (401) rejects with its failure and loads
+/// nothing; a project whose secrets cannot be read (403, 404, ...) is skipped with why.
+/// Refused before anything is sent when the policy (`managedJson`) switched projects off.
+#[wasm_bindgen(js_name = loadWorkflowProjects, unchecked_return_type = "ProjectsLoadView")]
+pub async fn load_workflow_projects(
+    region: String,
+    key: String,
+    managed_json: String,
+    signal: web_sys::AbortSignal,
+    #[wasm_bindgen(unchecked_param_type = "(progress: ProjectsProgress) => void")] on_progress: js_sys::Function,
+) -> Result<JsValue, JsValue> {
+    let region = Region::from_id(&region)
+        .ok_or_else(|| fail(Failure::new(ErrorCode::UnknownRegion, "Choose the region to load the projects of.")))?;
+    let policy = Policy::read(&managed_json);
+    policy.check_region(region).map_err(fail)?;
+    check_enabled(&policy).map_err(fail)?;
+    let key = TreasureKey::parse(&key).map_err(fail)?;
+    let progress = move |progress: crate::treasure::workflow_load::ProjectsProgress| {
+        let _ = on_progress.call1(&JsValue::NULL, &to_js(&progress));
+    };
+    let mut list = ProjectsLoad::new(region);
+    while let Some(request) = list.next_request(&key) {
+        if signal.aborted() {
+            break;
+        }
+        list.take(&key, transport::send(&request, REQUEST_TIMEOUT_MS).await).map_err(fail)?;
+        progress(crate::treasure::workflow_load::ProjectsProgress { checked: 0, total: list.projects.len() });
+    }
+    let list_skipped = std::mem::take(&mut list.skipped);
+    let check = Rc::new(RefCell::new(SecretsCheck::new(region, std::mem::take(&mut list.projects))));
+    let next = {
+        let (check, signal, key) = (check.clone(), signal.clone(), key.clone());
+        Rc::new(move |_host: &str| if signal.aborted() { None } else { check.borrow_mut().next_request(&key) })
+    };
+    let progress = Rc::new(progress);
+    let work = {
+        let check = check.clone();
+        Rc::new(move |(index, request): (usize, crate::http::ApiRequest)| -> Job {
+            let (check, key, progress) = (check.clone(), key.clone(), progress.clone());
+            Box::pin(async move {
+                let exchange = transport::send(&request, REQUEST_TIMEOUT_MS).await;
+                check.borrow_mut().take(index, &key, exchange);
+                let now = check.borrow().progress();
+                progress(now);
+            })
+        })
+    };
+    per_host(vec![region.workflow_host().to_string()], next, work).await?;
+    let check = check.borrow().clone();
+    let loaded = check.finish(signal.aborted()).map_err(fail)?;
+    let view = ProjectsLoadView {
+        listed: loaded.listed,
+        holding: loaded.holding.len(),
+        without_key: loaded.without_key,
+        skipped: loaded.skipped,
+        list_skipped,
+        unchecked: loaded.unchecked,
+        stopped: loaded.stopped,
+    };
+    LOADED_PROJECTS.with(|projects| {
+        let mut projects = projects.borrow_mut();
+        projects.retain(|project| project.region != region.info().id);
+        projects.extend(loaded.holding);
+    });
+    Ok(to_js(&view))
+}
+
+/// A workflow project's page in its region's Treasure Console, or `""` for a region or id
+/// that is not one (`workflow::project_console_url`).
+#[wasm_bindgen(js_name = projectConsoleUrl)]
+pub fn project_console_url_of(region: &str, project_id: &str) -> String {
+    match (Region::from_id(region), ProjectId::parse(project_id)) {
+        (Some(region), Ok(id)) => crate::treasure::workflow::project_console_url(region, id),
+        _ => String::new(),
+    }
 }
 
 /// Checks a pasted Treasure key without sending it anywhere (before a bulk run starts).
@@ -177,8 +285,11 @@ fn run_from(json: &str) -> Result<BulkRun, JsValue> {
 #[wasm_bindgen(js_name = bulkTable)]
 pub fn bulk_table(lines: &str, bare_oid_region: &str, managed_json: &str) -> String {
     let policy = Policy::read(managed_json);
-    let rows =
-        LOADED_MODELS.with(|loaded| table_rows(lines, Region::from_id(bare_oid_region), &loaded.borrow(), &policy));
+    let rows = LOADED_MODELS.with(|loaded| {
+        LOADED_PROJECTS.with(|projects| {
+            table_rows(lines, Region::from_id(bare_oid_region), &loaded.borrow(), &projects.borrow(), &policy)
+        })
+    });
     serde_json::to_string(&rows).unwrap_or_default()
 }
 
@@ -190,7 +301,7 @@ pub fn bulk_table(lines: &str, bare_oid_region: &str, managed_json: &str) -> Str
 #[wasm_bindgen(js_name = startBulkRun, unchecked_return_type = "BulkLaunch")]
 pub async fn start_bulk_run_of(
     #[wasm_bindgen(
-        unchecked_param_type = "{ targets: { region: string; oid: string }[]; key: string; managedJson: string }"
+        unchecked_param_type = "{ targets: { region: string; oid?: string; projectId?: string; name?: string }[]; key: string; managedJson: string }"
     )]
     input: JsValue,
 ) -> Result<JsValue, JsValue> {
@@ -219,19 +330,35 @@ pub async fn bulk_run_history_of(
         .await
 }
 
-/// The run as CSV: OID, region, name, outcome and, appended, each row's build verdict
-/// from `builds` (JSON `{"<region>:<oid>": {verdict}}`, as the page keeps them). Never the key.
+/// The run as CSV: OID, region, name, outcome and, appended, each data model's build
+/// verdict, the row's kind, a project's id and its runs verdict, from `builds` (JSON
+/// `{"<row key>": {verdict}}`, as the page keeps them). Never the key.
 #[wasm_bindgen(js_name = bulkRunCsv)]
 pub fn bulk_run_csv(run: &str, builds: &str) -> Result<String, JsValue> {
-    let builds: HashMap<String, BuildVerdictOnly> = serde_json::from_str(builds).unwrap_or_default();
-    let verdicts: HashMap<String, BuildVerdict> = builds.into_iter().map(|(key, check)| (key, check.verdict)).collect();
-    Ok(run_from(run)?.csv(&verdicts))
+    let checks: HashMap<String, Box<serde_json::value::RawValue>> = serde_json::from_str(builds).unwrap_or_default();
+    let mut verdicts: HashMap<String, BuildVerdict> = HashMap::new();
+    let mut runs: HashMap<String, RunsVerdict> = HashMap::new();
+    // Each check on its own: a build verdict, a runs verdict, or neither (an error).
+    for (key, check) in checks {
+        if let Ok(BuildVerdictOnly { verdict }) = serde_json::from_str(check.get()) {
+            verdicts.insert(key, verdict);
+        } else if let Ok(RunsVerdictOnly { verdict }) = serde_json::from_str(check.get()) {
+            runs.insert(key, verdict);
+        }
+    }
+    Ok(run_from(run)?.csv_with_runs(&verdicts, &runs))
 }
 
 /// A kept build check, as far as the CSV needs it.
 #[derive(Deserialize)]
 struct BuildVerdictOnly {
     verdict: BuildVerdict,
+}
+
+/// A kept runs check, as far as the CSV needs it.
+#[derive(Deserialize)]
+struct RunsVerdictOnly {
+    verdict: RunsVerdict,
 }
 
 /// A job of the per-host scheduler: one request and what follows from its answer.
@@ -257,11 +384,23 @@ async fn per_host<T: 'static>(hosts: Vec<String>, next: NextFor<T>, job: Rc<dyn 
     JsFuture::from(js_sys::Promise::all(&workers)).await.map(drop)
 }
 
+/// What one row of a run is sent to.
+enum RowTarget {
+    /// A data model: `PUT /reporting/datamodels/<OID>` on its API host.
+    Model(DataModelTarget),
+    /// A workflow project: `PUT /api/projects/<id>/secrets/td.apikey` on its workflow host.
+    Project(Region, ProjectId),
+    /// A row read back from storage that no longer parses.
+    Unreadable,
+}
+
 /// Sends the rows of `run` (JSON, the core's `BulkRun`) that have no answer yet with `key`,
-/// as launch `launch`, at most four in flight per API host, stopping early when the key
+/// as launch `launch`, at most four in flight per API host (a workflow host is a host of
+/// its own, with its own four), stopping early when the key
 /// itself is refused or when `signal` aborts (the user's Stop: rows in flight still get
 /// their answer, the others are skipped). A row left running by a stopped worker is sent
-/// again: the PUT sets the same key once more, which is harmless. `onChange(changeJson)`
+/// again: both PUTs are idempotent (a data model's sets the same key once more; a
+/// project's sets the same `td.apikey` value again, which digdag treats as harmless). `onChange(changeJson)`
 /// gets each step's change (`JobChange`: only the rows that changed, and the counts), for
 /// the journal; resolves to the last one when no row is left to send.
 #[wasm_bindgen(js_name = runBulkJob)]
@@ -286,25 +425,41 @@ pub async fn run_bulk_job(
                 return None;
             }
             let index = job.borrow_mut().next_for_host(host)?;
-            let target = job.borrow().run().target(index);
+            let job = job.borrow();
+            let target = match (job.run().target(index), job.run().project_target(index)) {
+                (Some(target), _) => RowTarget::Model(target),
+                (None, Some((region, id))) => RowTarget::Project(region, id),
+                (None, None) => RowTarget::Unreadable,
+            };
             Some((index, target))
         })
     };
     let work = {
         let (job, report) = (job.clone(), report.clone());
-        Rc::new(move |(index, target): (usize, Option<DataModelTarget>)| -> Job {
+        Rc::new(move |(index, target): (usize, RowTarget)| -> Job {
             let (job, key, report) = (job.clone(), key.clone(), report.clone());
             Box::pin(async move {
-                let Some(target) = target else {
-                    // A row read back from storage that no longer parses: fail it, never leave it running.
-                    let failure =
-                        Failure::new(ErrorCode::InvalidOid, "This row could not be read back. Start a new run.");
-                    report(job.borrow_mut().record(index, Err(failure), now_ms()));
-                    return;
-                };
-                report(job.borrow().started(index));
-                let exchange = transport::send(&replace_key_request(&target, &key), REQUEST_TIMEOUT_MS).await;
-                report(job.borrow_mut().record(index, interpret_replace_answer(&target, &key, exchange), now_ms()));
+                match target {
+                    RowTarget::Unreadable => {
+                        // A row read back from storage that no longer parses: fail it, never leave it running.
+                        let failure =
+                            Failure::new(ErrorCode::InvalidOid, "This row could not be read back. Start a new run.");
+                        report(job.borrow_mut().record(index, Err(failure), now_ms()));
+                    }
+                    RowTarget::Model(target) => {
+                        report(job.borrow().started(index));
+                        let exchange = transport::send(&replace_key_request(&target, &key), REQUEST_TIMEOUT_MS).await;
+                        let answer = interpret_replace_answer(&target, &key, exchange);
+                        report(job.borrow_mut().record(index, answer, now_ms()));
+                    }
+                    RowTarget::Project(region, id) => {
+                        report(job.borrow().started(index));
+                        let exchange =
+                            transport::send(&set_api_key_request(region, id, &key), REQUEST_TIMEOUT_MS).await;
+                        let answer = read_set_api_key_answer(region, &key, id, exchange);
+                        report(job.borrow_mut().record_project(index, answer, now_ms()));
+                    }
+                }
             })
         })
     };
@@ -322,36 +477,61 @@ pub async fn run_bulk_job(
     Ok(serde_json::to_string(&last).unwrap_or_default())
 }
 
+/// What one replaced row's check reads.
+enum CheckTarget {
+    /// A data model's builds since `replaced_at`.
+    Builds(DataModelTarget, u64),
+    /// A workflow project's runs (sessions) since `replaced_at`.
+    Runs(Region, ProjectId, u64),
+}
+
 /// Checks whether the replaced rows of `run` have built with the new key, reading each
-/// one's builds with `key` (never starting one), at most four in flight per API host.
-/// `keys` (JSON, `["<region>:<oid>"]`) limits the check to those rows; empty: every
-/// replaced row. `onResult(rowKey, check)` is called per row with the verdict, or with the
-/// failure (`{code, message}`); resolves when every row has been checked.
+/// data model's builds with `key` (never starting one), and whether each replaced workflow
+/// project has run since its td.apikey was set (its sessions, never starting one), at most
+/// four in flight per API or workflow host. `keys` (JSON, `["<region>:<oid>"]` or
+/// `["wf:<region>:<id>"]`) limits the check to those rows; empty: every replaced row.
+/// `onResult(rowKey, check)` is called per row with the verdict (`BuildCheck` or
+/// `RunsCheck`), or with the failure (`{code, message}`); resolves when every row has been
+/// checked.
 #[wasm_bindgen(js_name = checkBuilds)]
 pub async fn check_builds(run: String, keys: String, key: String, on_result: js_sys::Function) -> Result<(), JsValue> {
     let key = TreasureKey::parse(&key).map_err(fail)?;
     let run = run_from(&run)?;
     let only: HashSet<String> = serde_json::from_str(&keys).unwrap_or_default();
     // One queue per API host, so handing out the next row never scans the others.
-    let mut queues: HashMap<&'static str, VecDeque<(String, DataModelTarget, u64)>> = HashMap::new();
+    let mut queues: HashMap<&'static str, VecDeque<(String, CheckTarget)>> = HashMap::new();
     for (index, row) in run.rows.iter().enumerate() {
-        let key = row_key(&row.region, &row.oid);
-        let (Some(replaced_at), Some(target)) = (row.replaced_at, run.target(index)) else { continue };
-        if row.state == RowState::Done && (only.is_empty() || only.contains(&key)) {
-            queues.entry(target.region.api_host()).or_default().push_back((key, target, replaced_at));
+        let key = row.key();
+        let Some(replaced_at) = row.replaced_at else { continue };
+        if row.state != RowState::Done || !(only.is_empty() || only.contains(&key)) {
+            continue;
+        }
+        if let Some(target) = run.target(index) {
+            let host = target.region.api_host();
+            queues.entry(host).or_default().push_back((key, CheckTarget::Builds(target, replaced_at)));
+        } else if let Some((region, id)) = run.project_target(index) {
+            let host = region.workflow_host();
+            queues.entry(host).or_default().push_back((key, CheckTarget::Runs(region, id, replaced_at)));
         }
     }
     let hosts = queues.keys().map(|host| host.to_string()).collect();
     let queues = Rc::new(RefCell::new(queues));
     let next = Rc::new(move |host: &str| queues.borrow_mut().get_mut(host)?.pop_front());
     let on_result = Rc::new(on_result);
-    let job = Rc::new(move |(row_key, target, replaced_at): (String, DataModelTarget, u64)| -> Job {
+    let job = Rc::new(move |(row_key, target): (String, CheckTarget)| -> Job {
         let (key, on_result) = (key.clone(), on_result.clone());
         Box::pin(async move {
-            let exchange = transport::send(&builds_request(&target, &key), REQUEST_TIMEOUT_MS).await;
-            let result = interpret_builds_answer(&target, &key, replaced_at, exchange)
-                .map(|check| to_js(&check))
-                .unwrap_or_else(fail);
+            let result = match target {
+                CheckTarget::Builds(target, replaced_at) => {
+                    let exchange = transport::send(&builds_request(&target, &key), REQUEST_TIMEOUT_MS).await;
+                    interpret_builds_answer(&target, &key, replaced_at, exchange).map(|check| to_js(&check))
+                }
+                CheckTarget::Runs(region, id, replaced_at) => {
+                    let exchange = transport::send(&sessions_request(region, &key, id), REQUEST_TIMEOUT_MS).await;
+                    read_runs_since(region, &key, id, replaced_at, exchange).map(|check| to_js(&check))
+                }
+            }
+            .unwrap_or_else(fail);
             let _ = on_result.call2(&JsValue::NULL, &JsValue::from_str(&row_key), &result);
         })
     });

@@ -73,7 +73,7 @@ async function startMixedRun(page, key) {
 /** The rows the filter shows now (those in the rendered window): {key, verdict, state, text}. */
 function shownRows(page) {
   return page.eval(() => [...document.querySelectorAll('#bulk-table tbody tr:not(.spacer)')].map((tr) => ({
-    key: tr.dataset.key, oid: tr.dataset.oid, verdict: tr.dataset.verdict, state: tr.dataset.state, ticked: tr.querySelector('input').checked, text: tr.cells[7].textContent,
+    key: tr.dataset.key, oid: tr.dataset.oid, verdict: tr.dataset.verdict, state: tr.dataset.state, ticked: tr.querySelector('input').checked, text: tr.cells[8].textContent,
   })));
 }
 
@@ -242,10 +242,10 @@ export const bulkCases = {
     // The CSV summary: one line per data model, never the key.
     const csv = await exportedCsv(page);
     const lines = csv.trim().split('\r\n');
-    assert.equal(lines[0], 'oid,region,name,outcome,build');
+    assert.equal(lines[0], 'oid,region,name,outcome,build,kind,project id,runs');
     assert.equal(lines.length, 26);
-    assert.ok(lines.includes(csvLine(US_OIDS[0], 'US', generatedName(US_OIDS[0]), 'replaced', '')), csv);
-    assert.ok(lines.includes(csvLine(FAULTS.missing, 'EU01', '', 'NOT_FOUND', '')), csv);
+    assert.ok(lines.includes(csvLine(US_OIDS[0], 'US', generatedName(US_OIDS[0]), 'replaced', '', 'data_model', '', '')), csv);
+    assert.ok(lines.includes(csvLine(FAULTS.missing, 'EU01', '', 'NOT_FOUND', '', 'data_model', '', '')), csv);
     assert.ok(!csv.includes(TREASURE.masterKey.split('/')[1]));
     await page.close();
   },
@@ -298,10 +298,13 @@ export const bulkCases = {
     await page.click('#bulk-load');
     const loaded = await resultIn(page, 'bulk-load-result');
     assert.match(loaded.text, /Data models loaded: 2 \(US\)\. None is selected/);
-    assert.deepEqual(fake.requests.map((r) => [r.method, r.host, r.path, r.headers.authorization]), [['GET', US, '/reporting/datamodels', `TD1 ${TREASURE.masterKey}`]]);
+    // The region's workflow projects load beside them (workflow.cases.mjs); only the data models here.
+    await resultIn(page, 'bulk-projects-result');
+    assert.deepEqual(fake.requests.filter((r) => r.host === US).map((r) => [r.method, r.host, r.path, r.headers.authorization]), [['GET', US, '/reporting/datamodels', `TD1 ${TREASURE.masterKey}`]]);
+    await page.select('#bulk-kind', 'data_model');
     const rows = await shownRows(page);
     assert.deepEqual(rows.map((row) => [row.oid, row.verdict, row.ticked]), [[sales.oid, 'ready', false], [marketing.oid, 'ready', false]]);
-    assert.deepEqual(await page.eval(() => [...document.querySelectorAll('#bulk-table tbody tr:not(.spacer)')][0].cells[4].textContent), 'ann@example.com');
+    assert.deepEqual(await page.eval(() => [...document.querySelectorAll('#bulk-table tbody tr:not(.spacer)')][0].cells[5].textContent), 'ann@example.com');
     assert.equal(await page.eval(() => document.getElementById('bulk-count').dataset.sendable), '0', 'loading selects nothing');
     // Filter, select all shown, clear the filter: only that one is sent.
     assert.deepEqual((await filterBy(page, 'market')).map((row) => row.oid), [marketing.oid]);
@@ -319,7 +322,7 @@ export const bulkCases = {
     fake.answerBuilds((put) => ({ body: [{ status: 'done', started_at: new Date(put + 5_000).toISOString() }] }));
     // Clicked in the page: in the popup-sized test window the column lies outside the visible table.
     await page.eval(() => document.querySelector('#bulk-table tbody tr:not(.spacer) button.check-build').click());
-    await waitFor(page, () => document.querySelector('#bulk-table tbody tr:not(.spacer)').cells[8].dataset.verdict === 'built_with_new_key', [], { what: 'the row\'s build verdict' });
+    await waitFor(page, () => document.querySelector('#bulk-table tbody tr:not(.spacer)').cells[9].dataset.verdict === 'built_with_new_key', [], { what: 'the row\'s build verdict' });
     assert.deepEqual(fake.requests.slice(1).map((r) => [r.method, r.path]), [['GET', `/reporting/datamodels/${marketing.oid}/builds`]]);
     await screenshot?.(page, 'bulk-after-run.png', { width: 1240 });
     await page.close();
@@ -350,13 +353,14 @@ export const bulkCases = {
     await page.select('#bulk-region', 'us');
     await page.fill('#bulk-key', TREASURE.masterKey);
     await page.click('#bulk-load');
-    await waitFor(page, () => /Showing 5000 of 5000/.test(document.getElementById('bulk-count').textContent), [], { what: '5000 rows' });
+    // 5,000 data models and the two US workflow projects holding td.apikey.
+    await waitFor(page, () => /Showing 5002 of 5002/.test(document.getElementById('bulk-count').textContent), [], { what: '5000 rows' });
     const inDom = await page.eval(() => document.querySelectorAll('#bulk-table tbody tr:not(.spacer)').length);
     assert.ok(inDom > 0 && inDom < 100, `a screenful in the DOM, not 5000: ${inDom}`);
     const shown = await filterBy(page, 'model_4999');
     assert.deepEqual(shown.map((row) => row.oid), [generatedOid(4999)]);
     await filterBy(page, 'user3@');
-    assert.match(await page.eval(() => document.getElementById('bulk-count').textContent), /Showing 714 of 5000/);
+    assert.match(await page.eval(() => document.getElementById('bulk-count').textContent), /Showing 714 of 5002/);
     await page.click('#bulk-select-shown');
     assert.equal(await page.eval(() => document.getElementById('bulk-count').dataset.sendable), '714');
     await page.close();
@@ -397,7 +401,7 @@ export const bulkCases = {
     // The same rows show it, with the link to the console where the user builds.
     await filterBy(page, oids[0]);
     const cell = await page.eval(() => {
-      const td = document.querySelector('#bulk-table tbody tr:not(.spacer)').cells[8];
+      const td = document.querySelector('#bulk-table tbody tr:not(.spacer)').cells[9];
       return { verdict: td.dataset.verdict, text: td.textContent, href: td.querySelector('a').href };
     });
     assert.deepEqual(cell, { verdict: 'built_with_new_key', text: 'Built with the new key · Console · Check', href: `https://console.treasuredata.com/app/admin/datamodels/${oids[0]}` });
@@ -412,9 +416,9 @@ export const bulkCases = {
     // The CSV gains the verdicts, in a column appended last.
     const csv = await exportedCsv(page);
     const lines = csv.trim().split('\r\n');
-    assert.equal(lines[0], 'oid,region,name,outcome,build');
-    assert.ok(lines.includes(csvLine(oids[1], 'US', generatedName(oids[1]), 'replaced', 'failed_since_replacement')), csv);
-    assert.ok(lines.includes(csvLine(oids[2], 'US', generatedName(oids[2]), 'replaced', 'built_with_new_key')), csv);
+    assert.equal(lines[0], 'oid,region,name,outcome,build,kind,project id,runs');
+    assert.ok(lines.includes(csvLine(oids[1], 'US', generatedName(oids[1]), 'replaced', 'failed_since_replacement', 'data_model', '', '')), csv);
+    assert.ok(lines.includes(csvLine(oids[2], 'US', generatedName(oids[2]), 'replaced', 'built_with_new_key', 'data_model', '', '')), csv);
     await page.close();
   },
 

@@ -393,7 +393,13 @@ export async function startFakeApis({ port = 443, httpPort, certDir, latencyMs =
         requests.push({ host, method: req.method, path: req.url, headers: { ...req.headers }, body, at: Date.now(), connection: connection.id, reused: connection.served > 1 });
         inFlight.set(host, (inFlight.get(host) ?? 0) + 1);
         maxInFlight.set(host, Math.max(maxInFlight.get(host) ?? 0, inFlight.get(host)));
-        res.on('close', () => inFlight.set(host, inFlight.get(host) - 1));
+        // Answered once its last byte is handed to the connection ('finish'), so a client's
+        // next request, which can only follow that answer, is never counted beside it; 'close'
+        // for an answer cut short.
+        let answered = false;
+        const done = () => { if (!answered) { answered = true; inFlight.set(host, inFlight.get(host) - 1); } };
+        res.on('finish', done);
+        res.on('close', done);
         const answer = () => (host === DATABRAIN_HOST ? databrain(req, res, body, databrainNow)
           : WORKFLOW_HOST_LIST.includes(host) ? workflow(req, res, body, host, workflowNow)
             : treasure(req, res, body, host, builds));

@@ -7,6 +7,30 @@ import { CONSOLE_URL, DATA_MODELS, DATABRAIN, TREASURE } from './scenarios.mjs';
 const MODEL = DATA_MODELS['api.treasuredata.com'][0];
 
 export const japaneseCases = {
+  async 'the bulk page lists workflow projects in Japanese: the load, the kind column and filter, a skipped project'({ browser, fake }) {
+    fake.workflowProjects('us', [
+      { id: 101, name: 'us_etl', secrets: ['td.apikey'] },
+      { id: 102, name: 'us_reports', secrets: [] },
+      { id: 103, name: 'us_locked', secrets: ['td.apikey'], faults: { secrets: 403 } },
+    ]);
+    const page = await browser.open('bulk.html');
+    await waitFor(page, () => document.body.dataset.ready === 'true', [], { what: 'bulk page ready' });
+    await page.select('#bulk-region', 'us');
+    await page.fill('#bulk-key', TREASURE.masterKey);
+    await page.click('#bulk-load');
+    const loaded = await resultIn(page, 'bulk-projects-result');
+    assert.equal(loaded.kind, 'ok', loaded.text);
+    assert.ok(loaded.text.startsWith('td.apikey を持つワークフロープロジェクト: 3 件中 1 件(US)。'), loaded.text);
+    assert.ok(loaded.text.includes('1 件のプロジェクトは td.apikey を持っていません。プッシュしたユーザーの権限で実行されるため、置き換えるものはありません。'), loaded.text);
+    assert.ok(loaded.text.includes('us_locked(プロジェクト 103): このキーのユーザーにはこのワークフロープロジェクトの権限がありません(403)'), loaded.text);
+    const kinds = await page.eval(() => [...document.getElementById('bulk-kind').options].map((option) => option.textContent));
+    assert.deepEqual(kinds, ['すべて', 'データモデルのみ', 'ワークフロープロジェクトのみ']);
+    await page.select('#bulk-kind', 'workflow_project');
+    const rows = await page.eval(() => [...document.querySelectorAll('#bulk-table tbody tr:not(.spacer)')].map((tr) => [tr.dataset.key, tr.cells[1].textContent, tr.cells[8].textContent]));
+    assert.deepEqual(rows, [['wf:us:101', 'ワークフロープロジェクト', '準備完了: td.apikey あり']]);
+    await page.close();
+  },
+
   async 'the popup speaks Japanese: labels, success and failures'({ browser, screenshot }) {
     const page = await openPopup(browser);
     const labels = await page.eval(() => ({

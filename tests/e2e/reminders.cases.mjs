@@ -164,7 +164,7 @@ export const reminderCases = {
 
     // The options page says how many data models it covers.
     const options = await openOptions(browser);
-    assert.match(await options.eval(() => document.querySelector('#reminders li .consumers').textContent), /3 data models last received this key/);
+    assert.match(await options.eval(() => document.querySelector('#reminders li .consumers').textContent), /3 data models or workflow projects last received this key/);
     await options.close();
 
     // Fire it: its 1-day reminder, due in two seconds. The notification says how many data models it covers.
@@ -184,7 +184,7 @@ export const reminderCases = {
     assert.deepEqual(await waitForNotification(browser, name), {
       id: name,
       title: 'Treasure API key expires tomorrow',
-      message: `Master key …${TREASURE.masterKey.slice(-4)} (US) expires tomorrow. By Keyturn's history, 3 data models last received it: click to replace it in them.`,
+      message: `Master key …${TREASURE.masterKey.slice(-4)} (US) expires tomorrow. By Keyturn's history, 3 data models or workflow projects last received it: click to replace it in them.`,
     });
     await page.eval(async (n) => chrome.notifications.clear(n), name);
     // Follow it: what clicking the notification does (the same function in the background).

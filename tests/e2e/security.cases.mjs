@@ -335,7 +335,7 @@ export const securityCases = {
     // The exact bytes: each name as Keyturn keeps it (server_text: blanks around it trimmed),
     // quoted, and defused with a leading '.
     const rows = bulkCsv.split('\r\n').slice(1, 1 + oids.length);
-    const expected = ['"\'x;=1+1"', '"\'=1+1"', '"\'=1+1"', '"\'＝1+1"', '"\'@SUM(A1)"'].map((name, i) => `"${oids[i]}","US",${name},"replaced",""`);
+    const expected = ['"\'x;=1+1"', '"\'=1+1"', '"\'=1+1"', '"\'＝1+1"', '"\'@SUM(A1)"'].map((name, i) => `"${oids[i]}","US",${name},"replaced","","data_model","",""`);
     assert.deepEqual([...rows].sort(), [...expected].sort(), bulkCsv);
   },
 

@@ -1,0 +1,269 @@
+//! Loading a region's workflow projects for the bulk page: the project list, paged by
+//! [`ProjectsLoad`], then each project's secret names, so that only the projects holding
+//! `td.apikey` become rows. This module holds no transport: [`SecretsCheck`] hands out the
+//! next project to ask about and takes each answer, and the caller sends (at most four in
+//! flight per workflow host, `wasm_api`).
+//!
+//! - A 401 on any answer stops the load: the key itself is refused, so asking about the
+//!   other projects would only be refused again.
+//! - Any other failure on one project's secrets (403: no permission on it, 404: deleted
+//!   since it was listed, 5xx, a timeout) skips that project with the reason; it does not
+//!   become a row, since Keyturn cannot tell whether it holds `td.apikey`.
+//! - A project that holds no `td.apikey` is counted and never becomes a row: it runs with
+//!   the permission of whoever pushed it, so there is no key of its own to replace, and
+//!   Keyturn never sets `td.apikey` on a project that does not hold one.
+
+use serde::Serialize;
+
+use crate::failure::{ErrorCode, Failure};
+use crate::http::{ApiRequest, Exchange};
+use crate::treasure::api_key::TreasureKey;
+use crate::treasure::region::Region;
+use crate::treasure::workflow::{read_secret_names, secrets_request, ProjectId, WorkflowProject};
+
+/// A project whose secrets could not be read, and why: it does not become a row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+pub struct SkippedProject {
+    /// The project's id (digits).
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "string"))]
+    pub id: ProjectId,
+    /// The project's name, as listed.
+    pub name: String,
+    /// The failure's code.
+    #[cfg_attr(target_arch = "wasm32", tsify(type = "string"))]
+    pub code: &'static str,
+    /// Why, in English.
+    pub message: String,
+    /// The HTTP status, when the workflow host answered.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
+}
+
+/// How far a load has come, for the page's progress line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+pub struct ProjectsProgress {
+    /// Projects whose secrets have an answer (read or skipped).
+    pub checked: usize,
+    /// Projects listed.
+    pub total: usize,
+}
+
+/// Asks each listed project which secrets it holds.
+#[derive(Debug, Clone)]
+pub struct SecretsCheck {
+    region: Region,
+    projects: Vec<WorkflowProject>,
+    next: usize,
+    checked: usize,
+    skipped: Vec<SkippedProject>,
+    refused: Option<Failure>,
+}
+
+impl SecretsCheck {
+    /// A check of `projects` (as listed in `region`), none asked yet.
+    pub fn new(region: Region, projects: Vec<WorkflowProject>) -> SecretsCheck {
+        SecretsCheck { region, projects, next: 0, checked: 0, skipped: Vec::new(), refused: None }
+    }
+
+    /// The next project to ask about, as its index and request, or `None` when every
+    /// project has been handed out or the key was refused.
+    pub fn next_request(&mut self, key: &TreasureKey) -> Option<(usize, ApiRequest)> {
+        if self.refused.is_some() || self.next >= self.projects.len() {
+            return None;
+        }
+        let index = self.next;
+        self.next += 1;
+        Some((index, secrets_request(self.region, key, self.projects[index].id)))
+    }
+
+    /// Takes the answer for the project at `index` (from [`SecretsCheck::next_request`]).
+    pub fn take(&mut self, index: usize, key: &TreasureKey, exchange: Exchange) {
+        let Some(project) = self.projects.get_mut(index) else { return };
+        if project.holds_api_key.is_some() || self.skipped.iter().any(|s| s.id == project.id) {
+            return;
+        }
+        self.checked += 1;
+        match read_secret_names(self.region, key, project.id, exchange) {
+            Ok(holds) => project.holds_api_key = Some(holds),
+            Err(failure) if failure.code == ErrorCode::Unauthorized => {
+                self.refused.get_or_insert(failure);
+            }
+            Err(failure) => self.skipped.push(SkippedProject {
+                id: project.id,
+                name: project.name.clone(),
+                code: failure.code.as_str(),
+                message: failure.message,
+                status: failure.status,
+            }),
+        }
+    }
+
+    /// How many projects have an answer, of how many listed.
+    pub fn progress(&self) -> ProjectsProgress {
+        ProjectsProgress { checked: self.checked, total: self.projects.len() }
+    }
+
+    /// The outcome: the projects holding `td.apikey`, the count of those holding none, the
+    /// skipped ones; or the failure of a refused key (nothing is loaded then). `stopped`:
+    /// the user stopped the load before every project had an answer.
+    pub fn finish(self, stopped: bool) -> Result<ProjectsLoaded, Failure> {
+        if let Some(failure) = self.refused {
+            return Err(failure);
+        }
+        let total = self.projects.len();
+        let unchecked = total - self.checked;
+        let without_key = self.projects.iter().filter(|p| p.holds_api_key == Some(false)).count();
+        let holding: Vec<WorkflowProject> =
+            self.projects.into_iter().filter(|p| p.holds_api_key == Some(true)).collect();
+        Ok(ProjectsLoaded { listed: total, holding, without_key, skipped: self.skipped, unchecked, stopped })
+    }
+}
+
+/// A finished (or stopped) load of a region's workflow projects.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProjectsLoaded {
+    /// How many projects the list held.
+    pub listed: usize,
+    /// The projects holding `td.apikey`: the rows.
+    pub holding: Vec<WorkflowProject>,
+    /// How many hold no `td.apikey` (nothing to replace).
+    pub without_key: usize,
+    /// The projects whose secrets could not be read, and why.
+    pub skipped: Vec<SkippedProject>,
+    /// The projects never asked because the user stopped the load.
+    pub unchecked: usize,
+    /// Whether the user stopped the load.
+    pub stopped: bool,
+}
+
+/// Refuses a load the administrator's policy switched off (`workflowProjects: false`).
+pub fn check_enabled(policy: &crate::policy::Policy) -> Result<(), Failure> {
+    if policy.workflow_projects {
+        return Ok(());
+    }
+    Err(Failure::new(
+        ErrorCode::WorkflowProjectsDisabled,
+        "Your administrator switched Treasure Workflow projects off in Keyturn: no project was listed or changed.",
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::http::{ApiResponse, TransportFailure};
+    use crate::treasure::workflow::{ProjectsLoad, API_KEY_SECRET};
+
+    const KEY: &str = "1234/0123456789abcdef0123456789abcdef01234567";
+
+    fn key() -> TreasureKey {
+        TreasureKey::parse(KEY).unwrap()
+    }
+
+    fn ok(status: u16, body: &str) -> Exchange {
+        Ok(ApiResponse { status, content_type: None, body: body.into() })
+    }
+
+    fn listed(projects: &[(u64, &str)]) -> Vec<WorkflowProject> {
+        let mut load = ProjectsLoad::new(Region::Us);
+        let page: Vec<String> = projects.iter().map(|(id, name)| format!(r#"{{"id":{id},"name":"{name}"}}"#)).collect();
+        load.take(&key(), ok(200, &format!(r#"{{"projects":[{}]}}"#, page.join(",")))).unwrap();
+        load.take(&key(), ok(200, r#"{"projects":[]}"#)).unwrap();
+        load.projects
+    }
+
+    const HOLDS: &str = r#"{"secrets":[{"key":"td.apikey"}]}"#;
+    const NONE: &str = r#"{"secrets":[{"key":"s3.secret"}]}"#;
+
+    #[test]
+    fn only_projects_holding_td_apikey_are_kept_and_the_others_counted() {
+        let mut check = SecretsCheck::new(Region::Us, listed(&[(101, "etl"), (102, "reports"), (103, "sync")]));
+        let mut asked = Vec::new();
+        while let Some((index, request)) = check.next_request(&key()) {
+            asked.push(request.url.clone());
+            let body = if index == 1 { NONE } else { HOLDS };
+            check.take(index, &key(), ok(200, body));
+        }
+        assert_eq!(
+            asked,
+            [
+                "https://api-workflow.treasuredata.com/api/projects/101/secrets",
+                "https://api-workflow.treasuredata.com/api/projects/102/secrets",
+                "https://api-workflow.treasuredata.com/api/projects/103/secrets",
+            ]
+        );
+        assert_eq!(check.progress(), ProjectsProgress { checked: 3, total: 3 });
+        let loaded = check.finish(false).unwrap();
+        assert_eq!(
+            loaded.holding.iter().map(|p| (p.id.value(), p.name.as_str())).collect::<Vec<_>>(),
+            [(101, "etl"), (103, "sync")]
+        );
+        assert!(loaded.holding.iter().all(|p| p.holds_api_key == Some(true)));
+        assert_eq!((loaded.listed, loaded.without_key, loaded.unchecked, loaded.stopped), (3, 1, 0, false));
+        assert!(loaded.skipped.is_empty());
+        assert_eq!(API_KEY_SECRET, "td.apikey");
+    }
+
+    #[test]
+    fn a_forbidden_or_missing_project_is_skipped_with_its_reason() {
+        let mut check = SecretsCheck::new(Region::Us, listed(&[(1, "a"), (2, "b"), (3, "c"), (4, "d")]));
+        let answers = [ok(403, "{}"), ok(200, HOLDS), ok(404, ""), Err(TransportFailure::Timeout)];
+        let mut answers = answers.into_iter();
+        while let Some((index, _)) = check.next_request(&key()) {
+            check.take(index, &key(), answers.next().unwrap());
+        }
+        let loaded = check.finish(false).unwrap();
+        assert_eq!(loaded.holding.len(), 1);
+        assert_eq!(loaded.holding[0].id.value(), 2);
+        let skipped: Vec<_> = loaded.skipped.iter().map(|s| (s.id.value(), s.name.as_str(), s.code)).collect();
+        assert_eq!(
+            skipped,
+            [(1, "a", "WORKFLOW_PROJECT_FORBIDDEN"), (3, "c", "WORKFLOW_PROJECT_NOT_FOUND"), (4, "d", "TIMEOUT")]
+        );
+        assert!(loaded.skipped[0].message.contains("project 1 in the US region (403), so it was skipped"));
+        assert_eq!(loaded.skipped.iter().map(|s| s.status).collect::<Vec<_>>(), [Some(403), Some(404), None]);
+        assert_eq!(loaded.without_key, 0, "a skipped project is not counted as holding no key");
+    }
+
+    #[test]
+    fn a_refused_key_stops_handing_out_projects_and_fails_the_load() {
+        let mut check = SecretsCheck::new(Region::Us, listed(&[(1, "a"), (2, "b"), (3, "c"), (4, "d"), (5, "e")]));
+        // Four in flight, as the scheduler sends them; the first answer is a 401.
+        let in_flight: Vec<usize> = (0..4).map(|_| check.next_request(&key()).unwrap().0).collect();
+        check.take(in_flight[0], &key(), ok(401, "{}"));
+        assert!(check.next_request(&key()).is_none(), "the fifth project is never asked");
+        for index in &in_flight[1..] {
+            check.take(*index, &key(), ok(200, HOLDS));
+        }
+        let failure = check.finish(false).unwrap_err();
+        assert_eq!(failure.code, ErrorCode::Unauthorized);
+        assert!(failure.message.contains("refused the API key (401)"), "{}", failure.message);
+    }
+
+    #[test]
+    fn a_stopped_load_keeps_what_was_read_and_counts_the_rest() {
+        let mut check = SecretsCheck::new(Region::Eu01, listed(&[(1, "a"), (2, "b"), (3, "c")]));
+        let (index, request) = check.next_request(&key()).unwrap();
+        assert_eq!(request.url, "https://api-workflow.eu01.treasuredata.com/api/projects/1/secrets");
+        check.take(index, &key(), ok(200, HOLDS));
+        // The same answer twice (a resent request) counts once.
+        check.take(index, &key(), ok(200, NONE));
+        assert_eq!(check.progress(), ProjectsProgress { checked: 1, total: 3 });
+        let loaded = check.finish(true).unwrap();
+        assert_eq!((loaded.holding.len(), loaded.without_key, loaded.unchecked, loaded.stopped), (1, 0, 2, true));
+    }
+
+    #[test]
+    fn the_policy_can_switch_projects_off() {
+        use crate::policy::Policy;
+        assert!(check_enabled(&Policy::default()).is_ok());
+        let off = check_enabled(&Policy::read(r#"{"workflowProjects": false}"#)).unwrap_err();
+        assert_eq!(off.code, ErrorCode::WorkflowProjectsDisabled);
+        assert!(!off.request_sent);
+        assert!(check_enabled(&Policy::read(r#"{"workflowProjects": true}"#)).is_ok());
+    }
+}
