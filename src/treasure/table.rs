@@ -50,8 +50,9 @@ pub enum Verdict {
 /// One row of the table.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
-// The rows cross as JSON text (`bulkTable`), where `None` is `null`.
-#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify), tsify(missing_as_null))]
+// The rows cross as JSON text (`bulkTable`); a field a row lacks is left out, not `null`:
+// thousands of rows are written and read on every load.
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 pub struct TableRow {
     /// Identifies the row: `<region>:<oid>` for a data model, `line:<n>` for a line that is none.
     pub key: String,
@@ -59,20 +60,28 @@ pub struct TableRow {
     #[cfg_attr(target_arch = "wasm32", tsify(type = "'data_model' | 'workflow_project'"))]
     pub kind: &'static str,
     /// The region's id, for a data model or a project.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub region: Option<&'static str>,
     /// The OID, for a data model.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub oid: Option<String>,
     /// The project's id (digits), for a workflow project.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub project_id: Option<String>,
     /// The project's page in the Treasure Console, for a workflow project.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub console_url: Option<String>,
     /// The data model's or project's name, when the list gave it.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Who created it, when the list gave it.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<String>,
     /// Who last changed it, when the list gave it.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_by: Option<String>,
     /// When it last built, when the list gave it.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub last_built: Option<String>,
     /// `pasted` or `loaded`.
     #[cfg_attr(target_arch = "wasm32", tsify(type = "'pasted' | 'loaded'"))]
@@ -80,10 +89,13 @@ pub struct TableRow {
     /// The verdict before anything is sent.
     pub verdict: Verdict,
     /// Why a row is not ready: its failure's code.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<&'static str>,
     /// Why a row is not ready, in English.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub why: Option<String>,
     /// The pasted line, for a row from one.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
 }
 
