@@ -83,7 +83,7 @@ export const workflowCases = {
     const projects = await resultIn(page, 'bulk-projects-result', 20_000);
     assert.equal(projects.kind, 'ok', projects.text);
     assert.match(projects.text, /Workflow projects holding td\.apikey: 7 of 12 \(US\)/);
-    assert.match(projects.text, /3 projects hold no td\.apikey: they run with the permission of whoever pushed them, so there is nothing to replace/);
+    assert.match(projects.text, /Projects holding no td\.apikey: 3\. They run with the permission of whoever pushed them, so there is nothing to replace/);
     assert.match(projects.text, /Skipped \(secrets could not be read, never changed\): 2\./);
     assert.match(projects.text, /us_project_6 \(project 506\): .*no permission on workflow project 506 .*\(403\), so it was skipped/);
     assert.match(projects.text, /us_project_12 \(project 512\): There is no workflow project 512/);
@@ -173,7 +173,7 @@ export const workflowCases = {
 };
 
 Object.assign(workflowCases, {
-  async 'ticked data models and projects are replaced in one run: the key goes only to the ticked projects, on their workflow host'({ browser, fake }) {
+  async 'ticked data models and projects are replaced in one run: the key goes only to the ticked projects, on their workflow host'({ browser, fake, screenshot }) {
     const page = await openFreshBulk(browser);
     await load(page, 'us');
     assert.match((await resultIn(page, 'bulk-projects-result')).text, /holding td\.apikey: 2 of 3 \(US\)/);
@@ -226,6 +226,8 @@ Object.assign(workflowCases, {
       ['wf:us:103', 'failed_since', 'A run failed since · Console · Check runs'],
     ]);
     assert.match(verdicts[0][3], /proves the project runs, not that every one of its tasks used td\.apikey/);
+    await page.select('#bulk-kind', '');
+    await screenshot?.(page, 'bulk-workflow-after-run.png', { width: 1240 });
     assert.deepEqual(fake.requests.filter((r) => r.path.endsWith('/sessions')).map((r) => [r.method, r.host, r.path]).sort(byPath), [
       ['GET', WORKFLOW_HOSTS.us, '/api/projects/101/sessions'], ['GET', WORKFLOW_HOSTS.us, '/api/projects/103/sessions'],
     ]);
@@ -236,7 +238,7 @@ Object.assign(workflowCases, {
     assert.equal(lines[0], 'oid,region,name,outcome,build,kind,project id,runs');
     assert.ok(lines.includes(csvLine('', 'US', 'us_etl', 'replaced', '', 'workflow_project', '101', 'succeeded_since')), csv);
     assert.ok(lines.includes(csvLine('', 'US', 'us_sync', 'replaced', '', 'workflow_project', '103', 'failed_since')), csv);
-    assert.ok(lines.includes(csvLine(sales.oid, 'US', sales.name, 'replaced', '', 'data_model', '', '')), csv);
+    assert.ok(lines.includes(csvLine(sales.oid, 'US', sales.name, 'replaced', 'not_built_since', 'data_model', '', '')), csv);
     assert.ok(!csv.includes(TREASURE.nextMasterKey.split('/')[1]), 'never the key');
 
     const history = await waitFor(page, async () => {
