@@ -32,6 +32,8 @@ const goals = {
   bulk5000VsBareFetchPool: [(r) => r.bulkRun.fiveThousand.ratioToBareFetchPool, 1.2],
   dataModelListLoad: [(r) => r.dataModelList.ratio, 1.5],
   filterKeystrokeMaxMs: [(r) => r.dataModelList.filterKeystrokeMs.max, 50],
+  workflowProjectLoad: [(r) => r.workflow.projectLoad.ratio, 1.2],
+  workflowMixedRun: [(r) => r.workflow.mixedRun.ratio, 1.2],
 };
 const summary = Object.fromEntries(Object.entries(goals).map(([name, [value, bound]]) => {
   const values = runs.map(value);
