@@ -76,6 +76,17 @@ pub fn fingerprint(key: &str) -> String {
     format!("…{tail}")
 }
 
+/// A Treasure record's name, capped, and its display target: `subject`, then the name in
+/// brackets when known.
+fn shown_target(subject: &str, name: Option<&str>) -> (Option<String>, String) {
+    let name = name.map(|name| display_snippet(name, 200));
+    let target = match &name {
+        Some(name) => format!("{subject} ({name})"),
+        None => subject.to_string(),
+    };
+    (name, target)
+}
+
 impl HistoryEntry {
     /// A record made now: `key` is reduced to its fingerprint here.
     pub fn new(at: u64, service: &str, place: &str, target: &str, outcome: &str, key: &str) -> HistoryEntry {
@@ -101,11 +112,7 @@ impl HistoryEntry {
         outcome: &str,
         key: &str,
     ) -> HistoryEntry {
-        let name = name.map(|name| display_snippet(name, 200));
-        let target = match &name {
-            Some(name) => format!("{} ({name})", oid.as_str()),
-            None => oid.as_str().to_string(),
-        };
+        let (name, target) = shown_target(oid.as_str(), name);
         HistoryEntry {
             data_model: Some(DataModelRef {
                 region: region.info().id.to_string(),
@@ -129,11 +136,7 @@ impl HistoryEntry {
         outcome: &str,
         key: &str,
     ) -> HistoryEntry {
-        let name = name.map(|name| display_snippet(name, 200));
-        let target = match &name {
-            Some(name) => format!("workflow project {id} ({name})"),
-            None => format!("workflow project {id}"),
-        };
+        let (name, target) = shown_target(&format!("workflow project {id}"), name);
         HistoryEntry {
             data_model: Some(DataModelRef {
                 region: region.info().id.to_string(),
