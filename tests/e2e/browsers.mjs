@@ -50,6 +50,11 @@ function RECORD_NOTIFICATIONS() {
 }
 
 export async function launchChromium({ extensionDir, lang }) {
+  // Playwright reports every request of a service worker to this process (CDP Network events),
+  // which costs the browser some milliseconds per request and shares this process's event loop
+  // with the fake APIs: a bulk run's thousands of PUTs would time the driver. No test listens
+  // to those events.
+  process.env.PLAYWRIGHT_DISABLE_SERVICE_WORKER_NETWORK ??= '1';
   const profile = mkdtempSync(path.join(tmpdir(), 'keyturn-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',

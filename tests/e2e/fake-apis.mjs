@@ -377,6 +377,9 @@ export async function startFakeApis({ port = 443, httpPort, certDir, latencyMs =
       ? done(new Error('injected TLS failure'))
       : done(null, tls.createSecureContext(certificate))),
   }, (req, res) => {
+    // An answer "after N ms" leaves N ms after the request arrived, not N ms after the fake
+    // has read its body and done its own work (see `answerAfter` below).
+    const arrivedAt = performance.now();
     if (!connections.has(req.socket)) connections.set(req.socket, { id: ++connectionCount, served: 0 });
     const connection = connections.get(req.socket);
     connection.served += 1;
@@ -404,7 +407,8 @@ export async function startFakeApis({ port = 443, httpPort, certDir, latencyMs =
         const answer = () => (host === DATABRAIN_HOST ? databrain(req, res, body, databrainNow)
           : WORKFLOW_HOST_LIST.includes(host) ? workflow(req, res, body, host, workflowNow)
             : treasure(req, res, body, host, builds));
-        return latency ? setTimeout(answer, latency) : answer();
+        const answerAfter = latency - (performance.now() - arrivedAt);
+        return answerAfter > 0 ? setTimeout(answer, answerAfter) : answer();
       }
       if (host.startsWith('console') || host === 'app.usedatabrain.com') {
         return send(res, 200, '<!doctype html><title>Console (fake)</title><h1>Fake console page</h1>', 'text/html');
