@@ -49,13 +49,13 @@ function RECORD_NOTIFICATIONS() {
   };
 }
 
-export async function launchChromium({ extensionDir, lang }) {
+/** `profile`: an existing profile directory, to start the browser again as a user does (default: a fresh one). */
+export async function launchChromium({ extensionDir, lang, profile = mkdtempSync(path.join(tmpdir(), 'keyturn-chromium-')) }) {
   // Playwright reports every request of a service worker to this process (CDP Network events),
   // which costs the browser some milliseconds per request and shares this process's event loop
   // with the fake APIs: a bulk run's thousands of PUTs would time the driver. No test listens
   // to those events.
   process.env.PLAYWRIGHT_DISABLE_SERVICE_WORKER_NETWORK ??= '1';
-  const profile = mkdtempSync(path.join(tmpdir(), 'keyturn-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     headless: true,
@@ -87,6 +87,11 @@ export async function launchChromium({ extensionDir, lang }) {
     consoleLog: () => consoleLog,
     /** A new browser of the same kind, with a fresh profile (a browser start, as a user has it). */
     relaunch: () => launchChromium({ extensionDir, lang }),
+    /** This browser closed and started again on the same profile (its storage.local kept). */
+    async restart() {
+      await context.close();
+      return launchChromium({ extensionDir, lang, profile });
+    },
     /**
      * Stops the extension's service worker, as Chrome does on an update, a crash or memory
      * pressure (CDP ServiceWorker.stopAllWorkers, from a page's session).
