@@ -50,7 +50,7 @@ pub async fn send(request: &ApiRequest, timeout_ms: u32) -> Exchange {
     if declared_length.is_some_and(|length| length > MAX_ANSWER_BYTES) {
         return Err(TransportFailure::TooLarge);
     }
-    let body = read_capped(&response, &signal).await?;
+    let body = read_capped(&response, &signal, declared_length.unwrap_or(0)).await?;
     Ok(ApiResponse { status, content_type: headers.get("content-type"), body })
 }
 
@@ -59,11 +59,14 @@ pub async fn send(request: &ApiRequest, timeout_ms: u32) -> Exchange {
 /// read on, however long the server would go on sending (a chunked answer declares no
 /// length). Decoded as `Response.text()` does: UTF-8, invalid bytes replaced, a leading
 /// byte order mark dropped.
-async fn read_capped(response: &Response, signal: &AbortSignal) -> Result<String, TransportFailure> {
+/// `declared`: the length the answer declares (0: none), which only sizes the buffer.
+async fn read_capped(response: &Response, signal: &AbortSignal, declared: usize) -> Result<String, TransportFailure> {
     let failed = |_| if signal.aborted() { TransportFailure::Timeout } else { TransportFailure::Network };
     let Some(stream) = response.body() else { return Ok(String::new()) };
     let reader: ReadableStreamDefaultReader = stream.get_reader().unchecked_into();
-    let mut bytes: Vec<u8> = Vec::new();
+    // Sized once for a declared length (at most the cap: `send` refused a longer one), so a
+    // large answer is not copied again each time the buffer would grow.
+    let mut bytes: Vec<u8> = Vec::with_capacity(declared.min(MAX_ANSWER_BYTES));
     loop {
         let chunk: ReadableStreamReadResult = JsFuture::from(reader.read()).await.map_err(failed)?.unchecked_into();
         if chunk.get_done().unwrap_or(true) {

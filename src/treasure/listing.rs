@@ -2,8 +2,10 @@
 //! Master key (Treasure's "Get a list of the account's Insights models"; its body is not
 //! documented). Treasure's own code reads the answer as a JSON array of objects with
 //! `oid`, `name`, `created_by`, `updated_by`, `last_updated`, `last_built`, `status` and
-//! `created_at` (treasure-insights-api.md), so that is what Keyturn reads: no query
-//! parameters, no paging.
+//! `created_at` (treasure-insights-api.md), so that is the answer Keyturn expects: no query
+//! parameters, no paging. It keeps what the bulk page shows (`oid`, `name`, `created_by`,
+//! `updated_by`, `last_built`) and reads no other field: a field not kept is one server
+//! text fewer to clean and store, thousands of times per load.
 //!
 //! Loading never changes anything. An element without a usable `oid` (a UUID) or `name`
 //! is counted and listed as skipped, with why, and can never be sent a request.
@@ -49,18 +51,9 @@ pub struct ListedModel {
     /// Who last changed it, when the answer says.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub updated_by: Option<String>,
-    /// When it last changed, as the answer writes it.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub last_updated: Option<String>,
     /// When it last built, as the answer writes it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_built: Option<String>,
-    /// Its status, as the answer writes it.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
-    /// When it was created, as the answer writes it.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<String>,
 }
 
 /// An element of the list that cannot be a data model to send to.
@@ -97,13 +90,7 @@ struct Element<'a> {
     #[serde(default, borrow)]
     updated_by: Option<&'a RawValue>,
     #[serde(default, borrow)]
-    last_updated: Option<&'a RawValue>,
-    #[serde(default, borrow)]
     last_built: Option<&'a RawValue>,
-    #[serde(default, borrow)]
-    status: Option<&'a RawValue>,
-    #[serde(default, borrow)]
-    created_at: Option<&'a RawValue>,
 }
 
 /// A field read as text when it is a JSON string (anything else reads as absent, as
@@ -138,6 +125,11 @@ fn shown_capped(raw: Option<&RawValue>, sent: &Secret) -> Option<String> {
     shown_of(raw).map(|text| server_text(&text, MAX_SHOWN_CHARS, sent))
 }
 
+/// A UUID's 128 bits, read from its hexadecimal digits (either case; the dashes skipped).
+fn uuid_bits(uuid: &str) -> u128 {
+    uuid.bytes().filter_map(|digit| char::from(digit).to_digit(16)).fold(0, |bits, digit| bits << 4 | u128::from(digit))
+}
+
 /// Turns the answer to [`list_request`] (sent with `key`) into the region's data models, or
 /// a typed failure. Every text from the answer is capped and has `key` removed.
 pub fn interpret_list_answer(region: Region, key: &TreasureKey, exchange: Exchange) -> Result<ModelList, Failure> {
@@ -167,9 +159,10 @@ pub fn interpret_list_answer(region: Region, key: &TreasureKey, exchange: Exchan
             ));
         }
     };
-    let mut list = ModelList { models: Vec::new(), skipped: Vec::new() };
-    // OIDs already listed: a set, since an account may have thousands of data models.
-    let mut seen: HashSet<String> = HashSet::new();
+    let mut list = ModelList { models: Vec::with_capacity(elements.len()), skipped: Vec::new() };
+    // OIDs already listed: a set, since an account may have thousands of data models, of
+    // each UUID's 128 bits (no copy of its text).
+    let mut seen: HashSet<u128> = HashSet::with_capacity(elements.len());
     for (index, raw) in elements.iter().enumerate() {
         let position = index + 1;
         let skip = |why: &str| SkippedElement { position, why: why.to_string() };
@@ -195,7 +188,7 @@ pub fn interpret_list_answer(region: Region, key: &TreasureKey, exchange: Exchan
             list.skipped.push(skip("no name"));
             continue;
         };
-        if !seen.insert(oid.clone()) {
+        if !seen.insert(uuid_bits(&oid)) {
             list.skipped.push(skip("a duplicate of an earlier element"));
             continue;
         }
@@ -205,10 +198,7 @@ pub fn interpret_list_answer(region: Region, key: &TreasureKey, exchange: Exchan
             name: server_text(&name, MAX_NAME_CHARS, sent),
             created_by: shown_capped(element.created_by, sent),
             updated_by: shown_capped(element.updated_by, sent),
-            last_updated: shown_capped(element.last_updated, sent),
             last_built: shown_capped(element.last_built, sent),
-            status: shown_capped(element.status, sent),
-            created_at: shown_capped(element.created_at, sent),
         });
     }
     Ok(list)
@@ -241,9 +231,7 @@ mod tests {
             "updated_by": KEY.to_uppercase(), "last_updated": long, "last_built": KEY, "status": long, "created_at": long}]);
         let model = answer(200, &body.to_string()).unwrap().models.remove(0);
         assert!(model.name.starts_with("[key removed] zzz") && model.name.chars().count() == MAX_NAME_CHARS + 1);
-        for field in [&model.created_by, &model.last_updated, &model.status, &model.created_at] {
-            assert_eq!(field.as_deref().unwrap().chars().count(), MAX_SHOWN_CHARS + 1);
-        }
+        assert_eq!(model.created_by.as_deref().unwrap().chars().count(), MAX_SHOWN_CHARS + 1);
         assert_eq!(model.updated_by.as_deref(), Some("[key removed]"));
         assert_eq!(model.last_built.as_deref(), Some("[key removed]"));
         assert!(!serde_json::to_string(&model).unwrap().contains("0123456789abcdef"));
@@ -277,23 +265,21 @@ mod tests {
         assert_eq!(model.created_by.as_deref(), Some("ann@example.com"));
         assert_eq!(model.updated_by.as_deref(), Some("42"));
         assert_eq!(model.last_built.as_deref(), Some("1795600000"));
-        assert_eq!(model.created_at, None);
         assert_eq!(answer(200, "[]").unwrap(), ModelList { models: vec![], skipped: vec![] });
     }
 
     #[test]
     fn escaped_strings_read_as_their_text_and_plain_ones_as_written() {
         let body = format!(
-            r#"[{{"oid": "{}", "name": "sa\"les \u00e9\\", "created_by": "ann\n@example.com", "updated_by": "bob",
-                 "status": true, "last_built": -1.50}}]"#,
+            r#"[{{"oid": "{}", "name": "sa\"les \u00e9\\", "created_by": "ann\n@example.com", "updated_by": true,
+                 "last_built": -1.50}}]"#,
             oid(1)
         );
         let model = &answer(200, &body).unwrap().models[0];
         assert_eq!(model.name, "sa\"les é\\");
         // A control character read from an escape is shown as a space, as every server text is.
         assert_eq!(model.created_by.as_deref(), Some("ann @example.com"));
-        assert_eq!(model.updated_by.as_deref(), Some("bob"));
-        assert_eq!(model.status.as_deref(), Some("true"));
+        assert_eq!(model.updated_by.as_deref(), Some("true"));
         assert_eq!(model.last_built.as_deref(), Some("-1.50"));
     }
 

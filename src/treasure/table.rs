@@ -14,10 +14,10 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use crate::failure::ErrorCode;
-use crate::input::display_snippet;
+use crate::input::{display_snippet, is_uuid};
 use crate::policy::Policy;
 use crate::treasure::bulk::{row_key, BulkRun};
-use crate::treasure::console_url::{DataModelTarget, Oid};
+use crate::treasure::console_url::DataModelTarget;
 use crate::treasure::listing::ListedModel;
 use crate::treasure::region::Region;
 use crate::treasure::workflow::{project_console_url, ProjectId, WorkflowProject};
@@ -56,8 +56,9 @@ pub enum Verdict {
 pub struct TableRow {
     /// Identifies the row: `<region>:<oid>` for a data model, `line:<n>` for a line that is none.
     pub key: String,
-    /// `data_model` or `workflow_project`.
-    #[cfg_attr(target_arch = "wasm32", tsify(type = "'data_model' | 'workflow_project'"))]
+    /// `workflow_project`, or left out for a data model (most rows of thousands).
+    #[serde(skip_serializing_if = "is_data_model")]
+    #[cfg_attr(target_arch = "wasm32", tsify(optional, type = "'data_model' | 'workflow_project'"))]
     pub kind: &'static str,
     /// The region's id, for a data model or a project.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -103,12 +104,18 @@ fn key_of(target: &DataModelTarget) -> String {
     row_key(target.region.info().id, target.oid.as_str())
 }
 
-fn model_row(target: &DataModelTarget, source: &'static str) -> TableRow {
+/// Whether a row's kind is that of a data model (not written: a row without one is one).
+fn is_data_model(kind: &&'static str) -> bool {
+    *kind == KIND_DATA_MODEL
+}
+
+/// A row of `kind` with only its source and verdict.
+fn empty_row(kind: &'static str, source: &'static str, verdict: Verdict) -> TableRow {
     TableRow {
-        key: key_of(target),
-        kind: KIND_DATA_MODEL,
-        region: Some(target.region.info().id),
-        oid: Some(target.oid.as_str().to_string()),
+        key: String::new(),
+        kind,
+        region: None,
+        oid: None,
         project_id: None,
         console_url: None,
         name: None,
@@ -116,10 +123,19 @@ fn model_row(target: &DataModelTarget, source: &'static str) -> TableRow {
         updated_by: None,
         last_built: None,
         source,
-        verdict: Verdict::Ready,
+        verdict,
         code: None,
         why: None,
         text: None,
+    }
+}
+
+fn model_row(target: &DataModelTarget, source: &'static str) -> TableRow {
+    TableRow {
+        key: key_of(target),
+        region: Some(target.region.info().id),
+        oid: Some(target.oid.as_str().to_string()),
+        ..empty_row(KIND_DATA_MODEL, source, Verdict::Ready)
     }
 }
 
@@ -157,36 +173,42 @@ pub fn table_rows(
             }
             Err(failure) => TableRow {
                 key: format!("line:{}", index + 1),
-                kind: KIND_DATA_MODEL,
-                region: None,
-                oid: None,
-                project_id: None,
-                console_url: None,
-                name: None,
-                created_by: None,
-                updated_by: None,
-                last_built: None,
-                source: "pasted",
-                verdict: if failure.code == ErrorCode::UnknownRegion { Verdict::NeedsRegion } else { Verdict::Invalid },
                 code: Some(failure.code.as_str()),
                 why: Some(failure.message),
-                text: None,
+                ..empty_row(
+                    KIND_DATA_MODEL,
+                    "pasted",
+                    if failure.code == ErrorCode::UnknownRegion { Verdict::NeedsRegion } else { Verdict::Invalid },
+                )
             },
         };
         rows.push(TableRow { text: Some(display_snippet(text, 200)), ..row });
     }
+    // A loaded model was read from its list with its OID checked and every text made fit
+    // (listing::interpret_list_answer); a region's list names each OID once and replaces
+    // that region's earlier load, so loaded rows are only matched against the pasted ones.
+    rows.reserve(loaded.len());
     for model in loaded {
-        let (Some(region), Ok(oid)) = (Region::from_id(model.region), Oid::parse(&model.oid)) else { continue };
-        let target = DataModelTarget { region, oid };
-        if policy.check_region(region).is_err() {
+        let Some(region) = Region::from_id(model.region) else { continue };
+        // Checked again, without a copy: only a lower-case UUID ever becomes a ready row.
+        if !is_uuid(&model.oid)
+            || model.oid.bytes().any(|b| b.is_ascii_uppercase())
+            || policy.check_region(region).is_err()
+        {
             continue;
         }
-        let position = *ready.entry(key_of(&target)).or_insert_with(|| {
-            rows.push(model_row(&target, "loaded"));
+        let key = row_key(region.info().id, &model.oid);
+        let position = ready.get(&key).copied().unwrap_or_else(|| {
+            rows.push(TableRow {
+                key,
+                region: Some(region.info().id),
+                oid: Some(model.oid.clone()),
+                ..empty_row(KIND_DATA_MODEL, "loaded", Verdict::Ready)
+            });
             rows.len() - 1
         });
         let Some(row) = rows.get_mut(position) else { continue };
-        row.name = Some(display_snippet(&model.name, 200));
+        row.name = Some(model.name.clone());
         row.created_by = model.created_by.clone();
         row.updated_by = model.updated_by.clone();
         row.last_built = model.last_built.clone();
@@ -208,20 +230,11 @@ fn project_rows<'a>(projects: &'a [WorkflowProject], policy: &'a Policy) -> impl
         let key = project_row_key(region.info().id, project.id);
         seen.insert(key.clone()).then(|| TableRow {
             key,
-            kind: KIND_WORKFLOW_PROJECT,
             region: Some(region.info().id),
-            oid: None,
             project_id: Some(project.id.to_string()),
             console_url: Some(project_console_url(region, project.id)),
             name: Some(display_snippet(&project.name, 200)),
-            created_by: None,
-            updated_by: None,
-            last_built: None,
-            source: "loaded",
-            verdict: Verdict::Ready,
-            code: None,
-            why: None,
-            text: None,
+            ..empty_row(KIND_WORKFLOW_PROJECT, "loaded", Verdict::Ready)
         })
     })
 }
@@ -244,10 +257,7 @@ mod tests {
             name: name.into(),
             created_by: Some("ann".into()),
             updated_by: None,
-            last_updated: None,
             last_built: Some("2026-11-02".into()),
-            status: None,
-            created_at: None,
         }
     }
 
@@ -283,9 +293,15 @@ mod tests {
     #[test]
     fn loaded_models_merge_into_pasted_rows_or_follow_them() {
         let lines = url("console.eu01.treasuredata.com", A);
-        let models = [loaded("eu01", A, "sales"), loaded("eu01", B, "marketing"), loaded("eu01", "../x", "bad")];
+        let upper = B.to_uppercase();
+        let models = [
+            loaded("eu01", A, "sales"),
+            loaded("eu01", B, "marketing"),
+            loaded("eu01", "../x", "bad"),
+            loaded("eu01", &upper, "not as listed"),
+        ];
         let rows = table_rows(&lines, None, &models, &[], &Policy::default());
-        assert_eq!(rows.len(), 2, "one row per data model; an element that is no data model is dropped");
+        assert_eq!(rows.len(), 2, "one row per data model; an element that is no listed data model is dropped");
         assert_eq!(
             (rows[0].source, rows[0].name.as_deref(), rows[0].created_by.as_deref()),
             ("pasted", Some("sales"), Some("ann"))
@@ -345,6 +361,9 @@ mod tests {
         assert_eq!(rows[0].console_url, None);
         let json = serde_json::to_string(&rows[1]).unwrap();
         assert!(json.contains(r#""kind":"workflow_project""#) && json.contains(r#""projectId":"201""#), "{json}");
+        // A data model's row leaves its kind out (the page reads a row without one as one).
+        let json = serde_json::to_string(&rows[0]).unwrap();
+        assert!(!json.contains("kind") && json.contains(r#""oid":"#), "{json}");
     }
 
     #[test]
