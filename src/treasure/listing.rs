@@ -127,7 +127,7 @@ fn shown_capped(raw: Option<&RawValue>, sent: &Secret) -> Option<String> {
 
 /// A UUID's 128 bits, read from its hexadecimal digits (either case; the dashes skipped).
 fn uuid_bits(uuid: &str) -> u128 {
-    uuid.bytes().filter_map(|digit| char::from(digit).to_digit(16)).fold(0, |bits, digit| bits << 4 | u128::from(digit))
+    uuid.bytes().filter_map(|digit| char::from(digit).to_digit(16)).fold(0, |bits, digit| bits * 16 + u128::from(digit))
 }
 
 /// Turns the answer to [`list_request`] (sent with `key`) into the region's data models, or

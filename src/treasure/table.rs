@@ -285,6 +285,8 @@ mod tests {
             ]
         );
         assert_eq!(rows[2].code, Some("INVALID_OID"));
+        assert!(rows[2].why.as_deref().is_some_and(|why| !why.is_empty()));
+        assert_eq!((rows[0].region, rows[0].oid.as_deref()), (Some("us"), Some(A)));
         assert_eq!(rows[1].text.as_deref(), Some(B));
         let with_region = table_rows(B, Some(Region::Eu01), &[], &[], &Policy::default());
         assert_eq!(verdicts(&with_region), [("eu01:93d34997-1b2c-4d5e-8f90-000000000002", Verdict::Ready)]);
@@ -310,6 +312,7 @@ mod tests {
             (rows[1].source, rows[1].name.as_deref(), rows[1].verdict),
             ("loaded", Some("marketing"), Verdict::Ready)
         );
+        assert_eq!((rows[1].region, rows[1].oid.as_deref()), (Some("eu01"), Some(B)));
     }
 
     #[test]
@@ -351,8 +354,8 @@ mod tests {
         );
         let row = &rows[1];
         assert_eq!(
-            (row.project_id.as_deref(), row.name.as_deref(), row.oid.as_deref()),
-            (Some("201"), Some("eu_etl"), None)
+            (row.project_id.as_deref(), row.name.as_deref(), row.oid.as_deref(), row.region),
+            (Some("201"), Some("eu_etl"), None, Some("eu01"))
         );
         assert_eq!(
             row.console_url.as_deref(),
