@@ -60,8 +60,11 @@ const table = {
       this.pasted.add(row.key);
     }
     this.keys = keys;
-    // Built at the first filtered keystroke, not at every load of thousands of rows.
+    // Built when the page is next idle, not within a load of thousands of rows (nor within
+    // the first keystroke, unless it comes first).
     this.searchText = null;
+    const rows = this.rows;
+    requestIdleCallback(() => { if (this.rows === rows) this.searchText ??= searchTextOf(rows); });
     this.filter();
   },
 
@@ -69,10 +72,7 @@ const table = {
   filter() {
     const query = $('bulk-filter').value.trim().toLowerCase();
     const kind = $('bulk-kind').value;
-    if (query && !this.searchText) {
-      this.searchText = new Map(this.rows.map((row) => [row.key,
-        [row.name, row.oid, row.projectId, row.createdBy, row.updatedBy, row.text].filter(Boolean).join(' ').toLowerCase()]));
-    }
+    if (query) this.searchText ??= searchTextOf(this.rows);
     const searchText = this.searchText;
     const byKind = kind ? this.rows.filter((row) => (row.kind ?? 'data_model') === kind) : this.rows;
     this.shown = query && searchText ? byKind.filter((row) => searchText.get(row.key)?.includes(query)) : byKind;
@@ -202,6 +202,16 @@ const table = {
     return t(VERDICT_TEXT[row.verdict]);
   },
 };
+
+/**
+ * The lower-case text each row is filtered by: name, OID or project id, created by, updated
+ * by, and a pasted line's text.
+ * @param {import('./keyturn.js').TableRow[]} rows
+ */
+function searchTextOf(rows) {
+  return new Map(rows.map((row) => [row.key,
+    [row.name, row.oid, row.projectId, row.createdBy, row.updatedBy, row.text].filter(Boolean).join(' ').toLowerCase()]));
+}
 
 /**
  * A run row's key in the table: the core's `<region>:<oid>` (treasure::bulk::row_key).

@@ -362,6 +362,8 @@ const mixedWall = await mixedPage.eval(() => new Promise((resolve) => {
   });
   document.getElementById('bulk-start').click();
 }));
+// What the page shows once it has drawn the finished job (it draws at most every 100 ms).
+await waitFor(mixedPage, () => document.getElementById('bulk-run').dataset.running === 'false', [], { timeout: 10_000 });
 const mixedCounts = await mixedPage.eval(() => document.getElementById('bulk-counts').textContent);
 await mixedPage.close();
 const mixedIdeal = Math.ceil(MIXED / 4) * BULK_LATENCY_MS;
@@ -424,7 +426,7 @@ const results = {
     dataModels: LIST_MODELS, fakeLatencyMs: BULK_LATENCY_MS, table: rowsShown,
     loadToRenderedTable: +median(loadTimes).toFixed(1), bareFetchAndParse: +median(fetchParseTimes).toFixed(1),
     ratio: +(median(loadTimes) / median(fetchParseTimes)).toFixed(2), goal: '<= 1.5',
-    filterKeystrokeMs: { median: +median(keystrokes).toFixed(1), max: +Math.max(...keystrokes).toFixed(1), goal: '< 50' },
+    filterKeystrokeMs: { median: +median(keystrokes).toFixed(1), max: +Math.max(...keystrokes).toFixed(1), goal: '< 50', each: keystrokes.map((ms) => +ms.toFixed(1)) },
   },
   workflow,
   wasmBytes: { popupCore: wasmSize('popup'), fullCore: wasmSize('full') },
