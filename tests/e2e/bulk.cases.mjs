@@ -5,6 +5,7 @@
 // page that started it. The table is virtual (a screenful in the DOM), so the cases read the
 // run from its state and bring rows into view with the filter.
 import { assert, openWebTab, resultIn, sleep, waitFor } from './harness.mjs';
+import { exportedCsv, finished, openBulk, openFreshBulk } from './bulk-page.mjs';
 import { CONSOLE_URL, DATA_MODELS, FAULTS, TREASURE, generatedName, generatedOid } from './scenarios.mjs';
 
 const US = 'api.treasuredata.com';
@@ -28,13 +29,6 @@ function mixedLines() {
   ].join('\n');
 }
 
-const bulkPageReady = (page) => waitFor(page, () => document.body.dataset.ready === 'true', [], { what: 'bulk page ready' });
-
-async function openBulk(browser) {
-  const page = await browser.open('bulk.html');
-  await bulkPageReady(page);
-  return page;
-}
 
 /** The bulk job's journal in storage.session: its meta and its rows, in order. */
 function journal(page) {
@@ -44,15 +38,6 @@ function journal(page) {
     const rows = Array.from({ length: meta?.total ?? 0 }, (_, index) => items[`bulkJobRow:${index}`]);
     return { meta, rows, key: items.bulkJobKey ?? null };
   });
-}
-
-/** A bulk page with no earlier run on record, so "finished" can only mean this case's run. */
-async function openFreshBulk(browser) {
-  const page = await openBulk(browser);
-  await page.eval(async () => chrome.storage.session.remove(Object.keys(await chrome.storage.session.get(null)).filter((item) => item.startsWith('bulkJob'))));
-  await page.reload();
-  await bulkPageReady(page);
-  return page;
 }
 
 /** Pastes `lines` (bare OIDs taking `region`) and waits until the table has `sendable` ticked, ready rows. */
@@ -85,14 +70,6 @@ async function filterBy(page, text) {
 /** A data row as the CSV writer writes it: every field quoted. */
 const csvLine = (...fields) => fields.map((field) => `"${field}"`).join(',');
 
-/** Presses "Export CSV" and returns the file's text. */
-async function exportedCsv(page) {
-  await page.click('#bulk-export');
-  return waitFor(page, async () => {
-    const link = document.getElementById('bulk-csv-link');
-    return link.href ? (await fetch(link.href)).text() : null;
-  }, [], { what: 'CSV' });
-}
 
 function runState(page) {
   return page.eval(async () => ({
@@ -106,8 +83,6 @@ function runState(page) {
   }));
 }
 
-const finished = (page, timeout = 20_000) => waitFor(page, () => document.getElementById('bulk-run').dataset.running === 'false'
-  && document.getElementById('bulk-counts').textContent.includes('Finished'), [], { timeout, what: 'run finished' });
 
 /** The journal's meta and rows hold no key, and the job's key is gone once it has ended. */
 const sessionHasNoKey = async (page) => {

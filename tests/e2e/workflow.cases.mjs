@@ -5,15 +5,9 @@
 // project whose secrets cannot be read is skipped with why; Stop ends a long load; the
 // administrator's policy can switch projects off, and then nothing goes to a workflow host.
 import { assert, resultIn, sleep, waitFor } from './harness.mjs';
+import { exportedCsv, finished, openBulk, openFreshBulk } from './bulk-page.mjs';
 import { DATA_MODELS, TREASURE, WORKFLOW_HOSTS } from './scenarios.mjs';
 
-const bulkPageReady = (page) => waitFor(page, () => document.body.dataset.ready === 'true', [], { what: 'bulk page ready' });
-
-async function openBulk(browser) {
-  const page = await browser.open('bulk.html');
-  await bulkPageReady(page);
-  return page;
-}
 
 /** Chooses `region`, types `key` and presses Load. */
 async function load(page, region, key = TREASURE.masterKey) {
@@ -41,26 +35,7 @@ const tick = (page, key) => page.eval((k) => document.querySelector(`#bulk-table
 /** Waits until the count says `n` rows are selected to send. */
 const sendable = (page, n) => waitFor(page, (count) => document.getElementById('bulk-count').dataset.sendable === String(count), [n], { what: `${n} to send` });
 
-const finished = (page, timeout = 20_000) => waitFor(page, () => document.getElementById('bulk-run').dataset.running === 'false'
-  && document.getElementById('bulk-counts').textContent.includes('Finished'), [], { timeout, what: 'run finished' });
 
-/** Presses "Export CSV" and returns the file's text. */
-async function exportedCsv(page) {
-  await page.click('#bulk-export');
-  return waitFor(page, async () => {
-    const link = document.getElementById('bulk-csv-link');
-    return link.href ? (await fetch(link.href)).text() : null;
-  }, [], { what: 'CSV' });
-}
-
-/** A bulk page with no earlier run on record. */
-async function openFreshBulk(browser) {
-  const page = await openBulk(browser);
-  await page.eval(async () => chrome.storage.session.remove(Object.keys(await chrome.storage.session.get(null)).filter((item) => item.startsWith('bulkJob'))));
-  await page.reload();
-  await bulkPageReady(page);
-  return page;
-}
 
 const csvLine = (...fields) => fields.map((field) => `"${field}"`).join(',');
 
