@@ -17,7 +17,6 @@ use crate::failure::ErrorCode;
 use crate::input::{display_snippet, is_uuid};
 use crate::policy::Policy;
 use crate::treasure::bulk::{row_key, BulkRun};
-use crate::treasure::console_url::DataModelTarget;
 use crate::treasure::listing::ListedModel;
 use crate::treasure::region::Region;
 use crate::treasure::workflow::{project_console_url, ProjectId, WorkflowProject};
@@ -100,10 +99,6 @@ pub struct TableRow {
     pub text: Option<String>,
 }
 
-fn key_of(target: &DataModelTarget) -> String {
-    row_key(target.region.info().id, target.oid.as_str())
-}
-
 /// Whether a row's kind is that of a data model (not written: a row without one is one).
 fn is_data_model(kind: &&'static str) -> bool {
     *kind == KIND_DATA_MODEL
@@ -130,11 +125,12 @@ fn empty_row(kind: &'static str, source: &'static str, verdict: Verdict) -> Tabl
     }
 }
 
-fn model_row(target: &DataModelTarget, source: &'static str) -> TableRow {
+/// A ready data model row, keyed `<region>:<oid>`.
+fn model_row(region: Region, oid: &str, source: &'static str) -> TableRow {
     TableRow {
-        key: key_of(target),
-        region: Some(target.region.info().id),
-        oid: Some(target.oid.as_str().to_string()),
+        key: row_key(region.info().id, oid),
+        region: Some(region.info().id),
+        oid: Some(oid.to_string()),
         ..empty_row(KIND_DATA_MODEL, source, Verdict::Ready)
     }
 }
@@ -161,7 +157,7 @@ pub fn table_rows(
         }
         let row = match BulkRun::read_offered_line(text, bare_oid_region, policy) {
             Ok(target) => {
-                let mut row = model_row(&target, "pasted");
+                let mut row = model_row(target.region, target.oid.as_str(), "pasted");
                 if ready.contains_key(&row.key) {
                     row.key = format!("line:{}", index + 1);
                     row.verdict = Verdict::Duplicate;
@@ -197,16 +193,14 @@ pub fn table_rows(
         {
             continue;
         }
-        let key = row_key(region.info().id, &model.oid);
-        let position = ready.get(&key).copied().unwrap_or_else(|| {
-            rows.push(TableRow {
-                key,
-                region: Some(region.info().id),
-                oid: Some(model.oid.clone()),
-                ..empty_row(KIND_DATA_MODEL, "loaded", Verdict::Ready)
-            });
-            rows.len() - 1
-        });
+        let loaded_row = model_row(region, &model.oid, "loaded");
+        let position = match ready.get(&loaded_row.key).copied() {
+            Some(pasted) => pasted,
+            None => {
+                rows.push(loaded_row);
+                rows.len() - 1
+            }
+        };
         let Some(row) = rows.get_mut(position) else { continue };
         row.name = Some(model.name.clone());
         row.created_by = model.created_by.clone();
