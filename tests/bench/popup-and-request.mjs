@@ -26,6 +26,7 @@ import { bundle } from '../../extension/bundle.mjs';
 import { startFakeApis } from '../e2e/fake-apis.mjs';
 import { launchChromium } from '../e2e/browsers.mjs';
 import { openPopup, waitFor } from '../e2e/harness.mjs';
+import { openBulk, openFreshBulk } from '../e2e/bulk-page.mjs';
 import { CONSOLE_URL, DATA_MODELS, TREASURE, generatedOid } from '../e2e/scenarios.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -181,8 +182,7 @@ const BULK_LATENCY_MS = 50;
 const slowFake = await startFakeApis({ port: 443, certDir: path.join(root, 'tests', 'e2e', '.certs'), latencyMs: BULK_LATENCY_MS });
 const bulkBrowser = await launchChromium({ extensionDir });
 async function bulkRun(models, first) {
-  const bulkPage = await bulkBrowser.open('bulk.html');
-  await waitFor(bulkPage, () => document.body.dataset.ready === 'true');
+  const bulkPage = await openBulk(bulkBrowser);
   await bulkPage.eval(() => { document.getElementById('bulk-paste').open = true; });
   await bulkPage.select('#bulk-region', 'us');
   // Set in the page: typing thousands of lines through the driver would time the driver.
@@ -256,14 +256,14 @@ slowFake.listDataModels(() => Array.from({ length: LIST_MODELS }, (_, n) => ({
   oid: generatedOid(n), name: `model_${n}`, created_by: `user${n % 7}@example.com`, updated_by: 'bob@example.com',
   last_built: '2026-11-02T09:00:00Z', status: 'built', created_at: '2026-01-01T00:00:00Z',
 })));
-const listPage = await bulkBrowser.open('bulk.html');
-await waitFor(listPage, () => document.body.dataset.ready === 'true');
-// Without the runs' job, so the table holds exactly the 5,000 loaded models.
-await listPage.eval(async () => chrome.storage.session.remove(Object.keys(await chrome.storage.session.get(null)).filter((item) => item.startsWith('bulkJob'))));
-await listPage.reload();
-await waitFor(listPage, () => document.body.dataset.ready === 'true');
-await listPage.select('#bulk-region', 'us');
-await listPage.fill('#bulk-key', TREASURE.masterKey);
+/** A bulk page without the runs' earlier job (so its table holds only what a case loads), US and the Master key chosen. */
+async function freshBulkPage() {
+  const bulkPage = await openFreshBulk(bulkBrowser);
+  await bulkPage.select('#bulk-region', 'us');
+  await bulkPage.fill('#bulk-key', TREASURE.masterKey);
+  return bulkPage;
+}
+const listPage = await freshBulkPage();
 const loadTimes = [];
 const fetchParseTimes = [];
 const LIST_TRIALS = 15; // a load takes ~0.1 s: fifteen alternating trials keep the median steady
@@ -313,16 +313,6 @@ await listPage.close();
 // side by side, against ceil(2500 / 4) x 50 ms.
 const projectsOf = (n, from) => Array.from({ length: n }, (_, i) => ({ id: from + i, name: `project_${from + i}`, secrets: ['td.apikey'] }));
 slowFake.listDataModels(null);
-async function freshBulkPage() {
-  const bulkPage = await bulkBrowser.open('bulk.html');
-  await waitFor(bulkPage, () => document.body.dataset.ready === 'true');
-  await bulkPage.eval(async () => chrome.storage.session.remove(Object.keys(await chrome.storage.session.get(null)).filter((item) => item.startsWith('bulkJob'))));
-  await bulkPage.reload();
-  await waitFor(bulkPage, () => document.body.dataset.ready === 'true');
-  await bulkPage.select('#bulk-region', 'us');
-  await bulkPage.fill('#bulk-key', TREASURE.masterKey);
-  return bulkPage;
-}
 const loadProjects = (bulkPage) => bulkPage.eval(async () => {
   const box = document.getElementById('bulk-projects-result');
   box.hidden = true;
