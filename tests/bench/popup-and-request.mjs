@@ -181,26 +181,34 @@ await fake.close();
 const BULK_LATENCY_MS = 50;
 const slowFake = await startFakeApis({ port: 443, certDir: path.join(root, 'tests', 'e2e', '.certs'), latencyMs: BULK_LATENCY_MS });
 const bulkBrowser = await launchChromium({ extensionDir });
-async function bulkRun(models, first) {
-  const bulkPage = await openBulk(bulkBrowser);
+/**
+ * Pastes `count` generated OIDs from `first` and waits until `sendable` rows are ticked.
+ * Set in the page: typing thousands of lines through the driver would time the driver.
+ */
+async function pasteOids(bulkPage, count, first, sendable, timeout) {
   await bulkPage.eval(() => { document.getElementById('bulk-paste').open = true; });
-  await bulkPage.select('#bulk-region', 'us');
-  // Set in the page: typing thousands of lines through the driver would time the driver.
   await bulkPage.eval((text) => {
     const lines = document.getElementById('bulk-lines');
     lines.value = text;
     lines.dispatchEvent(new Event('input'));
-  }, Array.from({ length: models }, (_, n) => generatedOid(first + n)).join('\n'));
-  await waitFor(bulkPage, (n) => document.getElementById('bulk-count').dataset.sendable === String(n), [models], { timeout: 30_000 });
+  }, Array.from({ length: count }, (_, n) => generatedOid(first + n)).join('\n'));
+  await waitFor(bulkPage, (n) => document.getElementById('bulk-count').dataset.sendable === String(n), [sendable], { timeout });
+}
+/** Presses Replace and times the run to the background's journal saying it finished. */
+const timedRun = (bulkPage) => bulkPage.eval(() => new Promise((resolve) => {
+  const started = performance.now();
+  chrome.storage.onChanged.addListener((changes) => {
+    const job = changes.bulkJob?.newValue;
+    if (job && job.status === 'finished' && job.counts.remaining === 0) resolve(performance.now() - started);
+  });
+  document.getElementById('bulk-start').click();
+}));
+async function bulkRun(models, first) {
+  const bulkPage = await openBulk(bulkBrowser);
+  await bulkPage.select('#bulk-region', 'us');
+  await pasteOids(bulkPage, models, first, models, 30_000);
   await bulkPage.fill('#bulk-key', TREASURE.masterKey);
-  const wall = await bulkPage.eval(() => new Promise((resolve) => {
-    const started = performance.now();
-    chrome.storage.onChanged.addListener((changes) => {
-      const job = changes.bulkJob?.newValue;
-      if (job && job.status === 'finished' && job.counts.remaining === 0) resolve(performance.now() - started);
-    });
-    document.getElementById('bulk-start').click();
-  }));
+  const wall = await timedRun(bulkPage);
   await bulkPage.close();
   return wall;
 }
@@ -336,22 +344,9 @@ await loadProjects(mixedPage);
 await mixedPage.select('#bulk-kind', 'workflow_project');
 await mixedPage.eval(() => document.getElementById('bulk-select-shown').click());
 await mixedPage.select('#bulk-kind', '');
-await mixedPage.eval(() => { document.getElementById('bulk-paste').open = true; });
-await mixedPage.eval((text) => {
-  const lines = document.getElementById('bulk-lines');
-  lines.value = text;
-  lines.dispatchEvent(new Event('input'));
-}, Array.from({ length: MIXED }, (_, n) => generatedOid(200_000 + n)).join('\n'));
-await waitFor(mixedPage, (n) => document.getElementById('bulk-count').dataset.sendable === String(n), [2 * MIXED], { timeout: 60_000 });
+await pasteOids(mixedPage, MIXED, 200_000, 2 * MIXED, 60_000);
 const mixedSentBefore = slowFake.requests.length;
-const mixedWall = await mixedPage.eval(() => new Promise((resolve) => {
-  const started = performance.now();
-  chrome.storage.onChanged.addListener((changes) => {
-    const job = changes.bulkJob?.newValue;
-    if (job && job.status === 'finished' && job.counts.remaining === 0) resolve(performance.now() - started);
-  });
-  document.getElementById('bulk-start').click();
-}));
+const mixedWall = await timedRun(mixedPage);
 // What the page shows once it has drawn the finished job (it draws at most every 100 ms).
 await waitFor(mixedPage, () => document.getElementById('bulk-run').dataset.running === 'false', [], { timeout: 10_000 });
 const mixedCounts = await mixedPage.eval(() => document.getElementById('bulk-counts').textContent);
