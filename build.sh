@@ -130,7 +130,7 @@ build() {
     local entries=(extension/{bulk,options,history,background}.js)
     if [ "$browser" = chrome ]; then entries+=(extension/offscreen.js); else rm "$dir/offscreen.html"; fi
     node extension/bundle.mjs --browser "$browser" --core target/keyturn-full --outdir "$dir" "${entries[@]}"
-    node extension/bundle.mjs --classic --core target/keyturn-popup --outdir "$dir" extension/popup.js
+    node extension/bundle.mjs --classic --core target/keyturn-popup --outdir "$dir" extension/popup.js extension/popup-early.js
     node extension/inline-stylesheet.mjs "$dir/popup.html" extension/popup.css
     node extension/manifest.mjs "$browser" "$version" < extension/manifest.json > "$dir/manifest.json"
     (cd "$dir" && rm -f "../keyturn-$browser.zip" && zip -qrX "../keyturn-$browser.zip" .)

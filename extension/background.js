@@ -11,7 +11,7 @@ import { keepNewKey, unkeptKeys } from './new-keys.js';
 import { clipboardCalls, onClipboardAlarm } from './clipboard.js';
 import { grantedSelfHosted } from './permissions.js';
 import { regionName, t } from './i18n.js';
-import { managedJson, onPolicyChanged, policyOf } from './policy.js';
+import { managedJson, onPolicyChanged } from './policy.js';
 
 // No top-level await: Chromium refuses to start a module service worker that uses it.
 const coreReady = core.startCore();
@@ -475,7 +475,7 @@ async function applyPolicy() {
   // The settings as last seen (no secret in them), so a popup can be drawn at once (popup.js).
   const { lastPolicy } = /** @type {StoredItems} */ (await chrome.storage.local.get('lastPolicy'));
   if (lastPolicy !== managed) await chrome.storage.local.set({ lastPolicy: managed });
-  if (!policyOf(managed).allowRememberSecrets) {
+  if (!core.readPolicy(managed).allowRememberSecrets) {
     await chrome.storage.session.remove(['treasureKey', 'databrainServiceToken']);
   }
 }

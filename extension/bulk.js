@@ -9,7 +9,7 @@ import * as core from './core.js';
 import { askBackground } from './messages.js';
 import { $, downloadText, hideResult, onClick, onSubmit, remindControl, showFailure, showResult } from './ui.js';
 import { buildText, failureText, localize, regionName, runsText, t } from './i18n.js';
-import { managedJson, onPolicyChanged, policyOf } from './policy.js';
+import { managedJson, onPolicyChanged } from './policy.js';
 
 const ROW_HEIGHT = 32; // px, fixed (popup.css), so the visible window is arithmetic
 const OVERSCAN = 10;
@@ -363,7 +363,7 @@ let projectsLoad = null;
 async function loadProjects(region) {
   const box = $('bulk-projects-result');
   hideResult(box);
-  if (!policyOf(table.policyJson).workflowProjects) return showResult(box, 'ok', [t('bulkProjectsOff')], 'WORKFLOW_PROJECTS_DISABLED');
+  if (!core.readPolicy(table.policyJson).workflowProjects) return showResult(box, 'ok', [t('bulkProjectsOff')], 'WORKFLOW_PROJECTS_DISABLED');
   projectsLoad = new AbortController();
   const progress = $('bulk-projects-progress');
   progress.textContent = t('bulkProjectsListing', 0);
@@ -398,7 +398,7 @@ async function start() {
   // Only the regions the administrator's policy offers (the core refuses the others too).
   const offerRegions = async () => {
     table.policyJson = await managedJson();
-    const offered = policyOf(table.policyJson).treasureRegions;
+    const offered = core.readPolicy(table.policyJson).treasureRegions;
     $('bulk-region').replaceChildren(new Option(t('bulkRegionChoose'), ''), ...core.treasureRegions()
       .filter((region) => offered.includes(region.id)).map((region) => new Option(`${regionName(region)} (${region.apiHost})`, region.id)));
   };

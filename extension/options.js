@@ -2,8 +2,8 @@
 // browser's permission grant (optional_host_permissions) decides where keys may go.
 // The list itself holds origins only, no secret, so it lives in storage.local. What the
 // administrator set by policy is shown as such, and cannot be removed here.
-import { normaliseDatabrainOrigin, reminderConsumers, startCore, treasureRegions, treasureReminder } from './core.js';
-import { managedJson, onPolicyChanged, policyOf } from './policy.js';
+import { normaliseDatabrainOrigin, readPolicy, reminderConsumers, startCore, treasureRegions, treasureReminder } from './core.js';
+import { managedJson, onPolicyChanged } from './policy.js';
 import { askBackground } from './messages.js';
 import { grantedSelfHosted } from './permissions.js';
 import { CLEAR_CHOICES, CLEAR_SETTING, clearDelaySeconds } from './clipboard.js';
@@ -162,7 +162,7 @@ chrome.storage.onChanged.addListener((changes, area) => {
 
 /** Applies the administrator's settings: notices, offered regions, default lead times, origins. */
 async function applyPolicy() {
-  policy = policyOf(await managedJson());
+  policy = readPolicy(await managedJson());
   renderPolicyNotices();
   $('reminder-region').replaceChildren(...treasureRegions().filter((region) => policy.treasureRegions.includes(region.id))
     .map((region) => new Option(`${regionName(region)} (${region.consoleHost})`, region.id)));

@@ -1,15 +1,12 @@
 // The administrator's settings: the browser's managed storage (Chrome's 3rdparty extension
-// policy, Firefox's policies.json), read as JSON for the core, which checks every value.
-import * as core from './core.js';
+// policy, Firefox's policies.json), read as JSON for the core (`core.readPolicy`), which
+// checks every value. No import of the core: popup-early.js reads it before the core loads.
 
 /** The managed storage area as JSON; `{}` when no policy is set (Firefox then rejects the read). */
 export async function managedJson() {
   const managed = await chrome.storage.managed.get(null).catch(() => ({}));
   return JSON.stringify(managed ?? {});
 }
-
-/** The policy, read by the core (call once the core has started). */
-export const policyOf = (json) => core.readPolicy(json);
 
 /** Calls `listener` when the administrator's settings change (no restart needed). */
 export function onPolicyChanged(listener) {

@@ -5,12 +5,12 @@
 import * as core from './core.js';
 // The popup's build of the core, as base64, bundled into this script (extension/bundle.mjs).
 import coreWasm from './keyturn_bg.wasm';
-import { NEW_KEYS_ITEM, acknowledgeNewKey, newKeysIn, onNewKeysChanged } from './new-keys.js';
+import { acknowledgeNewKey, newKeysIn, onNewKeysChanged } from './new-keys.js';
 import { askBackground } from './messages.js';
-import { grantedSelfHosted } from './permissions.js';
+import { LAST_POLICY, askStartupReads } from './startup-reads.js';
 import { $, asFailure, hideResult, onClick, onSubmit, remindControl, showFailure, showResult } from './ui.js';
 import { buildText, failureText, localize, regionName, t } from './i18n.js';
-import { managedJson, onPolicyChanged, policyOf } from './policy.js';
+import { managedJson, onPolicyChanged } from './policy.js';
 
 // Until start() has wired the forms, a submit (a click or Enter as soon as the popup shows)
 // is held here and replayed once they work: nothing typed is lost. The forms are
@@ -23,22 +23,23 @@ const holdSubmit = (event) => {
 };
 document.addEventListener('submit', holdSubmit, true);
 
-// Everything start-up reads is asked for at once, before the core is compiled (which holds
-// this thread for a moment), so the popup is ready when the slowest answer is in rather than
-// after all of them in turn. One storage.session read serves the secrets and the new keys.
-const tabReady = targetTab();
-const sessionItems = /** @type {Promise<StoredItems>} */ (chrome.storage.session.get(['treasureKey', 'databrainServiceToken', 'pendingRecovery', NEW_KEYS_ITEM]));
-const managedReady = managedJson();
+// Everything start-up reads was asked for at once from the page's <head> (popup-early.js),
+// before this script had loaded; asked for here if that script did not run. The core is
+// compiled after (it holds this thread for a moment), so the popup is ready when the
+// slowest answer is in rather than after all of them in turn.
+const reads = self.keyturnStartupReads ?? askStartupReads();
+const tabReady = reads.tab;
+const sessionItems = reads.session;
+const managedReady = reads.managed;
 // The administrator's settings as last seen (no secret in them): the managed area answers
 // in milliseconds, except on the first page after the browser starts, when Chromium's
 // policy service takes about 2 s. The popup is drawn from this meanwhile (the background
 // keeps it current at every start and change); every action checks the managed answer
 // itself before it sends anything.
-const LAST_POLICY = 'lastPolicy';
-const lastPolicy = chrome.storage.local.get(LAST_POLICY).then((items) => items[LAST_POLICY] ?? null, () => null);
+const lastPolicy = reads.lastPolicy;
 // With none seen yet (the first popup after installing), wait this long for the managed answer.
 const MANAGED_WAIT_MS = 10;
-const databrainOriginsReady = Promise.all([/** @type {Promise<StoredItems>} */ (chrome.storage.local.get('databrainOrigins')), grantedSelfHosted()]);
+const databrainOriginsReady = Promise.all([reads.databrainOrigins, reads.selfHosted]);
 const coreReady = core.startCore(coreWasm);
 
 /**
@@ -68,16 +69,6 @@ function sessionMemory(inputId, checkboxId, item, allowed) {
       if (allowed && $(checkboxId).checked) await chrome.storage.session.set({ [item]: accepted });
     },
   };
-}
-
-/** The tab the popup acts on: `?tab=<id>` when popped out into a tab, else the active tab. */
-async function targetTab() {
-  const pinned = Number(new URLSearchParams(location.search).get('tab'));
-  if (Number.isInteger(pinned) && pinned > 0) {
-    try { return await chrome.tabs.get(pinned); } catch { return null; }
-  }
-  const [tab] = await chrome.tabs.query({ active: true, currentWindow: true });
-  return tab ?? null;
 }
 
 /**
@@ -276,7 +267,7 @@ const databrain = {
     const origins = $('db-origin');
     origins.append(new Option(t('dbCloud', core.databrainCloudOrigin().replace('https://', '')), core.databrainCloudOrigin()));
     // Granted for a self-hosted Databrain: never what the manifest grants Treasure or the cloud.
-    const [{ databrainOrigins = [] }, granted] = await databrainOriginsReady;
+    const [databrainOrigins, granted] = await databrainOriginsReady;
     for (const origin of databrainOrigins.filter((added) => !policy.databrainOrigins.includes(added))) {
       if (granted.includes(`${origin}/*`)) origins.append(new Option(t('dbSelfHosted', origin), origin));
     }
@@ -593,7 +584,7 @@ async function start() {
   let typed = false;
   document.addEventListener('input', () => { typed = true; }, { capture: true, once: true });
   const [tab, policyJson] = await Promise.all([tabReady, startupPolicy(), coreReady]);
-  const policy = policyOf(policyJson);
+  const policy = core.readPolicy(policyJson);
   // Links that open one of Keyturn's pages in a tab (the popup would close anyway).
   const openPage = (linkId, page) => $(linkId).addEventListener('click', async (event) => {
     event.preventDefault();
