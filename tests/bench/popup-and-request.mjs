@@ -301,6 +301,14 @@ for (let i = 0; i < LIST_TRIALS; i++) {
   }));
 }
 const rowsShown = await listPage.eval(() => document.getElementById('bulk-count').textContent);
+// A stall is the page's thread held 50 ms or more (a long animation frame: script and
+// rendering together): watched while the keystrokes below are typed.
+await listPage.eval(() => {
+  if (!PerformanceObserver.supportedEntryTypes.includes('long-animation-frame')) throw new Error('this browser reports no long animation frames');
+  self.keyturnBenchStalls = [];
+  new PerformanceObserver((list) => { for (const frame of list.getEntries()) self.keyturnBenchStalls.push(frame.duration); })
+    .observe({ type: 'long-animation-frame' });
+});
 const keystrokes = [];
 for (const text of ['m', 'mo', 'model_4', 'model_49', 'user3', 'u', '']) {
   keystrokes.push(await listPage.eval(async (value) => {
@@ -312,6 +320,7 @@ for (const text of ['m', 'mo', 'model_4', 'model_49', 'user3', 'u', '']) {
     return performance.now() - started;
   }, text));
 }
+const keystrokeStalls = await listPage.eval(() => self.keyturnBenchStalls);
 await listPage.close();
 
 // Treasure Workflow projects, fake at 50 ms: Load with 1,000 projects holding td.apikey
@@ -329,9 +338,31 @@ const loadProjects = (bulkPage) => bulkPage.eval(async () => {
   await new Promise((resolve) => { const check = () => (!box.hidden ? resolve() : setTimeout(check, 10)); check(); });
   return { ms: performance.now() - started, text: box.textContent };
 });
+// The same requests with nothing of Keyturn's, from the same page: the data model list, the
+// project pages in turn, then the secret names four at a time.
+const bareProjectLoad = (bulkPage) => bulkPage.eval(async (key) => {
+  const started = performance.now();
+  const get = async (host, path) => JSON.parse(await (await fetch(`https://${host}${path}`, {
+    headers: { Authorization: `TD1 ${key}`, Accept: 'application/json' }, credentials: 'omit', cache: 'no-store', redirect: 'manual',
+  })).text());
+  const workflowHost = 'api-workflow.treasuredata.com';
+  await get('api.treasuredata.com', '/reporting/datamodels');
+  const ids = [];
+  for (let last = null; ;) {
+    const { projects } = await get(workflowHost, last === null ? '/api/projects' : `/api/projects?last_id=${last}`);
+    if (projects.length === 0) break;
+    for (const project of projects) ids.push(project.id);
+    last = projects[projects.length - 1].id;
+  }
+  let next = 0;
+  const loop = async () => { while (next < ids.length) await get(workflowHost, `/api/projects/${ids[next++]}/secrets`); };
+  await Promise.all([loop(), loop(), loop(), loop()]);
+  return performance.now() - started;
+}, TREASURE.masterKey);
 const PROJECTS_LOADED = 1000;
 slowFake.workflowProjects('us', projectsOf(PROJECTS_LOADED, 1));
 const projectPage = await freshBulkPage();
+const bareProjectLoadMs = await bareProjectLoad(projectPage);
 const projectLoad = await loadProjects(projectPage);
 await projectPage.close();
 const projectPages = Math.ceil(PROJECTS_LOADED / 100) + 1; // the fake's page of 100, and the empty page that ends the list
@@ -345,6 +376,21 @@ await mixedPage.select('#bulk-kind', 'workflow_project');
 await mixedPage.eval(() => document.getElementById('bulk-select-shown').click());
 await mixedPage.select('#bulk-kind', '');
 await pasteOids(mixedPage, MIXED, 200_000, 2 * MIXED, 60_000);
+// The same PUTs with nothing of Keyturn's: eight fetch() loops in the same service worker,
+// four per host, over other data models and the same projects (setting td.apikey again).
+const bareMixedMs = await bulkBrowser.evalInBackground(async (oids, ids, key) => {
+  const started = performance.now();
+  const put = async (url, body) => JSON.parse(await (await fetch(url, {
+    method: 'PUT', headers: { Authorization: `TD1 ${key}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify(body), credentials: 'omit', cache: 'no-store', redirect: 'manual',
+  })).text());
+  let nextModel = 0;
+  let nextProject = 0;
+  const models = async () => { while (nextModel < oids.length) await put(`https://api.treasuredata.com/reporting/datamodels/${oids[nextModel++]}`, { datamodel: { apikey: key } }); };
+  const projects = async () => { while (nextProject < ids.length) await put(`https://api-workflow.treasuredata.com/api/projects/${ids[nextProject++]}/secrets/td.apikey`, { value: key }); };
+  await Promise.all([models(), models(), models(), models(), projects(), projects(), projects(), projects()]);
+  return performance.now() - started;
+}, Array.from({ length: MIXED }, (_, n) => generatedOid(300_000 + n)), Array.from({ length: MIXED }, (_, n) => 100_001 + n), TREASURE.masterKey);
 const mixedSentBefore = slowFake.requests.length;
 const mixedWall = await timedRun(mixedPage);
 // What the page shows once it has drawn the finished job (it draws at most every 100 ms).
@@ -357,10 +403,14 @@ const workflow = {
   projectLoad: {
     projects: PROJECTS_LOADED, wallMs: +projectLoad.ms.toFixed(0), idealMs: projectLoadIdeal, ratio: +(projectLoad.ms / projectLoadIdeal).toFixed(3),
     goal: '<= 1.2', result: projectLoad.text.slice(0, 120),
+    bareFetchMs: +bareProjectLoadMs.toFixed(0), bareFetchRatio: +(bareProjectLoadMs / projectLoadIdeal).toFixed(3),
+    ratioToBareFetch: +(projectLoad.ms / bareProjectLoadMs).toFixed(3),
   },
   mixedRun: {
     dataModels: MIXED, projects: MIXED, wallMs: +mixedWall.toFixed(0), idealMs: mixedIdeal, ratio: +(mixedWall / mixedIdeal).toFixed(3),
     goal: '<= 1.2', counts: mixedCounts, requestsSent: slowFake.requests.length - mixedSentBefore,
+    bareFetchMs: +bareMixedMs.toFixed(0), bareFetchRatio: +(bareMixedMs / mixedIdeal).toFixed(3),
+    ratioToBareFetch: +(mixedWall / bareMixedMs).toFixed(3),
   },
 };
 await bulkBrowser.close();
@@ -411,7 +461,11 @@ const results = {
     dataModels: LIST_MODELS, fakeLatencyMs: BULK_LATENCY_MS, table: rowsShown,
     loadToRenderedTable: +median(loadTimes).toFixed(1), bareFetchAndParse: +median(fetchParseTimes).toFixed(1),
     ratio: +(median(loadTimes) / median(fetchParseTimes)).toFixed(2), goal: '<= 1.5',
-    filterKeystrokeMs: { median: +median(keystrokes).toFixed(1), max: +Math.max(...keystrokes).toFixed(1), goal: '< 50', each: keystrokes.map((ms) => +ms.toFixed(1)) },
+    // To the next frame (a frame's wait included), and the frames of 50 ms or more meanwhile.
+    filterKeystrokeMs: {
+      median: +median(keystrokes).toFixed(1), max: +Math.max(...keystrokes).toFixed(1), goal: '< 50', each: keystrokes.map((ms) => +ms.toFixed(1)),
+      stalls: keystrokeStalls.map((ms) => +ms.toFixed(1)), stallsGoal: 'none (no frame of 50 ms or more)',
+    },
   },
   workflow,
   wasmBytes: { popupCore: wasmSize('popup'), fullCore: wasmSize('full') },
