@@ -310,10 +310,13 @@ async function checkNoJobGoing() {
   if (activeJob) throw { code: 'RUN_IN_PROGRESS', message: 'A run is already going. Wait for it to finish, or stop it.', requestSent: false };
 }
 
-/** Writes a whole job (its meta, every row, the key) in one go, replacing any earlier job's rows. */
-async function writeJob(meta, rows, key) {
+/**
+ * Writes a whole job (its meta, every row, the key) in one go, replacing any earlier job's
+ * rows; `stale`: other items to remove with them.
+ */
+async function writeJob(meta, rows, key, stale = []) {
   const earlier = (await readJournal()).rowItems.filter((item) => Number(item.slice(JOB_ROW_PREFIX.length)) >= rows.length);
-  if (earlier.length) await chrome.storage.session.remove(earlier);
+  if (earlier.length || stale.length) await chrome.storage.session.remove([...earlier, ...stale]);
   const items = Object.fromEntries(rows.map((row, index) => [jobRowItem(index), row]));
   await chrome.storage.session.set({ ...items, [JOB]: meta, ...(key && meta.status === 'running' ? { [JOB_KEY]: key } : {}) });
 }
@@ -321,9 +324,10 @@ async function writeJob(meta, rows, key) {
 const bulk = {
   /** `targets`: the ticked, ready rows of the page's table, `[{region, oid}]`. Resolves to the job's meta. */
   async start({ targets, key }) {
+    const managed = managedJson(); // asked for while the journal is checked
     await checkNoJobGoing();
     // One call plans the launch (the key, the policy, each data model checked again); this keeps and launches it.
-    const plan = await core.startBulkRun({ targets, key, managedJson: await managedJson() });
+    const plan = await core.startBulkRun({ targets, key, managedJson: await managed });
     const sends = plan.counts.remaining > 0;
     /** @type {BulkJobMeta} */
     const meta = {
@@ -332,8 +336,7 @@ const bulk = {
       interruptions: 0, historyRecorded: !sends,
     };
     // A new job: the build checks of an earlier one no longer apply.
-    await chrome.storage.session.remove('bulkBuilds');
-    await writeJob(meta, plan.rows, key);
+    await writeJob(meta, plan.rows, key, ['bulkBuilds']);
     if (sends) launchJob(meta, plan.rows, key);
     return meta;
   },
