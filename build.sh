@@ -124,7 +124,8 @@ build() {
     cp target/keyturn-full/keyturn_bg.wasm "$dir/"
     # One minified script per page and for the background, the core's JS glue bundled in
     # (a popup that fetches a single script instead of six is usable ~10 ms sooner). The
-    # popup's is a classic script that carries its own build of the core (popup.html says why).
+    # popup's is a classic script that carries its own build of the core (popup.html says why),
+    # beside popup-early.js, which asks for its start-up reads from the page's <head>.
     # Chrome's offscreen document empties the clipboard (extension/clipboard.js); Firefox's
     # background page does it itself.
     local entries=(extension/{bulk,options,history,background}.js)

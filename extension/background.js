@@ -217,7 +217,7 @@ async function readJournal() {
   const meta = items[JOB];
   const rows = /** @type {import('./keyturn.js').BulkRow[]} */ (meta ? Array.from({ length: meta.total }, (_, index) => items[jobRowItem(index)]).filter(Boolean) : []);
   const rowItems = Object.keys(items).filter((item) => item.startsWith(JOB_ROW_PREFIX));
-  return { meta, rows, key: items[JOB_KEY], builds: items.bulkBuilds ?? {}, rowItems };
+  return { meta, rows, key: items[JOB_KEY], builds: items.bulkBuilds ?? {}, hasBuilds: 'bulkBuilds' in items, rowItems };
 }
 
 /** The job this worker is sending: its meta (the journal's) and how to stop it. */
@@ -312,11 +312,13 @@ async function checkNoJobGoing() {
 
 /**
  * Writes a whole job (its meta, every row, the key) in one go, replacing any earlier job's
- * rows; `stale`: other items to remove with them.
+ * rows; `dropBuilds`: the earlier job's build checks go too, in the same removal.
  */
-async function writeJob(meta, rows, key, stale = []) {
-  const earlier = (await readJournal()).rowItems.filter((item) => Number(item.slice(JOB_ROW_PREFIX.length)) >= rows.length);
-  if (earlier.length || stale.length) await chrome.storage.session.remove([...earlier, ...stale]);
+async function writeJob(meta, rows, key, { dropBuilds = false } = {}) {
+  const journal = await readJournal();
+  const stale = journal.rowItems.filter((item) => Number(item.slice(JOB_ROW_PREFIX.length)) >= rows.length);
+  if (dropBuilds && journal.hasBuilds) stale.push('bulkBuilds');
+  if (stale.length) await chrome.storage.session.remove(stale);
   const items = Object.fromEntries(rows.map((row, index) => [jobRowItem(index), row]));
   await chrome.storage.session.set({ ...items, [JOB]: meta, ...(key && meta.status === 'running' ? { [JOB_KEY]: key } : {}) });
 }
@@ -336,7 +338,7 @@ const bulk = {
       interruptions: 0, historyRecorded: !sends,
     };
     // A new job: the build checks of an earlier one no longer apply.
-    await writeJob(meta, plan.rows, key, ['bulkBuilds']);
+    await writeJob(meta, plan.rows, key, { dropBuilds: true });
     if (sends) launchJob(meta, plan.rows, key);
     return meta;
   },
