@@ -2,9 +2,10 @@
 // the account's list), each with the core's verdict; the user ticks rows and the
 // background runs the ticked, ready ones (storage.session shows the run, so closing and
 // reopening this page shows it still going, or finished, in the same rows).
-// Parsing, verdicts, scheduling, stopping, retries and the CSV are the core's; this file
-// ticks, filters and renders. The table is virtual: thousands of rows, a screenful in the
-// DOM, so filtering and ticking never re-render the whole table.
+// Parsing, verdicts, scheduling, stopping, retries and the CSV are the core's, and so is the
+// table: the core keeps its rows, their ticks and the filter (treasure::table_view), and
+// this file renders the counts and the rows on screen it asks for. The table is virtual:
+// thousands of rows, a screenful in the DOM and across the boundary.
 import * as core from './core.js';
 import { askBackground } from './messages.js';
 import { $, downloadText, hideResult, onClick, onSubmit, remindControl, showFailure, showResult } from './ui.js';
@@ -19,20 +20,12 @@ const RECHECK_MS = 15_000; // a build still pending or building is checked again
 const RECHECK_FOR_MS = 30 * 60_000; // for at most this long, while the page is open
 
 const table = {
-  /** @type {import('./keyturn.js').TableRow[]} every row, as the core made them */
-  rows: [],
-  /** @type {import('./keyturn.js').TableRow[]} the rows the filter shows */
-  shown: [],
-  /** Keys of the ticked rows. Pasted rows are ticked when first pasted; loaded ones never by themselves. */
-  ticked: new Set(),
-  /** Keys that have been pasted (a row the user unticked stays unticked while it is edited). */
-  pasted: new Set(),
+  /** @type {import('./keyturn.js').TableCounts} the core's table as last counted (its rows stay in the core) */
+  counts: { shown: 0, total: 0, sendable: 0, shownReady: 0, shownReadyTicked: 0 },
   /** @type {Map<string, import('./keyturn.js').BulkRow>} the run's rows, by `<region>:<oid>` */
   run: new Map(),
-  /** @type {Set<string>} the keys of the table's rows */
-  keys: new Set(),
-  /** @type {Map<string, string> | null} lower-case text each row is filtered by (null: not built yet) */
-  searchText: null,
+  /** The job's rows the core's table was last given (job.rowsVersion). */
+  runVersion: -1,
   /** @type {Map<string, BuildShown>} each replaced row's last build check, by row key */
   builds: new Map(),
   /** When this page first checked builds: re-checks stop RECHECK_FOR_MS later. */
@@ -43,74 +36,59 @@ const table = {
 
   /** Asks the core for the rows again: after a paste, a region change, collected tabs or a load. */
   recompute() {
+    // The job's rows, for those the table lacks (the page was reopened), when they changed.
+    if (this.runVersion !== job.rowsVersion) {
+      core.setTableRun(job.asRunJson());
+      this.runVersion = job.rowsVersion;
+    }
     // The loaded data models stay in the core, which merges them with the pasted lines.
-    this.rows = /** @type {import('./keyturn.js').TableRow[]} */ (JSON.parse(core.bulkTable($('bulk-lines').value, $('bulk-region').value, this.policyJson)));
-    const keys = new Set(this.rows.map((row) => row.key));
-    // A run's rows that the table no longer lists (the page was reopened) stay visible, with
-    // only what the run knows (the fields the core would send as null are left out).
-    for (const [key, runRow] of this.run) {
-      if (keys.has(key)) continue;
-      keys.add(key);
-      const project = runRow.projectId ? { kind: 'workflow_project', projectId: runRow.projectId, oid: null } : { kind: 'data_model', oid: runRow.oid };
-      this.rows.push(/** @type {import('./keyturn.js').TableRow} */ ({ key, region: runRow.region, ...project, name: runRow.name, source: 'loaded', verdict: 'ready' }));
-    }
-    for (const row of this.rows) {
-      if (row.source !== 'pasted' || row.verdict !== 'ready' || this.pasted.has(row.key)) continue;
-      this.ticked.add(row.key);
-      this.pasted.add(row.key);
-    }
-    this.keys = keys;
-    // Built when the page is next idle, not within a load of thousands of rows (nor within
-    // the first keystroke, unless it comes first).
-    this.searchText = null;
-    const rows = this.rows;
-    requestIdleCallback(() => { if (this.rows === rows) this.searchText ??= searchTextOf(rows); });
+    core.refreshTable($('bulk-lines').value, $('bulk-region').value, this.policyJson);
+    // The filter's text for thousands of rows is built when the page is next idle, not
+    // within a load (nor within the first keystroke, unless it comes first).
+    requestIdleCallback(() => core.prepareTableFilter());
     this.filter();
   },
 
   /** Applies the filters (kind; name, OID or project id, created by, updated by): only the visible window is re-rendered. */
   filter() {
-    const query = $('bulk-filter').value.trim().toLowerCase();
-    const kind = $('bulk-kind').value;
-    if (query) this.searchText ??= searchTextOf(this.rows);
-    const searchText = this.searchText;
-    const byKind = kind ? this.rows.filter((row) => (row.kind ?? 'data_model') === kind) : this.rows;
-    this.shown = query && searchText ? byKind.filter((row) => searchText.get(row.key)?.includes(query)) : byKind;
+    this.counts = core.filterTable($('bulk-filter').value, $('bulk-kind').value);
     $('bulk-scroll').scrollTop = 0;
     this.render();
     this.count();
   },
 
-  sendable() {
-    return this.rows.filter((row) => row.verdict === 'ready' && this.ticked.has(row.key));
+  /** @param {import('./keyturn.js').TableCounts} counts the core's answer to a tick */
+  recount(counts) {
+    this.counts = counts;
+    this.count();
   },
 
   count() {
-    const sendable = this.sendable().length;
-    $('bulk-count').textContent = t('bulkCount', this.shown.length, this.rows.length, sendable);
+    const { shown, total, sendable, shownReady, shownReadyTicked } = this.counts;
+    $('bulk-count').textContent = t('bulkCount', shown, total, sendable);
     $('bulk-count').dataset.sendable = String(sendable);
     $('bulk-start').textContent = t('bulkStartCount', sendable);
-    const shownReady = this.shown.filter((row) => row.verdict === 'ready');
-    $('bulk-select-shown').checked = shownReady.length > 0 && shownReady.every((row) => this.ticked.has(row.key));
-    $('bulk-empty').hidden = this.rows.length > 0;
-    $('bulk-table').hidden = this.rows.length === 0;
+    $('bulk-select-shown').checked = shownReady > 0 && shownReadyTicked === shownReady;
+    $('bulk-empty').hidden = total > 0;
+    $('bulk-table').hidden = total === 0;
   },
 
   /** Renders the rows in and near the visible window, between two spacer rows. */
   render() {
     const scroll = $('bulk-scroll');
     const first = Math.max(0, Math.floor(scroll.scrollTop / ROW_HEIGHT) - OVERSCAN);
-    const last = Math.min(this.shown.length, Math.ceil((scroll.scrollTop + scroll.clientHeight) / ROW_HEIGHT) + OVERSCAN);
+    const last = Math.min(this.counts.shown, Math.ceil((scroll.scrollTop + scroll.clientHeight) / ROW_HEIGHT) + OVERSCAN);
     const spacer = (rows) => {
       const tr = document.createElement('tr');
       tr.className = 'spacer';
       tr.style.height = `${rows * ROW_HEIGHT}px`;
       return tr;
     };
-    $('bulk-table').tBodies[0].replaceChildren(spacer(first), ...this.shown.slice(first, last).map((row) => this.rowElement(row)), spacer(this.shown.length - last));
+    const rows = first < last ? core.tableWindow(first, last) : [];
+    $('bulk-table').tBodies[0].replaceChildren(spacer(first), ...rows.map((row) => this.rowElement(row)), spacer(Math.max(0, this.counts.shown - first - rows.length)));
   },
 
-  /** @param {import('./keyturn.js').TableRow} row */
+  /** @param {import('./keyturn.js').ShownRow} row */
   rowElement(row) {
     const tr = document.createElement('tr');
     tr.dataset.key = row.key;
@@ -121,7 +99,7 @@ const table = {
     const kind = row.kind ?? 'data_model';
     tr.dataset.kind = kind;
     if (row.projectId) tr.dataset.projectId = row.projectId;
-    const tick = Object.assign(document.createElement('input'), { type: 'checkbox', checked: this.ticked.has(row.key), disabled: row.verdict !== 'ready' });
+    const tick = Object.assign(document.createElement('input'), { type: 'checkbox', checked: row.ticked, disabled: row.verdict !== 'ready' });
     tick.setAttribute('aria-label', t('bulkTickLabel', row.name || row.oid || row.text || ''));
     tick.dataset.key = row.key;
     const cell = (text) => Object.assign(document.createElement('td'), { textContent: text ?? '', title: text ?? '' });
@@ -204,16 +182,6 @@ const table = {
 };
 
 /**
- * The lower-case text each row is filtered by: name, OID or project id, created by, updated
- * by, and a pasted line's text.
- * @param {import('./keyturn.js').TableRow[]} rows
- */
-function searchTextOf(rows) {
-  return new Map(rows.map((row) => [row.key,
-    [row.name, row.oid, row.projectId, row.createdBy, row.updatedBy, row.text].filter(Boolean).join(' ').toLowerCase()]));
-}
-
-/**
  * A run row's key in the table: the core's `<region>:<oid>` (treasure::bulk::row_key).
  * @param {import('./keyturn.js').BulkRow} row
  */
@@ -233,12 +201,15 @@ const job = {
   meta: null,
   /** @type {import('./keyturn.js').BulkRow[]} the job's rows, by index */
   rows: [],
+  /** Changes when the job's rows do as the table shows them (another job, a new row, a row's name), not with a row's state. */
+  rowsVersion: 0,
 
   /** Reads the whole journal (when the page opens). */
   load(items) {
     this.meta = items[JOB] ?? null;
     this.rows = Array.from({ length: this.meta?.total ?? 0 }, (_, index) => items[`${JOB_ROW_PREFIX}${index}`]).filter(Boolean);
     table.run = new Map(this.rows.map((row) => [runRowKey(row), row]));
+    this.rowsVersion += 1;
   },
 
   /** Applies one change of the journal; says whether a row the table does not list arrived. */
@@ -250,6 +221,7 @@ const job = {
         // Another job: its rows arrive in this same change (background.js writes them in one go).
         this.rows = [];
         table.run = new Map();
+        this.rowsVersion += 1;
       }
       this.meta = meta;
     }
@@ -259,8 +231,10 @@ const job = {
       if (this.meta && index >= this.meta.total) continue;
       this.rows[index] = newValue;
       const key = runRowKey(newValue);
+      // The table shows a job's row it lacks with the job's name for it: a new row or a new name.
+      if (table.run.get(key)?.name !== newValue.name || !table.run.has(key)) this.rowsVersion += 1;
       table.run.set(key, newValue);
-      if (!table.keys.has(key)) newRows = true;
+      if (!core.tableHasRow(key)) newRows = true;
     }
     return newRows;
   },
@@ -420,17 +394,10 @@ async function start() {
   });
   $('bulk-table').tBodies[0].addEventListener('change', (event) => {
     const tick = /** @type {HTMLInputElement} */ (event.target);
-    if (tick.checked) table.ticked.add(tick.dataset.key);
-    else table.ticked.delete(tick.dataset.key);
-    table.count();
+    table.recount(core.tickRow(tick.dataset.key, tick.checked));
   });
   $('bulk-select-shown').addEventListener('change', () => {
-    const on = $('bulk-select-shown').checked;
-    for (const row of table.shown) {
-      if (row.verdict !== 'ready') continue;
-      if (on) table.ticked.add(row.key);
-      else table.ticked.delete(row.key);
-    }
+    table.counts = core.tickShown($('bulk-select-shown').checked);
     table.render();
     table.count();
   });
@@ -468,7 +435,7 @@ async function start() {
 
   onSubmit($('bulk-form'), $('bulk-start'), async () => {
     hideResult($('bulk-result'));
-    const targets = table.sendable().map((row) => (row.kind === 'workflow_project' ? { region: row.region, projectId: row.projectId, name: row.name } : { region: row.region, oid: row.oid }));
+    const targets = core.tickedTargets();
     if (targets.length === 0) return showResult($('bulk-result'), 'error', [t('error_NOTHING_TO_RUN')], 'NOTHING_TO_RUN');
     try {
       const run = await askBackground('bulk', 'start', { targets, key: $('bulk-key').value });

@@ -11,6 +11,7 @@ pub mod job;
 pub mod listing;
 pub mod region;
 pub mod table;
+pub mod table_view;
 pub mod workflow;
 pub mod workflow_load;
 

@@ -1,8 +1,9 @@
 //! The bulk page's one table of rows: pasted lines (console addresses or bare OIDs, and
 //! the addresses of collected tabs) and the data models loaded from the account's list,
 //! merged into one row per data model, each with its verdict before anything is sent:
-//! ready, invalid (why), duplicate, or needs a region. The page only ticks, filters and
-//! renders these rows; what is sent is planned again from the ticked rows' region and OID
+//! ready, invalid (why), duplicate, or needs a region. The page's core keeps them, with
+//! their ticks and filter ([`table_view`](super::table_view)); the page renders those on
+//! screen. What is sent is planned again from the ticked rows' region and OID
 //! ([`BulkRun::plan_targets`](crate::treasure::bulk::BulkRun::plan_targets)).
 //!
 //! Beside the data models, the region's Treasure Workflow projects that hold `td.apikey`
@@ -49,8 +50,8 @@ pub enum Verdict {
 /// One row of the table.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
-// The rows cross as JSON text (`bulkTable`); a field a row lacks is left out, not `null`:
-// thousands of rows are written and read on every load.
+// The rows stay in the page's core (`table_view`), which hands the page those on screen; a
+// field a row lacks is left out, not `null`.
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 pub struct TableRow {
     /// Identifies the row: `<region>:<oid>` for a data model, `line:<n>` for a line that is none.
@@ -105,7 +106,7 @@ fn is_data_model(kind: &&'static str) -> bool {
 }
 
 /// A row of `kind` with only its source and verdict.
-fn empty_row(kind: &'static str, source: &'static str, verdict: Verdict) -> TableRow {
+pub(crate) fn empty_row(kind: &'static str, source: &'static str, verdict: Verdict) -> TableRow {
     TableRow {
         key: String::new(),
         kind,

@@ -24,6 +24,7 @@ use crate::treasure::bulk::{BulkRun, RowState, MAX_IN_FLIGHT_PER_HOST};
 use crate::treasure::job::{BulkJob, JobChange};
 use crate::treasure::listing::{interpret_list_answer, list_request, ListedModel, SkippedElement};
 use crate::treasure::table::table_rows;
+use crate::treasure::table_view::TableView;
 use crate::treasure::workflow::{
     read_runs_since, read_set_api_key_answer, sessions_request, set_api_key_request, ProjectId, ProjectsLoad,
     RunsVerdict, WorkflowProject,
@@ -51,6 +52,8 @@ thread_local! {
     static LOADED_MODELS: RefCell<Vec<ListedModel>> = const { RefCell::new(Vec::new()) };
     /// The workflow projects loaded on this page (those holding `td.apikey`), every region's.
     static LOADED_PROJECTS: RefCell<Vec<WorkflowProject>> = const { RefCell::new(Vec::new()) };
+    /// The bulk page's table, its ticks and its filter.
+    static TABLE: RefCell<TableView> = RefCell::new(TableView::default());
 }
 
 /// A load's outcome as the page shows it.
@@ -277,20 +280,77 @@ fn run_from(json: &str) -> Result<BulkRun, JsValue> {
     })
 }
 
-/// The bulk page's table: pasted `lines` (bare OIDs take `bareOidRegion`, may be "") and
-/// the data models loaded on this page, one row per data model with its verdict; regions
-/// the policy (`managedJson`) does not offer are refused. Returns the rows (`TableRow[]`)
-/// as JSON text: for thousands of rows the browser's `JSON.parse` builds them several
-/// times faster than creating each object from wasm (measured in `./build.sh bench`).
-#[wasm_bindgen(js_name = bulkTable)]
-pub fn bulk_table(lines: &str, bare_oid_region: &str, managed_json: &str) -> String {
+/// The bulk page's table, kept here (`TableView`): the page renders the counts and the rows
+/// on screen it asks for, and keeps no copy of the rows.
+fn with_table<T>(f: impl FnOnce(&mut TableView) -> T) -> T {
+    TABLE.with(|table| f(&mut table.borrow_mut()))
+}
+
+/// Builds the bulk page's table again: pasted `lines` (bare OIDs take `bareOidRegion`, may
+/// be "") and the data models and projects loaded on this page, one row per data model with
+/// its verdict (regions the policy, `managedJson`, does not offer are refused), then the
+/// job's rows it lacks (`setTableRun`). A pasted ready row is ticked the first time it is
+/// pasted; the filter applies again. Returns the counts.
+#[wasm_bindgen(js_name = refreshTable, unchecked_return_type = "TableCounts")]
+pub fn refresh_table(lines: &str, bare_oid_region: &str, managed_json: &str) -> JsValue {
     let policy = Policy::read(managed_json);
     let rows = LOADED_MODELS.with(|loaded| {
         LOADED_PROJECTS.with(|projects| {
             table_rows(lines, Region::from_id(bare_oid_region), &loaded.borrow(), &projects.borrow(), &policy)
         })
     });
-    serde_json::to_string(&rows).unwrap_or_default()
+    to_js(&with_table(|table| table.refresh(rows)))
+}
+
+/// The job on record (JSON, the core's `BulkRun`; "" or unreadable: none), whose rows the
+/// table shows even where it lacks them (the page was reopened), from the next refresh on.
+#[wasm_bindgen(js_name = setTableRun)]
+pub fn set_table_run(run: &str) {
+    let run = BulkRun::from_json(run);
+    with_table(|table| table.set_run(run.as_ref()));
+}
+
+/// Shows the rows whose text holds `query` (any case) and whose kind is `kind` ("": any).
+#[wasm_bindgen(js_name = filterTable, unchecked_return_type = "TableCounts")]
+pub fn filter_table(query: &str, kind: &str) -> JsValue {
+    to_js(&with_table(|table| table.filter(query, kind)))
+}
+
+/// Builds the text the filter reads for each row, if not built yet: the page asks when it
+/// is next idle after a refresh, so the first keystroke need not.
+#[wasm_bindgen(js_name = prepareTableFilter)]
+pub fn prepare_table_filter() {
+    with_table(TableView::prepare_search);
+}
+
+/// The rows shown from `first` to before `last`, each with whether it is ticked.
+#[wasm_bindgen(js_name = tableWindow, unchecked_return_type = "ShownRow[]")]
+pub fn table_window(first: usize, last: usize) -> JsValue {
+    to_js(&with_table(|table| table.window(first, last)))
+}
+
+/// Ticks (`on`) or unticks the row `key`; only a ready row can be ticked.
+#[wasm_bindgen(js_name = tickRow, unchecked_return_type = "TableCounts")]
+pub fn tick_row(key: &str, on: bool) -> JsValue {
+    to_js(&with_table(|table| table.tick(key, on)))
+}
+
+/// Ticks (`on`) or unticks every ready row the filter shows.
+#[wasm_bindgen(js_name = tickShown, unchecked_return_type = "TableCounts")]
+pub fn tick_shown(on: bool) -> JsValue {
+    to_js(&with_table(|table| table.tick_shown(on)))
+}
+
+/// The ticked ready rows, in order: what Replace hands the background.
+#[wasm_bindgen(js_name = tickedTargets, unchecked_return_type = "TickedTarget[]")]
+pub fn ticked_targets() -> JsValue {
+    to_js(&with_table(|table| table.ticked_targets()))
+}
+
+/// Whether the table has a row `key` (`<region>:<oid>` or `wf:<region>:<id>`).
+#[wasm_bindgen(js_name = tableHasRow)]
+pub fn table_has_row(key: &str) -> bool {
+    with_table(|table| table.has(key))
 }
 
 /// "Replace" on the bulk page: the whole planning of a job's first launch

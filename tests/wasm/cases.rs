@@ -5,7 +5,7 @@
 use keyturn::http::{ApiRequest, Method, TransportFailure, MAX_ANSWER_BYTES};
 use keyturn::treasure::{interpret_replace_answer, parse_console_url, TreasureKey};
 use keyturn::{transport, wasm_api, ErrorCode};
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 
 const PROBE: &str = "http://127.0.0.1:8471";
@@ -124,4 +124,28 @@ async fn a_streamed_body_decodes_as_response_text_does() {
     assert_eq!(answer.body, "{\"a\":\"\u{fffd}\"}");
     let empty = transport::send(&request("/chunked?bytes=0"), 5_000).await.unwrap();
     assert_eq!(empty.body, "");
+}
+
+#[wasm_bindgen_test]
+fn the_bulk_table_crosses_as_counts_and_the_rows_on_screen() {
+    let second = OID.replace("abc", "abd");
+    let counts = wasm_api::refresh_table(&format!("{OID}\n{second}\nnot an oid"), "us", "{}");
+    assert_eq!((get(&counts, "total").as_f64(), get(&counts, "sendable").as_f64()), (Some(3.0), Some(2.0)));
+    let window = js_sys::Array::from(&wasm_api::table_window(0, 10));
+    assert_eq!(window.length(), 3);
+    let first = window.get(0);
+    // A plain object (the row flattened beside its tick), not a Map.
+    assert!(!first.is_instance_of::<js_sys::Map>());
+    assert_eq!(get(&first, "key").as_string(), Some(format!("us:{OID}")));
+    assert_eq!(get(&first, "verdict").as_string().as_deref(), Some("ready"));
+    assert_eq!(get(&first, "ticked").as_bool(), Some(true));
+    assert_eq!(get(&window.get(2), "ticked").as_bool(), Some(false), "an invalid line is not ticked");
+    assert_eq!(get(&wasm_api::tick_row(&format!("us:{OID}"), false), "sendable").as_f64(), Some(1.0));
+    let targets = js_sys::Array::from(&wasm_api::ticked_targets());
+    assert_eq!(targets.length(), 1);
+    assert_eq!(get(&targets.get(0), "oid").as_string(), Some(second.clone()));
+    assert_eq!(get(&targets.get(0), "region").as_string().as_deref(), Some("us"));
+    assert_eq!(get(&wasm_api::filter_table(" ABD ", ""), "shown").as_f64(), Some(1.0));
+    assert!(wasm_api::table_has_row(&format!("us:{second}")) && !wasm_api::table_has_row("us:nothing"));
+    wasm_api::filter_table("", "");
 }
