@@ -155,12 +155,11 @@ impl TableView {
             .collect()
     }
 
-    /// Ticks (or unticks) the row `key`; only a ready row can be ticked.
+    /// Ticks (or unticks) the row `key`; only a ready row can be ticked, and only a row of
+    /// the table (the page ticks the rows it shows).
     pub fn tick(&mut self, key: &str, on: bool) -> TableCounts {
         if let Some(index) = self.rows.iter().position(|row| row.key == key) {
             self.set_tick(index, on);
-        } else if !on {
-            self.ticked.remove(key);
         }
         self.counts()
     }
@@ -400,8 +399,12 @@ mod tests {
         let shown = view.window(0, 3);
         assert_eq!(keys(&shown), [format!("us:{A}"), format!("us:{C}"), "wf:us:101".to_string()]);
         assert_eq!((shown[0].row.source, shown[1].row.source), ("pasted", "loaded"));
+        assert_eq!((shown[1].row.region, shown[1].row.oid.as_deref(), shown[1].row.project_id.as_deref()), (Some("us"), Some(C), None));
+        assert_eq!((shown[2].row.region, shown[2].row.oid.as_deref()), (Some("us"), None));
         assert_eq!((shown[2].row.kind, shown[2].row.project_id.as_deref(), shown[2].row.name.as_deref()), ("workflow_project", Some("101"), Some("etl")));
         assert!(!shown[1].ticked, "a job's row is not ticked by itself");
+        view.tick(&format!("us:{C}"), true);
+        assert_eq!(view.ticked_targets()[1], TickedTarget { region: "us", oid: Some(C.into()), project_id: None, name: None });
         assert!(view.has(&format!("us:{C}")) && view.has("wf:us:101") && !view.has(&format!("us:{B}")));
         view.set_run(None);
         assert_eq!(view.refresh(pasted(A)).total, 1);
