@@ -324,7 +324,7 @@ async function writeJob(meta, rows, key, { dropBuilds = false } = {}) {
 }
 
 const bulk = {
-  /** `targets`: the ticked, ready rows of the page's table, `[{region, oid}]`. Resolves to the job's meta. */
+  /** `targets`: the ticked, ready rows of the page's table (`core.tickedTargets()`: `{region, oid}` or `{region, projectId, name}`). Resolves to the job's meta. */
   async start({ targets, key }) {
     const managed = managedJson(); // asked for while the journal is checked
     await checkNoJobGoing();

@@ -5,7 +5,7 @@
 // Parsing, verdicts, scheduling, stopping, retries and the CSV are the core's, and so is the
 // table: the core keeps its rows, their ticks and the filter (treasure::table_view), and
 // this file renders the counts and the rows on screen it asks for. The table is virtual:
-// thousands of rows, a screenful in the DOM and across the boundary.
+// of thousands of rows, a screenful comes to this page and into the DOM.
 import * as core from './core.js';
 import { askBackground } from './messages.js';
 import { $, downloadText, hideResult, onClick, onSubmit, remindControl, showFailure, showResult } from './ui.js';
@@ -22,7 +22,7 @@ const RECHECK_FOR_MS = 30 * 60_000; // for at most this long, while the page is 
 const table = {
   /** @type {import('./keyturn.js').TableCounts} the core's table as last counted (its rows stay in the core) */
   counts: { shown: 0, total: 0, sendable: 0, shownReady: 0, shownReadyTicked: 0 },
-  /** @type {Map<string, import('./keyturn.js').BulkRow>} the run's rows, by `<region>:<oid>` */
+  /** @type {Map<string, import('./keyturn.js').BulkRow>} the run's rows, by `<region>:<oid>` or `wf:<region>:<id>` */
   run: new Map(),
   /** The job's rows the core's table was last given (job.rowsVersion). */
   runVersion: -1,
@@ -42,16 +42,20 @@ const table = {
       this.runVersion = job.rowsVersion;
     }
     // The loaded data models stay in the core, which merges them with the pasted lines.
-    core.refreshTable($('bulk-lines').value, $('bulk-region').value, this.policyJson);
+    this.counts = core.refreshTable($('bulk-lines').value, $('bulk-region').value, this.policyJson, $('bulk-filter').value, $('bulk-kind').value);
     // The filter's text for thousands of rows is built when the page is next idle, not
     // within a load (nor within the first keystroke, unless it comes first).
     requestIdleCallback(() => core.prepareTableFilter());
-    this.filter();
+    this.showFromTop();
   },
 
-  /** Applies the filters (kind; name, OID or project id, created by, updated by): only the visible window is re-rendered. */
+  /** Applies the filters (kind; name, OID or project id, created by, updated by, a pasted line): only the visible window is re-rendered. */
   filter() {
     this.counts = core.filterTable($('bulk-filter').value, $('bulk-kind').value);
+    this.showFromTop();
+  },
+
+  showFromTop() {
     $('bulk-scroll').scrollTop = 0;
     this.render();
     this.count();
@@ -231,10 +235,11 @@ const job = {
       if (this.meta && index >= this.meta.total) continue;
       this.rows[index] = newValue;
       const key = runRowKey(newValue);
-      // The table shows a job's row it lacks with the job's name for it: a new row or a new name.
+      // A row the table lacks shows with the job's name for it, from the next recompute: a
+      // new row or a new name means the core is given the job's rows again then.
       if (table.run.get(key)?.name !== newValue.name || !table.run.has(key)) this.rowsVersion += 1;
       table.run.set(key, newValue);
-      if (!core.tableHasRow(key)) newRows = true;
+      if (!newRows && !core.tableHasRow(key)) newRows = true;
     }
     return newRows;
   },
@@ -250,7 +255,7 @@ const job = {
   },
 };
 
-/** Renders the job's meta; the table's rows render from `table.run`. */
+/** Renders the job's meta; the table's rows take their run state from `table.run`. */
 function renderJob() {
   const meta = job.meta;
   if (!meta || !meta.total) return;

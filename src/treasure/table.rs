@@ -54,7 +54,8 @@ pub enum Verdict {
 // field a row lacks is left out, not `null`.
 #[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 pub struct TableRow {
-    /// Identifies the row: `<region>:<oid>` for a data model, `line:<n>` for a line that is none.
+    /// Identifies the row: `<region>:<oid>` for a data model, `wf:<region>:<id>` for a
+    /// project, `line:<n>` for a line that is none.
     pub key: String,
     /// `workflow_project`, or left out for a data model (most rows of thousands).
     #[serde(skip_serializing_if = "is_data_model")]

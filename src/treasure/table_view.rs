@@ -6,9 +6,10 @@
 
 use std::collections::HashSet;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 
-use crate::treasure::bulk::{BulkRun, Row};
+use crate::treasure::bulk::Row;
 use crate::treasure::region::Region;
 use crate::treasure::table::{empty_row, TableRow, Verdict};
 
@@ -85,8 +86,8 @@ pub struct TableView {
 impl TableView {
     /// The table's rows are `rows` (the core's table), then the job's rows that those lack,
     /// with only what the job knows; a pasted ready row is ticked the first time it is
-    /// pasted; the filter applies again.
-    pub fn refresh(&mut self, mut rows: Vec<TableRow>) -> TableCounts {
+    /// pasted; the filter (`query`, `kind`: see [`filter`](Self::filter)) applies to them.
+    pub fn refresh(&mut self, mut rows: Vec<TableRow>, query: &str, kind: &str) -> TableCounts {
         if !self.run_rows.is_empty() {
             let mut keys: HashSet<&str> = rows.iter().map(|row| row.key.as_str()).collect();
             let missing: Vec<TableRow> =
@@ -102,13 +103,13 @@ impl TableView {
         self.rows = rows;
         self.search = None;
         self.keys = None;
-        self.apply_filter();
-        self.counts()
+        self.filter(query, kind)
     }
 
-    /// The job on record (none: `None`), whose rows the table shows even when it lacks them.
-    pub fn set_run(&mut self, run: Option<&BulkRun>) {
-        self.run_rows = run.map(|run| run.rows.iter().filter_map(run_table_row).collect()).unwrap_or_default();
+    /// The job's rows on record, whose rows the table shows even when it lacks them (from
+    /// the next refresh on). A row that names no region Keyturn knows is left out.
+    pub fn set_run(&mut self, rows: &[Row]) {
+        self.run_rows = rows.iter().filter_map(run_table_row).collect();
     }
 
     /// Shows the rows whose text holds `query` (name, OID or project id, created by,
@@ -244,6 +245,20 @@ fn search_text(row: &TableRow) -> String {
         .to_lowercase()
 }
 
+/// The rows of a run kept as JSON (the core's `BulkRun`), each read on its own: a row that
+/// does not read back is left out, not the others.
+pub fn run_rows_of(json: &str) -> Vec<Row> {
+    /// The run's rows, each still unread.
+    #[derive(Deserialize)]
+    struct RunRows {
+        #[serde(default)]
+        rows: Vec<Box<RawValue>>,
+    }
+    serde_json::from_str::<RunRows>(json)
+        .map(|run| run.rows.iter().filter_map(|row| serde_json::from_str(row.get()).ok()).collect())
+        .unwrap_or_default()
+}
+
 /// A job's row as a row of the table: its region, OID or project id and name, ready.
 fn run_table_row(row: &Row) -> Option<TableRow> {
     let region = Region::from_id(&row.region)?;
@@ -261,7 +276,7 @@ fn run_table_row(row: &Row) -> Option<TableRow> {
 mod tests {
     use super::*;
     use crate::policy::Policy;
-    use crate::treasure::bulk::ChosenTarget;
+    use crate::treasure::bulk::{BulkRun, ChosenTarget};
     use crate::treasure::listing::ListedModel;
     use crate::treasure::table::table_rows;
     use crate::treasure::workflow::{project_console_url, ProjectId, WorkflowProject};
@@ -309,13 +324,13 @@ mod tests {
     #[test]
     fn a_pasted_row_is_ticked_once_and_a_loaded_one_never_by_itself() {
         let mut view = TableView::default();
-        let counts = view.refresh(mixed());
+        let counts = view.refresh(mixed(), "", "");
         assert_eq!((counts.total, counts.shown, counts.sendable), (4, 4, 1));
         assert!(view.window(0, 4)[0].ticked, "the pasted line is ticked");
         assert!(view.window(0, 4)[1..].iter().all(|shown| !shown.ticked), "loaded rows are not");
         view.tick(&format!("us:{A}"), false);
         // The lines edited (the same line and a new one): the unticked row stays unticked, the new one is ticked.
-        let counts = view.refresh(pasted(&format!("{A}\n{B}")));
+        let counts = view.refresh(pasted(&format!("{A}\n{B}")), "", "");
         assert_eq!(counts.sendable, 1);
         assert_eq!(view.window(0, 2).iter().map(|shown| shown.ticked).collect::<Vec<_>>(), [false, true]);
     }
@@ -323,7 +338,7 @@ mod tests {
     #[test]
     fn the_filter_matches_text_in_any_case_and_kind() {
         let mut view = TableView::default();
-        view.refresh(mixed());
+        view.refresh(mixed(), "", "");
         assert_eq!(view.filter("  MARKET ", "").shown, 1);
         assert_eq!(keys(&view.window(0, 10)), [format!("us:{C}")]);
         assert_eq!(view.filter("bob@", "").shown, 1, "created by");
@@ -334,15 +349,15 @@ mod tests {
         assert_eq!(view.filter("nothing like it", "").shown, 0);
         let all = view.filter("", "");
         assert_eq!((all.shown, all.total), (4, 4));
-        // A refresh keeps the filter.
-        view.filter("sales", "");
-        assert_eq!(view.refresh(mixed()).shown, 1);
+        // A refresh applies the filter it is given.
+        assert_eq!(view.refresh(mixed(), " SALES", "").shown, 1);
+        assert_eq!(view.refresh(mixed(), "", "workflow_project").shown, 1);
     }
 
     #[test]
     fn the_window_is_clamped_to_the_shown_rows() {
         let mut view = TableView::default();
-        view.refresh(mixed());
+        view.refresh(mixed(), "", "");
         assert_eq!(view.window(1, 3).len(), 2);
         assert_eq!(keys(&view.window(3, 99)), ["wf:us:101"]);
         assert!(view.window(7, 99).is_empty());
@@ -355,7 +370,7 @@ mod tests {
         let mut rows = mixed();
         rows.extend(pasted("not an oid"));
         let invalid = rows.last().map(|row| row.key.clone()).unwrap();
-        view.refresh(rows);
+        view.refresh(rows, "", "");
         assert_eq!(view.tick(&invalid, true).sendable, 1, "an invalid row cannot be ticked");
         assert_eq!(view.tick("us:no-such-row", true).sendable, 1);
         view.filter("", "workflow_project");
@@ -370,7 +385,7 @@ mod tests {
     #[test]
     fn ticked_targets_name_a_data_model_by_oid_and_a_project_by_id_and_name() {
         let mut view = TableView::default();
-        view.refresh(mixed());
+        view.refresh(mixed(), "", "");
         view.tick("wf:us:101", true);
         let targets = view.ticked_targets();
         assert_eq!(
@@ -393,8 +408,8 @@ mod tests {
         ];
         let run = BulkRun::plan_targets(&targets, &Policy::default());
         let mut view = TableView::default();
-        view.set_run(Some(&run));
-        let counts = view.refresh(pasted(A));
+        view.set_run(&run.rows);
+        let counts = view.refresh(pasted(A), "", "");
         assert_eq!(counts.total, 3, "A once (pasted), C and the project from the job");
         let shown = view.window(0, 3);
         assert_eq!(keys(&shown), [format!("us:{A}"), format!("us:{C}"), "wf:us:101".to_string()]);
@@ -406,15 +421,28 @@ mod tests {
         view.tick(&format!("us:{C}"), true);
         assert_eq!(view.ticked_targets()[1], TickedTarget { region: "us", oid: Some(C.into()), project_id: None, name: None });
         assert!(view.has(&format!("us:{C}")) && view.has("wf:us:101") && !view.has(&format!("us:{B}")));
-        view.set_run(None);
-        assert_eq!(view.refresh(pasted(A)).total, 1);
+        view.set_run(&[]);
+        assert_eq!(view.refresh(pasted(A), "", "").total, 1);
         assert!(!view.has(&format!("us:{C}")));
+    }
+
+    #[test]
+    fn a_job_row_that_does_not_read_back_leaves_the_others() {
+        let run = BulkRun::plan_targets(
+            &[ChosenTarget { region: "us".into(), oid: C.into(), ..ChosenTarget::default() }],
+            &Policy::default(),
+        );
+        let good = serde_json::to_string(&run.rows[0]).unwrap();
+        let rows = run_rows_of(&format!(r#"{{"rows": [{{"region": 5}}, {good}], "stopped": null}}"#));
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].oid, C);
+        assert!(run_rows_of("not json").is_empty() && run_rows_of("{}").is_empty());
     }
 
     #[test]
     fn a_row_serialises_flat_with_its_tick() {
         let mut view = TableView::default();
-        view.refresh(pasted(A));
+        view.refresh(pasted(A), "", "");
         let json = serde_json::to_value(view.window(0, 1)).unwrap();
         assert_eq!(json[0]["key"], format!("us:{A}"));
         assert_eq!(json[0]["ticked"], true);

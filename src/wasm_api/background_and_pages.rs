@@ -24,7 +24,7 @@ use crate::treasure::bulk::{BulkRun, RowState, MAX_IN_FLIGHT_PER_HOST};
 use crate::treasure::job::{BulkJob, JobChange};
 use crate::treasure::listing::{interpret_list_answer, list_request, ListedModel, SkippedElement};
 use crate::treasure::table::table_rows;
-use crate::treasure::table_view::TableView;
+use crate::treasure::table_view::{run_rows_of, TableView};
 use crate::treasure::workflow::{
     read_runs_since, read_set_api_key_answer, sessions_request, set_api_key_request, ProjectId, ProjectsLoad,
     RunsVerdict, WorkflowProject,
@@ -290,24 +290,25 @@ fn with_table<T>(f: impl FnOnce(&mut TableView) -> T) -> T {
 /// be "") and the data models and projects loaded on this page, one row per data model with
 /// its verdict (regions the policy, `managedJson`, does not offer are refused), then the
 /// job's rows it lacks (`setTableRun`). A pasted ready row is ticked the first time it is
-/// pasted; the filter applies again. Returns the counts.
+/// pasted; the filter (`query`, `kind`, as `filterTable`'s) applies. Returns the counts.
 #[wasm_bindgen(js_name = refreshTable, unchecked_return_type = "TableCounts")]
-pub fn refresh_table(lines: &str, bare_oid_region: &str, managed_json: &str) -> JsValue {
+pub fn refresh_table(lines: &str, bare_oid_region: &str, managed_json: &str, query: &str, kind: &str) -> JsValue {
     let policy = Policy::read(managed_json);
     let rows = LOADED_MODELS.with(|loaded| {
         LOADED_PROJECTS.with(|projects| {
             table_rows(lines, Region::from_id(bare_oid_region), &loaded.borrow(), &projects.borrow(), &policy)
         })
     });
-    to_js(&with_table(|table| table.refresh(rows)))
+    to_js(&with_table(|table| table.refresh(rows, query, kind)))
 }
 
-/// The job on record (JSON, the core's `BulkRun`; "" or unreadable: none), whose rows the
-/// table shows even where it lacks them (the page was reopened), from the next refresh on.
+/// The job on record (JSON, the core's `BulkRun`), whose rows the table shows even where
+/// it lacks them (the page was reopened), from the next refresh on. Each row is read on
+/// its own: one that does not read back is left out, not the others.
 #[wasm_bindgen(js_name = setTableRun)]
 pub fn set_table_run(run: &str) {
-    let run = BulkRun::from_json(run);
-    with_table(|table| table.set_run(run.as_ref()));
+    let rows = run_rows_of(run);
+    with_table(|table| table.set_run(&rows));
 }
 
 /// Shows the rows whose text holds `query` (any case) and whose kind is `kind` ("": any).

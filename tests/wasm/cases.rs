@@ -129,7 +129,7 @@ async fn a_streamed_body_decodes_as_response_text_does() {
 #[wasm_bindgen_test]
 fn the_bulk_table_crosses_as_counts_and_the_rows_on_screen() {
     let second = OID.replace("abc", "abd");
-    let counts = wasm_api::refresh_table(&format!("{OID}\n{second}\nnot an oid"), "us", "{}");
+    let counts = wasm_api::refresh_table(&format!("{OID}\n{second}\nnot an oid"), "us", "{}", "", "");
     assert_eq!((get(&counts, "total").as_f64(), get(&counts, "sendable").as_f64()), (Some(3.0), Some(2.0)));
     let window = js_sys::Array::from(&wasm_api::table_window(0, 10));
     assert_eq!(window.length(), 3);
