@@ -10,7 +10,7 @@ import { askBackground } from './messages.js';
 import { LAST_POLICY, askStartupReads } from './startup-reads.js';
 import { $, asFailure, hideResult, onClick, onSubmit, remindControl, showFailure, showResult } from './ui.js';
 import { buildText, failureText, localize, regionName, t } from './i18n.js';
-import { managedJson, onPolicyChanged } from './policy.js';
+import { onPolicyChanged } from './policy.js';
 
 // Until start() has wired the forms, a submit (a click or Enter as soon as the popup shows)
 // is held here and replayed once they work: nothing typed is lost. The forms are
