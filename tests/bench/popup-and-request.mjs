@@ -183,6 +183,9 @@ await fake.close();
 // background's own cost per row (scheduling, journal writes, the page's rendering): it
 // must not grow with the run.
 const BULK_LATENCY_MS = 50;
+// What Keyturn's transport sets on every request (src/transport.rs), for the bare fetch()
+// baselines of the bulk and workflow runs: passed into each, so they cannot drift apart.
+const KEYTURN_FETCH_OPTIONS = { credentials: 'omit', cache: 'no-store', redirect: 'manual', referrerPolicy: 'no-referrer' };
 const slowFake = await startFakeApis({ port: 443, certDir: path.join(root, 'tests', 'e2e', '.certs'), latencyMs: BULK_LATENCY_MS });
 const bulkBrowser = await launchChromium({ extensionDir });
 /**
@@ -221,7 +224,7 @@ async function bulkRun(models, first) {
 // beyond the fake's 50 ms) is in it, so it is what "the ideal for the concurrency" measures
 // to here; the nominal ideal above leaves that cost out.
 async function bareFetchPool(models, first) {
-  return bulkBrowser.evalInBackground(async (oids, key) => {
+  return bulkBrowser.evalInBackground(async (oids, key, options) => {
     const started = performance.now();
     let next = 0;
     const loop = async () => {
@@ -229,14 +232,14 @@ async function bareFetchPool(models, first) {
         const oid = oids[next++];
         const answer = await fetch(`https://api.treasuredata.com/reporting/datamodels/${oid}`, {
           method: 'PUT', headers: { Authorization: `TD1 ${key}`, 'Content-Type': 'application/json' },
-          body: JSON.stringify({ datamodel: { apikey: key } }), credentials: 'omit', cache: 'no-store', redirect: 'manual', referrerPolicy: 'no-referrer',
+          body: JSON.stringify({ datamodel: { apikey: key } }), ...options,
         });
         JSON.parse(await answer.text());
       }
     };
     await Promise.all([loop(), loop(), loop(), loop()]);
     return performance.now() - started;
-  }, Array.from({ length: models }, (_, n) => generatedOid(first + n)), TREASURE.masterKey);
+  }, Array.from({ length: models }, (_, n) => generatedOid(first + n)), TREASURE.masterKey, KEYTURN_FETCH_OPTIONS);
 }
 const bulkSizes = {};
 for (const [models, runs, first] of [[100, 5, 1000], [5000, 1, 10_000]]) {
@@ -349,10 +352,10 @@ const loadProjects = (bulkPage) => bulkPage.eval(async () => {
 });
 // The same requests with nothing of Keyturn's, from the same page: the data model list, the
 // project pages in turn, then the secret names four at a time.
-const bareProjectLoad = (bulkPage) => bulkPage.eval(async (key) => {
+const bareProjectLoad = (bulkPage) => bulkPage.eval(async (key, options) => {
   const started = performance.now();
   const get = async (host, path) => JSON.parse(await (await fetch(`https://${host}${path}`, {
-    headers: { Authorization: `TD1 ${key}`, Accept: 'application/json' }, credentials: 'omit', cache: 'no-store', redirect: 'manual', referrerPolicy: 'no-referrer',
+    headers: { Authorization: `TD1 ${key}`, Accept: 'application/json' }, ...options,
   })).text());
   const workflowHost = 'api-workflow.treasuredata.com';
   await get('api.treasuredata.com', '/reporting/datamodels');
@@ -367,7 +370,7 @@ const bareProjectLoad = (bulkPage) => bulkPage.eval(async (key) => {
   const loop = async () => { while (next < ids.length) await get(workflowHost, `/api/projects/${ids[next++]}/secrets`); };
   await Promise.all([loop(), loop(), loop(), loop()]);
   return performance.now() - started;
-}, TREASURE.masterKey);
+}, TREASURE.masterKey, KEYTURN_FETCH_OPTIONS);
 const PROJECTS_LOADED = 1000;
 slowFake.workflowProjects('us', projectsOf(PROJECTS_LOADED, 1));
 const projectPage = await freshBulkPage();
@@ -387,12 +390,12 @@ await mixedPage.select('#bulk-kind', '');
 await pasteOids(mixedPage, MIXED, 200_000, 2 * MIXED, 60_000);
 // The same PUTs with nothing of Keyturn's: eight fetch() loops in the same service worker,
 // four per host, over other data models and the same projects (setting td.apikey again).
-const bareMixedMs = await bulkBrowser.evalInBackground(async (oids, ids, key) => {
+const bareMixedMs = await bulkBrowser.evalInBackground(async (oids, ids, key, options) => {
   const started = performance.now();
   // The headers Keyturn sends: a workflow request also accepts JSON (src/treasure/workflow.rs).
   const put = async (url, body, accept) => JSON.parse(await (await fetch(url, {
     method: 'PUT', headers: { Authorization: `TD1 ${key}`, 'Content-Type': 'application/json', ...(accept ? { Accept: 'application/json' } : {}) },
-    body: JSON.stringify(body), credentials: 'omit', cache: 'no-store', redirect: 'manual', referrerPolicy: 'no-referrer',
+    body: JSON.stringify(body), ...options,
   })).text());
   let nextModel = 0;
   let nextProject = 0;
@@ -400,7 +403,7 @@ const bareMixedMs = await bulkBrowser.evalInBackground(async (oids, ids, key) =>
   const projects = async () => { while (nextProject < ids.length) await put(`https://api-workflow.treasuredata.com/api/projects/${ids[nextProject++]}/secrets/td.apikey`, { value: key }, true); };
   await Promise.all([models(), models(), models(), models(), projects(), projects(), projects(), projects()]);
   return performance.now() - started;
-}, Array.from({ length: MIXED }, (_, n) => generatedOid(300_000 + n)), Array.from({ length: MIXED }, (_, n) => 100_001 + n), TREASURE.masterKey);
+}, Array.from({ length: MIXED }, (_, n) => generatedOid(300_000 + n)), Array.from({ length: MIXED }, (_, n) => 100_001 + n), TREASURE.masterKey, KEYTURN_FETCH_OPTIONS);
 const mixedSentBefore = slowFake.requests.length;
 const mixedWall = await timedRun(mixedPage);
 // What the page shows once it has drawn the finished job (it draws at most every 100 ms).
