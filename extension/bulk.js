@@ -77,19 +77,41 @@ const table = {
     $('bulk-table').hidden = total === 0;
   },
 
-  /** Renders the rows in and near the visible window, between two spacer rows. */
+  /** @type {{ key: string, drawnFrom: string }[]} the rows now on screen, in order: each one's key and what it was drawn from */
+  drawn: [],
+
+  /**
+   * Renders the rows in and near the visible window, between two spacer rows. Only the rows
+   * whose data changed are drawn again: while a run goes, most of its changes are to rows
+   * off screen, and a screenful of new rows ten times a second cost the page a layout of the
+   * table each time (CPU the background's run shares).
+   */
   render() {
     const scroll = $('bulk-scroll');
     const first = Math.max(0, Math.floor(scroll.scrollTop / ROW_HEIGHT) - OVERSCAN);
     const last = Math.min(this.counts.shown, Math.ceil((scroll.scrollTop + scroll.clientHeight) / ROW_HEIGHT) + OVERSCAN);
-    const spacer = (rows) => {
-      const tr = document.createElement('tr');
-      tr.className = 'spacer';
-      tr.style.height = `${rows * ROW_HEIGHT}px`;
-      return tr;
-    };
     const rows = first < last ? core.tableWindow(first, last) : [];
-    $('bulk-table').tBodies[0].replaceChildren(spacer(first), ...rows.map((row) => this.rowElement(row)), spacer(Math.max(0, this.counts.shown - first - rows.length)));
+    const drawn = rows.map((row) => ({ key: row.key, drawnFrom: JSON.stringify([row, this.run.get(row.key), this.builds.get(row.key)]) }));
+    const spacers = [first, Math.max(0, this.counts.shown - first - rows.length)].map((height) => `${height * ROW_HEIGHT}px`);
+    const body = $('bulk-table').tBodies[0];
+    const sameRows = body.rows.length === drawn.length + 2 && drawn.every((row, index) => row.key === this.drawn[index]?.key);
+    if (sameRows) {
+      [body.rows[0], body.rows[body.rows.length - 1]].forEach((spacer, index) => {
+        if (spacer.style.height !== spacers[index]) spacer.style.height = spacers[index];
+      });
+      drawn.forEach((row, index) => {
+        if (row.drawnFrom !== this.drawn[index].drawnFrom) body.rows[index + 1].replaceWith(this.rowElement(rows[index]));
+      });
+    } else {
+      const spacer = (height) => {
+        const tr = document.createElement('tr');
+        tr.className = 'spacer';
+        tr.style.height = height;
+        return tr;
+      };
+      body.replaceChildren(spacer(spacers[0]), ...rows.map((row) => this.rowElement(row)), spacer(spacers[1]));
+    }
+    this.drawn = drawn;
   },
 
   /** @param {import('./keyturn.js').ShownRow} row */
