@@ -8,9 +8,12 @@ export async function managedJson() {
   return JSON.stringify(managed ?? {});
 }
 
-/** Calls `listener` when the administrator's settings change (no restart needed). */
+/**
+ * Calls `listener` when the administrator's settings change (no restart needed in Chrome).
+ * The managed area's own event, so a listener is not called for every other area's writes
+ * (the bulk job's journal); Firefox loads managed settings only at its start and has no
+ * such event.
+ */
 export function onPolicyChanged(listener) {
-  chrome.storage.onChanged.addListener((changes, area) => {
-    if (area === 'managed') listener();
-  });
+  chrome.storage.managed.onChanged?.addListener(() => listener());
 }
