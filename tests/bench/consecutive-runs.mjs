@@ -50,6 +50,9 @@ summary.bareFetchPoolVsNominalIdeal = {
   workflowProjectLoad: runs.map((r) => r.workflow.projectLoad.bareFetchRatio),
   workflowMixedRun: runs.map((r) => r.workflow.mixedRun.bareFetchRatio),
 };
+// How much CPU time the hypervisor took for other guests in each run, by phase: a run whose
+// baselines slowed with it is read in that light, not as a change of Keyturn's.
+summary.stealPercentByRun = runs.map((r) => Object.fromEntries(Object.entries(r.machineLoad ?? {}).map(([phase, load]) => [phase, load.stealPercent])));
 const results = { date: new Date().toISOString(), consecutiveRuns: RUNS, goals: summary, runs };
 writeFileSync(path.join(here, 'results.json'), JSON.stringify(results, null, 2) + '\n');
 console.log(JSON.stringify(summary, null, 2));

@@ -35,6 +35,33 @@ const TRIALS = Number(process.env.BENCH_TRIALS ?? 40);
 const LATENCY_MS = 25; // the fake API's answer delay, so requests cost something like a network
 const median = (values) => { const s = [...values].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 
+// How busy the machine was while each phase ran, and how much of its CPU time the
+// hypervisor took for other guests ("steal" in /proc/stat): on a shared VM that is what
+// most often moves a ratio between runs, the baselines' included, so each run reports it.
+const cpuTimes = () => {
+  try {
+    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    return { total: fields.reduce((sum, value) => sum + value, 0), idle: fields[3] + fields[4], steal: fields[7] ?? 0 };
+  } catch {
+    return null; // not Linux: no figures
+  }
+};
+const machineLoad = {};
+/** Starts timing the machine's load for phase `name`; the function it returns ends it. */
+function loadDuring(name) {
+  const from = cpuTimes();
+  return () => {
+    const to = cpuTimes();
+    if (!from || !to) return;
+    const total = to.total - from.total || 1;
+    const steal = to.steal - from.steal;
+    machineLoad[name] = {
+      busyPercent: +((100 * (total - (to.idle - from.idle) - steal)) / total).toFixed(1),
+      stealPercent: +((100 * steal) / total).toFixed(1),
+    };
+  };
+}
+
 // A copy of the build with the baseline and step pages added; the shipped build is untouched.
 const extensionDir = mkdtempSync(path.join(tmpdir(), 'keyturn-bench-'));
 cpSync(path.join(root, 'dist', 'chrome'), extensionDir, { recursive: true });
@@ -91,12 +118,14 @@ const policySeenBeforeTrials = await policySeen(browser);
 // only warms the browser up and is not counted.
 const rounds = { blank: [], pageOnly: [], coreOnly: [], popup: [] };
 const pages = { blank: 'blank.html', pageOnly: 'popup-page-only.html', coreOnly: 'popup-core-only.html', popup: 'popup.html' };
+const popupTrialsEnded = loadDuring('popupTrials');
 for (let i = 0; i <= TRIALS; i++) {
   for (const [name, pagePath] of Object.entries(pages)) {
     const time = await openTime(pagePath);
     if (i > 0) rounds[name].push(time);
   }
 }
+popupTrialsEnded();
 const { blank, popup } = rounds;
 
 // The first popup after a browser start (when Chromium's managed storage answers seconds
@@ -116,6 +145,7 @@ async function firstPopupOf(started, popups, blanks) {
   blanks.push(await timeToReady(blankPage));
 }
 let firstTrialsWithPolicySeen = 0;
+const firstPopupsEnded = loadDuring('firstPopupAfterBrowserStart');
 for (let i = 0; i < FIRST_TRIALS; i++) {
   const installed = await launchChromium({ extensionDir });
   await firstPopupOf(installed, installPopup, installBlank);
@@ -124,6 +154,7 @@ for (let i = 0; i < FIRST_TRIALS; i++) {
   await firstPopupOf(restarted, firstPopup, firstBlank);
   await restarted.close();
 }
+firstPopupsEnded();
 const step = (from, to) => +(median(rounds[to]) - median(rounds[from])).toFixed(1);
 
 // Click-to-result vs bare fetch, alternating in one page so both see the same conditions.
@@ -131,6 +162,7 @@ const model = DATA_MODELS['api.treasuredata.com'][0];
 const page = await openPopup(browser);
 await page.fill('#td-url', CONSOLE_URL('console.treasuredata.com', model.oid));
 await page.fill('#td-key', TREASURE.masterKey);
+const clicksEnded = loadDuring('clickToResult');
 const replaceTimes = [];
 const fetchTimes = [];
 for (let i = 0; i < TRIALS; i++) {
@@ -154,6 +186,7 @@ for (let i = 0; i < TRIALS; i++) {
   }, model.oid, TREASURE.masterKey));
 }
 const lastResult = await page.eval(() => document.getElementById('td-result').dataset.code);
+clicksEnded();
 
 // Service worker: the same core-answered message (a Databrain call refused for its empty
 // token, so no network) to a running worker and to one stopped just before.
@@ -247,10 +280,12 @@ for (const [models, runs, first] of [[100, 5, 1000], [5000, 1, 10_000]]) {
   const sentBefore = slowFake.requests.length;
   const walls = [];
   const pools = [];
+  const ended = loadDuring(`bulkRun${models}`);
   for (let i = 0; i < runs; i++) {
     pools.push(await bareFetchPool(models, first + models));
     walls.push(await bulkRun(models, first));
   }
+  ended();
   const wall = median(walls);
   const pool = median(pools);
   bulkSizes[models] = {
@@ -279,6 +314,7 @@ async function freshBulkPage() {
   return bulkPage;
 }
 const listPage = await freshBulkPage();
+const listEnded = loadDuring('dataModelList');
 const loadTimes = [];
 const fetchParseTimes = [];
 const LIST_TRIALS = 15; // a load takes ~0.1 s: fifteen alternating trials keep the median steady
@@ -333,6 +369,7 @@ const keystrokeStalls = await listPage.eval(async () => {
   self.keyturnBenchStallObserver.disconnect();
   return self.keyturnBenchStalls;
 });
+listEnded();
 await listPage.close();
 
 // Treasure Workflow projects, fake at 50 ms: Load with 1,000 projects holding td.apikey
@@ -374,8 +411,10 @@ const bareProjectLoad = (bulkPage) => bulkPage.eval(async (key, options) => {
 const PROJECTS_LOADED = 1000;
 slowFake.workflowProjects('us', projectsOf(PROJECTS_LOADED, 1));
 const projectPage = await freshBulkPage();
+const projectLoadEnded = loadDuring('workflowProjectLoad');
 const bareProjectLoadMs = await bareProjectLoad(projectPage);
 const projectLoad = await loadProjects(projectPage);
+projectLoadEnded();
 await projectPage.close();
 const projectPages = Math.ceil(PROJECTS_LOADED / 100) + 1; // the fake's page of 100, and the empty page that ends the list
 const projectLoadIdeal = (1 + projectPages + Math.ceil(PROJECTS_LOADED / 4)) * BULK_LATENCY_MS;
@@ -390,6 +429,7 @@ await mixedPage.select('#bulk-kind', '');
 await pasteOids(mixedPage, MIXED, 200_000, 2 * MIXED, 60_000);
 // The same PUTs with nothing of Keyturn's: eight fetch() loops in the same service worker,
 // four per host, over other data models and the same projects (setting td.apikey again).
+const mixedEnded = loadDuring('workflowMixedRun'); // the bare loops and Keyturn's run
 const bareMixedMs = await bulkBrowser.evalInBackground(async (oids, ids, key, options) => {
   const started = performance.now();
   // The headers Keyturn sends: a workflow request also accepts JSON (src/treasure/workflow.rs).
@@ -408,6 +448,7 @@ const mixedSentBefore = slowFake.requests.length;
 const mixedWall = await timedRun(mixedPage);
 // What the page shows once it has drawn the finished job (it draws at most every 100 ms).
 await waitFor(mixedPage, () => document.getElementById('bulk-run').dataset.running === 'false', [], { timeout: 10_000 });
+mixedEnded();
 const mixedCounts = await mixedPage.eval(() => document.getElementById('bulk-counts').textContent);
 await mixedPage.close();
 const mixedIdeal = Math.ceil(MIXED / 4) * BULK_LATENCY_MS;
@@ -482,6 +523,9 @@ const results = {
     },
   },
   workflow,
+  // Percent of the machine's CPU time (all cores) during each phase: used here, and taken
+  // by the hypervisor for other guests (steal).
+  machineLoad,
   wasmBytes: { popupCore: wasmSize('popup'), fullCore: wasmSize('full') },
 };
 writeFileSync(process.env.BENCH_OUT ?? path.join(root, 'tests', 'bench', 'results.json'), JSON.stringify(results, null, 2) + '\n');
