@@ -203,11 +203,12 @@ const jobRowItem = (index) => `${JOB_ROW_PREFIX}${index}`;
 // shortest period is 30 s); a page that sees no heartbeat for 3 s wakes it at once.
 const JOB_WATCHDOG = 'bulk-job-watchdog';
 const HEARTBEAT_MS = 1000;
-// Changes are written at most every 250 ms, each row once with its latest state: the cost
-// of a write is that of the rows changed since the last one, whatever the run's size. Each
-// write also costs the browser and every open page an onChanged event; at 100 ms they took
-// about a millisecond of CPU per row at four rows answered every 50 ms. A worker stopped
-// between two writes sends the rows answered since the last one again (harmless, as above).
+// The core hands over the rows a job changed at most every 250 ms (treasure::job::
+// JOURNAL_INTERVAL_MS), each once with its latest state, and each batch is written at once:
+// the cost of a write is that of the rows changed since the last one, whatever the run's
+// size. Each write also costs the browser and every open page an onChanged event; written
+// every 100 ms, they took about a millisecond of CPU per row at four rows answered every
+// 50 ms. The build checks' verdicts are kept as often.
 const JOURNAL_INTERVAL_MS = 250;
 
 /**
@@ -229,20 +230,24 @@ let activeJob = null;
 const journal = {
   /** @type {Record<string, import('./keyturn.js').BulkRow>} rows changed since the last write */
   rows: {},
-  timer: null,
   writes: Promise.resolve(),
-  /** @param {string} changeJson the core's JobChange */
-  change(changeJson) {
-    const change = /** @type {import('./keyturn.js').JobChange} */ (JSON.parse(changeJson));
+  /**
+   * Takes in a change of the core's (the rows it changed since its last, the counts).
+   * @param {import('./keyturn.js').JobChange} change
+   * @param {BulkJobMeta} meta the job's
+   */
+  apply(change, meta) {
     for (const [index, row] of change.rows) this.rows[jobRowItem(index)] = row;
-    activeJob.meta.counts = change.counts;
-    if (change.stopped) Object.assign(activeJob.meta, { stopped: change.stopped, stoppedCode: change.stoppedCode });
-    this.timer ??= setTimeout(() => this.write(), JOURNAL_INTERVAL_MS);
+    meta.counts = change.counts;
+    if (change.stopped) Object.assign(meta, { stopped: change.stopped, stoppedCode: change.stoppedCode });
+  },
+  /** @param {string} changeJson the core's JobChange, written at once (the core spaces them) */
+  change(changeJson) {
+    this.apply(JSON.parse(changeJson), activeJob.meta);
+    return this.write();
   },
   /** Writes the changed rows and the meta (with a fresh heartbeat), in order. */
   write() {
-    clearTimeout(this.timer);
-    this.timer = null;
     const rows = this.rows;
     this.rows = {};
     const meta = { ...activeJob.meta, beat: Date.now() };
@@ -259,7 +264,7 @@ function launchJob(meta, rows, key) {
   chrome.alarms.create(JOB_WATCHDOG, { periodInMinutes: 0.5 });
   const ended = (last) => {
     clearInterval(heartbeat);
-    if (last) Object.assign(meta, { counts: last.counts, stopped: last.stopped ?? meta.stopped, stoppedCode: last.stoppedCode ?? meta.stoppedCode });
+    if (last) journal.apply(last, meta);
     meta.status = 'finished';
     meta.finishedAt = Date.now();
     return journal.write().then(async () => {

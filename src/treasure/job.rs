@@ -8,7 +8,7 @@
 //! model again. Every step costs the same at row 10 as at row 5,000: rows are handed out
 //! from a queue per API host and the counts are kept as rows change, never recounted.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BTreeSet, HashMap, VecDeque};
 
 use serde::Serialize;
 
@@ -34,6 +34,35 @@ pub struct JobChange<'a> {
     /// The code of why it stopped (`BULK_STOPPED`: the key was refused; `STOPPED_BY_USER`).
     #[serde(rename = "stoppedCode", skip_serializing_if = "Option::is_none")]
     pub stopped_code: Option<&'a str>,
+}
+
+/// How often, at most, the rows a job changed are handed to the journal: each row once, with
+/// its state at that moment, whatever the run's size. Before, every row's start and answer
+/// crossed to the background's JS on its own, which cost the worker about 0.2 ms of CPU per
+/// row. A worker stopped between two writes sends the rows answered since the last one
+/// again, which is harmless (see above).
+pub const JOURNAL_INTERVAL_MS: u32 = 250;
+
+/// The rows a job changed since the journal was last given them, each once.
+#[derive(Debug, Default)]
+pub struct UnwrittenRows {
+    indices: BTreeSet<usize>,
+}
+
+impl UnwrittenRows {
+    /// Notes the rows of `change`. Says whether they are the first since the last
+    /// [`UnwrittenRows::take`], so that the caller schedules the next write once.
+    pub fn note(&mut self, change: &JobChange<'_>) -> bool {
+        let first = self.indices.is_empty();
+        self.indices.extend(change.rows.iter().map(|(index, _)| *index));
+        first && !self.indices.is_empty()
+    }
+
+    /// The change to write: the rows noted since the last take, in the run's order, as `job`
+    /// has them now, with its counts and why it stopped.
+    pub fn take<'a>(&mut self, job: &'a BulkJob) -> JobChange<'a> {
+        job.change(std::mem::take(&mut self.indices).into_iter().collect())
+    }
 }
 
 /// A run being sent. Holds no key: the caller sends each row it hands out.
@@ -371,6 +400,34 @@ mod tests {
         let change = job.stop_by_user();
         assert_eq!(change.counts, Counts { done: 0, failed: 4, remaining: 2 });
         assert_eq!(job.counts(), job.run().counts());
+    }
+
+    #[test]
+    fn unwritten_rows_are_handed_over_once_each_as_they_now_are() {
+        let mut job = BulkJob::resume(run_of(4, Region::Us), 1);
+        let mut unwritten = UnwrittenRows::default();
+        let first = job.next_for_host(US).unwrap();
+        assert!(unwritten.note(&job.started(first)), "the first change schedules a write");
+        let second = job.next_for_host(US).unwrap();
+        assert!(!unwritten.note(&job.started(second)), "one write is scheduled, not one per change");
+        assert!(!unwritten.note(&job.record(first, ok(0), 7)));
+        assert!(!unwritten.note(&job.record(first, ok(0), 8)), "an answer ignored changes nothing");
+        let written = unwritten.take(&job);
+        assert_eq!(written.rows.iter().map(|(index, _)| *index).collect::<Vec<_>>(), [0, 1], "each row once, in order");
+        assert_eq!(
+            (written.rows[0].1.state, written.rows[0].1.replaced_at),
+            (RowState::Done, Some(7)),
+            "its state at the take"
+        );
+        assert_eq!(written.rows[1].1.state, RowState::Running);
+        assert_eq!(written.counts, Counts { done: 1, failed: 0, remaining: 3 });
+        assert!(unwritten.take(&job).rows.is_empty(), "nothing twice");
+        let stop = job.stop_by_user();
+        assert!(unwritten.note(&stop), "after a take, the next change schedules again");
+        let written = unwritten.take(&job);
+        assert_eq!(written.rows.iter().map(|(index, _)| *index).collect::<Vec<_>>(), [2, 3]);
+        assert_eq!(written.stopped_code, Some("STOPPED_BY_USER"));
+        assert!(!unwritten.note(&job.stop_by_user()), "a change of no row schedules nothing");
     }
 
     #[test]

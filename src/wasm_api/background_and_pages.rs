@@ -21,7 +21,7 @@ use crate::reminders::{consumers, fingerprint_from_last_four, fire_times, Remind
 use crate::transport;
 use crate::treasure::builds::{builds_request, interpret_builds_answer, BuildVerdict};
 use crate::treasure::bulk::{BulkRun, RowState, MAX_IN_FLIGHT_PER_HOST};
-use crate::treasure::job::{BulkJob, JobChange};
+use crate::treasure::job::{BulkJob, JobChange, UnwrittenRows, JOURNAL_INTERVAL_MS};
 use crate::treasure::listing::{interpret_list_answer, list_request, ListedModel, SkippedElement};
 use crate::treasure::table::table_rows;
 use crate::treasure::table_view::{run_rows_of, TableView};
@@ -462,8 +462,9 @@ enum RowTarget {
 /// their answer, the others are skipped). A row left running by a stopped worker is sent
 /// again: both PUTs are idempotent (a data model's sets the same key once more; a
 /// project's sets the same `td.apikey` value again, which digdag treats as harmless). `onChange(changeJson)`
-/// gets each step's change (`JobChange`: only the rows that changed, and the counts), for
-/// the journal; resolves to the last one when no row is left to send.
+/// gets the rows changed since its last call, each once as it now is, with the counts
+/// (`JobChange`), at most every [`JOURNAL_INTERVAL_MS`], for the journal; resolves to the
+/// last change (the rows not handed over yet) when no row is left to send.
 #[wasm_bindgen(js_name = runBulkJob)]
 pub async fn run_bulk_job(
     run: String,
@@ -474,10 +475,32 @@ pub async fn run_bulk_job(
 ) -> Result<String, JsValue> {
     let key = TreasureKey::parse(&key).map_err(fail)?;
     let job = Rc::new(RefCell::new(BulkJob::resume(run_from(&run)?, launch)));
-    let report = Rc::new(move |change: JobChange<'_>| {
-        let json = serde_json::to_string(&change).unwrap_or_default();
-        let _ = on_change.call1(&JsValue::NULL, &JsValue::from_str(&json));
-    });
+    let unwritten = Rc::new(RefCell::new(UnwrittenRows::default()));
+    // The rows changed since the last write, handed over together: the first change after a
+    // write schedules the next one.
+    let write = {
+        let (job, unwritten) = (job.clone(), unwritten.clone());
+        Rc::new(move || {
+            let job = job.borrow();
+            let change = unwritten.borrow_mut().take(&job);
+            if !change.rows.is_empty() {
+                let json = serde_json::to_string(&change).unwrap_or_default();
+                let _ = on_change.call1(&JsValue::NULL, &JsValue::from_str(&json));
+            }
+        })
+    };
+    let report = {
+        let unwritten = unwritten.clone();
+        Rc::new(move |change: JobChange<'_>| {
+            if unwritten.borrow_mut().note(&change) {
+                let write = write.clone();
+                wasm_bindgen_futures::spawn_local(async move {
+                    gloo_timers::future::TimeoutFuture::new(JOURNAL_INTERVAL_MS).await;
+                    write();
+                });
+            }
+        })
+    };
     let hosts = job.borrow().hosts().to_vec();
     let next = {
         let (job, signal) = (job.clone(), signal.clone());
@@ -528,13 +551,9 @@ pub async fn run_bulk_job(
     if signal.aborted() {
         report(job.borrow_mut().stop_by_user());
     }
+    // What no write has handed over yet (a write scheduled meanwhile then finds nothing).
     let job = job.borrow();
-    let last = JobChange {
-        rows: Vec::new(),
-        counts: job.counts(),
-        stopped: job.run().stopped.as_deref(),
-        stopped_code: job.run().stopped_code.as_deref(),
-    };
+    let last = unwritten.borrow_mut().take(&job);
     Ok(serde_json::to_string(&last).unwrap_or_default())
 }
 
