@@ -33,6 +33,8 @@ const table = {
   policyJson: '{}',
   /** Whether the next render must ask the core for the rows again (a run row the table lacks). */
   recomputeWanted: false,
+  /** Whether the next render must draw the rows on screen (one of them changed). */
+  redrawWanted: false,
 
   /** Asks the core for the rows again: after a paste, a region change, collected tabs or a load. */
   recompute() {
@@ -112,6 +114,11 @@ const table = {
       body.replaceChildren(spacer(spacers[0]), ...rows.map((row) => this.rowElement(row)), spacer(spacers[1]));
     }
     this.drawn = drawn;
+  },
+
+  /** Whether the row `key` is among those on screen. */
+  isDrawn(key) {
+    return this.drawn.some((row) => row.key === key);
   },
 
   /** @param {import('./keyturn.js').ShownRow} row */
@@ -238,9 +245,13 @@ const job = {
     this.rowsVersion += 1;
   },
 
-  /** Applies one change of the journal; says whether a row the table does not list arrived. */
+  /**
+   * Applies one change of the journal; says whether a row the table does not list arrived
+   * (`newRows`) and whether a row on screen changed (`shownRows`).
+   */
   apply(changes) {
     let newRows = false;
+    let shownRows = false;
     if (changes[JOB]) {
       const meta = changes[JOB].newValue ?? null;
       if (meta?.id !== this.meta?.id || (meta?.total ?? 0) < this.rows.length) {
@@ -248,6 +259,7 @@ const job = {
         this.rows = [];
         table.run = new Map();
         this.rowsVersion += 1;
+        shownRows = true; // the rows on screen lose the earlier job's states
       }
       this.meta = meta;
     }
@@ -261,9 +273,10 @@ const job = {
       // new row or a new name means the core is given the job's rows again then.
       if (table.run.get(key)?.name !== newValue.name || !table.run.has(key)) this.rowsVersion += 1;
       table.run.set(key, newValue);
+      if (!shownRows && table.isDrawn(key)) shownRows = true;
       if (!newRows && !core.tableHasRow(key)) newRows = true;
     }
-    return newRows;
+    return { newRows, shownRows };
   },
 
   /** The run as the core reads it back (CSV, build checks). */
@@ -306,17 +319,24 @@ function renderJob() {
   $('bulk-start').disabled = running;
 }
 
-// Renders at most every 100 ms however fast the journal changes (thousands of rows).
+// Renders at most every 100 ms however fast the journal changes (thousands of rows): the
+// job's counts always; the rows on screen when one of them changed (a run's changes are
+// mostly to rows off screen); all rows again when a row the table lacks arrived.
 let renderTimer = null;
-function renderSoon(recompute) {
-  if (recompute) table.recomputeWanted = true;
+function renderSoon({ newRows = false, shownRows = false }) {
+  if (newRows) table.recomputeWanted = true;
+  if (shownRows) table.redrawWanted = true;
   renderTimer ??= setTimeout(() => {
     renderTimer = null;
     renderJob();
     if (table.recomputeWanted) {
       table.recomputeWanted = false;
+      table.redrawWanted = false;
       table.recompute();
-    } else table.render();
+    } else if (table.redrawWanted) {
+      table.redrawWanted = false;
+      table.render();
+    }
   }, 100);
 }
 
@@ -512,7 +532,7 @@ async function start() {
   chrome.storage.onChanged.addListener((changes, area) => {
     if (area === 'session' && changes.bulkBuilds) {
       table.builds = new Map(Object.entries(changes.bulkBuilds.newValue ?? {}));
-      renderSoon(false);
+      renderSoon({ shownRows: true });
     }
     if (area !== 'session' || !job.meta && !changes[JOB]) return;
     if (changes[JOB] || Object.keys(changes).some((item) => item.startsWith(JOB_ROW_PREFIX))) renderSoon(job.apply(changes));

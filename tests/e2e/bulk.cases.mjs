@@ -287,10 +287,16 @@ export const bulkCases = {
     await filterBy(page, '');
     assert.equal(await page.eval(() => document.getElementById('bulk-count').dataset.sendable), '1');
     fake.reset();
+    fake.setLatency(300); // the answer comes after the page has drawn the run's start
     await page.click('#bulk-start');
     await finished(page);
+    fake.setLatency(0);
     assert.deepEqual(fake.requests.map((r) => [r.method, r.host, r.path]), [['PUT', US, `/reporting/datamodels/${marketing.oid}`]]);
     assert.deepEqual(fake.strays, []);
+    // The rows on screen show the run's outcome as it comes, with nothing else done on the page.
+    const drawn = await shownRows(page);
+    assert.equal(drawn.find((row) => row.oid === marketing.oid)?.state, 'done');
+    assert.ok(drawn.every((row) => row.oid === marketing.oid || !row.state), 'no other row has a run state');
     const [done] = await filterBy(page, 'market');
     assert.deepEqual([done.state, done.text], ['done', `Replaced: "${marketing.name}" (elasticube)`]);
     // Its row checks its build on its own.
