@@ -140,7 +140,8 @@ impl TableView {
             .enumerate()
             .filter(|(index, row)| {
                 (kind.is_empty() || row.kind == kind)
-                    && (query.is_empty() || search.and_then(|texts| texts.get(*index)).is_some_and(|text| text.contains(query)))
+                    && (query.is_empty()
+                        || search.and_then(|texts| texts.get(*index)).is_some_and(|text| text.contains(query)))
             })
             .map(|(index, _)| index)
             .collect();
@@ -378,7 +379,11 @@ mod tests {
         assert_eq!((counts.sendable, counts.shown_ready, counts.shown_ready_ticked), (2, 1, 1));
         view.filter("", "");
         let counts = view.tick_shown(true);
-        assert_eq!((counts.sendable, counts.shown_ready, counts.shown_ready_ticked), (4, 4, 4), "every ready row, not the invalid one");
+        assert_eq!(
+            (counts.sendable, counts.shown_ready, counts.shown_ready_ticked),
+            (4, 4, 4),
+            "every ready row, not the invalid one"
+        );
         assert_eq!(view.tick_shown(false).sendable, 0);
     }
 
@@ -396,7 +401,10 @@ mod tests {
             ]
         );
         let json = serde_json::to_string(&targets).unwrap();
-        assert_eq!(json, format!(r#"[{{"region":"us","oid":"{A}"}},{{"region":"us","projectId":"101","name":"etl"}}]"#));
+        assert_eq!(
+            json,
+            format!(r#"[{{"region":"us","oid":"{A}"}},{{"region":"us","projectId":"101","name":"etl"}}]"#)
+        );
     }
 
     #[test]
@@ -404,7 +412,12 @@ mod tests {
         let targets = [
             ChosenTarget { region: "us".into(), oid: A.into(), ..ChosenTarget::default() },
             ChosenTarget { region: "us".into(), oid: C.into(), ..ChosenTarget::default() },
-            ChosenTarget { region: "us".into(), project_id: Some("101".into()), name: Some("etl".into()), ..ChosenTarget::default() },
+            ChosenTarget {
+                region: "us".into(),
+                project_id: Some("101".into()),
+                name: Some("etl".into()),
+                ..ChosenTarget::default()
+            },
         ];
         let run = BulkRun::plan_targets(&targets, &Policy::default());
         let mut view = TableView::default();
@@ -414,12 +427,21 @@ mod tests {
         let shown = view.window(0, 3);
         assert_eq!(keys(&shown), [format!("us:{A}"), format!("us:{C}"), "wf:us:101".to_string()]);
         assert_eq!((shown[0].row.source, shown[1].row.source), ("pasted", "loaded"));
-        assert_eq!((shown[1].row.region, shown[1].row.oid.as_deref(), shown[1].row.project_id.as_deref()), (Some("us"), Some(C), None));
+        assert_eq!(
+            (shown[1].row.region, shown[1].row.oid.as_deref(), shown[1].row.project_id.as_deref()),
+            (Some("us"), Some(C), None)
+        );
         assert_eq!((shown[2].row.region, shown[2].row.oid.as_deref()), (Some("us"), None));
-        assert_eq!((shown[2].row.kind, shown[2].row.project_id.as_deref(), shown[2].row.name.as_deref()), ("workflow_project", Some("101"), Some("etl")));
+        assert_eq!(
+            (shown[2].row.kind, shown[2].row.project_id.as_deref(), shown[2].row.name.as_deref()),
+            ("workflow_project", Some("101"), Some("etl"))
+        );
         assert!(!shown[1].ticked, "a job's row is not ticked by itself");
         view.tick(&format!("us:{C}"), true);
-        assert_eq!(view.ticked_targets()[1], TickedTarget { region: "us", oid: Some(C.into()), project_id: None, name: None });
+        assert_eq!(
+            view.ticked_targets()[1],
+            TickedTarget { region: "us", oid: Some(C.into()), project_id: None, name: None }
+        );
         assert!(view.has(&format!("us:{C}")) && view.has("wf:us:101") && !view.has(&format!("us:{B}")));
         view.set_run(&[]);
         assert_eq!(view.refresh(pasted(A), "", "").total, 1);
