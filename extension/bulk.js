@@ -33,8 +33,6 @@ const table = {
   policyJson: '{}',
   /** Whether the next render must ask the core for the rows again (a run row the table lacks). */
   recomputeWanted: false,
-  /** Whether the next render must draw the rows on screen (one of them changed). */
-  redrawWanted: false,
 
   /** Asks the core for the rows again: after a paste, a region change, collected tabs or a load. */
   recompute() {
@@ -114,11 +112,6 @@ const table = {
       body.replaceChildren(spacer(spacers[0]), ...rows.map((row) => this.rowElement(row)), spacer(spacers[1]));
     }
     this.drawn = drawn;
-  },
-
-  /** Whether the row `key` is among those on screen. */
-  isDrawn(key) {
-    return this.drawn.some((row) => row.key === key);
   },
 
   /** @param {import('./keyturn.js').ShownRow} row */
@@ -245,13 +238,9 @@ const job = {
     this.rowsVersion += 1;
   },
 
-  /**
-   * Applies one change of the journal; says whether a row the table does not list arrived
-   * (`newRows`) and whether a row on screen changed (`shownRows`).
-   */
+  /** Applies one change of the journal; says whether a row the table does not list arrived. */
   apply(changes) {
     let newRows = false;
-    let shownRows = false;
     if (changes[JOB]) {
       const meta = changes[JOB].newValue ?? null;
       if (meta?.id !== this.meta?.id || (meta?.total ?? 0) < this.rows.length) {
@@ -259,7 +248,6 @@ const job = {
         this.rows = [];
         table.run = new Map();
         this.rowsVersion += 1;
-        shownRows = true; // the rows on screen lose the earlier job's states
       }
       this.meta = meta;
     }
@@ -273,10 +261,9 @@ const job = {
       // new row or a new name means the core is given the job's rows again then.
       if (table.run.get(key)?.name !== newValue.name || !table.run.has(key)) this.rowsVersion += 1;
       table.run.set(key, newValue);
-      if (!shownRows && table.isDrawn(key)) shownRows = true;
       if (!newRows && !core.tableHasRow(key)) newRows = true;
     }
-    return { newRows, shownRows };
+    return newRows;
   },
 
   /** The run as the core reads it back (CSV, build checks). */
@@ -319,24 +306,17 @@ function renderJob() {
   $('bulk-start').disabled = running;
 }
 
-// Renders at most every 100 ms however fast the journal changes (thousands of rows): the
-// job's counts always; the rows on screen when one of them changed (a run's changes are
-// mostly to rows off screen); all rows again when a row the table lacks arrived.
+// Renders at most every 100 ms however fast the journal changes (thousands of rows).
 let renderTimer = null;
-function renderSoon({ newRows = false, shownRows = false }) {
-  if (newRows) table.recomputeWanted = true;
-  if (shownRows) table.redrawWanted = true;
+function renderSoon(recompute) {
+  if (recompute) table.recomputeWanted = true;
   renderTimer ??= setTimeout(() => {
     renderTimer = null;
     renderJob();
     if (table.recomputeWanted) {
       table.recomputeWanted = false;
-      table.redrawWanted = false;
       table.recompute();
-    } else if (table.redrawWanted) {
-      table.redrawWanted = false;
-      table.render();
-    }
+    } else table.render();
   }, 100);
 }
 
@@ -532,7 +512,7 @@ async function start() {
   chrome.storage.onChanged.addListener((changes, area) => {
     if (area === 'session' && changes.bulkBuilds) {
       table.builds = new Map(Object.entries(changes.bulkBuilds.newValue ?? {}));
-      renderSoon({ shownRows: true });
+      renderSoon(false);
     }
     if (area !== 'session' || !job.meta && !changes[JOB]) return;
     if (changes[JOB] || Object.keys(changes).some((item) => item.startsWith(JOB_ROW_PREFIX))) renderSoon(job.apply(changes));
