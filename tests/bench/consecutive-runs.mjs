@@ -50,6 +50,15 @@ summary.bareFetchPoolVsNominalIdeal = {
   workflowProjectLoad: runs.map((r) => r.workflow.projectLoad.bareFetchRatio),
   workflowMixedRun: runs.map((r) => r.workflow.mixedRun.bareFetchRatio),
 };
+// The background's time per row, as the CPU its thread ran (steal left out), at 100 and at
+// 5,000 rows in each run: it must not grow with the run (some hundredths of a millisecond
+// are the readings' own spread).
+summary.backgroundCpuPerRowMs = {
+  hundred: runs.map((r) => r.bulkRun.cpuPerRowMs.background.hundred),
+  fiveThousand: runs.map((r) => r.bulkRun.cpuPerRowMs.background.fiveThousand),
+  growthMs: runs.map((r) => r.bulkRun.cpuPerRowMs.background.growthMs),
+  grewInNoRun: runs.every((r) => r.bulkRun.cpuPerRowMs.background.growthMs <= 0.1),
+};
 // How much CPU time the hypervisor took for other guests in each run, by phase: a run whose
 // baselines slowed with it is read in that light, not as a change of Keyturn's.
 summary.stealPercentByRun = runs.map((r) => Object.fromEntries(Object.entries(r.machineLoad ?? {}).map(([phase, load]) => [phase, load.stealPercent])));

@@ -7,7 +7,8 @@
 //     reads, no wiring)
 //   - click-to-result of a key replacement vs a bare fetch() of the same endpoint, same page
 //   - bulk runs of 100 and of 5,000 data models with the fake answering after 50 ms, vs the
-//     ideal ceil(n / 4) x 50 ms for four requests in flight, and the time per row beyond it
+//     ideal ceil(n / 4) x 50 ms for four requests in flight, the time per row beyond it, and
+//     the CPU each row cost the background's thread, the page and every process (steal left out)
 //   - the first popup after a browser start (the browser started again on its profile, each
 //     trial) vs a blank extension page opened at the same moment; and after installing
 //   - loading 5,000 data models into the bulk page's table (fake at 50 ms), from the click to
@@ -28,6 +29,7 @@ import { startFakeApis } from '../e2e/fake-apis.mjs';
 import { launchChromium } from '../e2e/browsers.mjs';
 import { openPopup, waitFor } from '../e2e/harness.mjs';
 import { openBulk, openFreshBulk } from '../e2e/bulk-page.mjs';
+import { PAGE_MAIN_THREAD, SERVICE_WORKER_THREAD, cpuTally } from './process-cpu.mjs';
 import { CONSOLE_URL, DATA_MODELS, TREASURE, generatedOid } from '../e2e/scenarios.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -243,12 +245,12 @@ const timedRun = (bulkPage) => bulkPage.eval(() => new Promise((resolve) => {
   });
   document.getElementById('bulk-start').click();
 }));
-async function bulkRun(models, first) {
+async function bulkRun(models, first, cpu) {
   const bulkPage = await openBulk(bulkBrowser);
   await bulkPage.select('#bulk-region', 'us');
   await pasteOids(bulkPage, models, first, models, 30_000);
   await bulkPage.fill('#bulk-key', TREASURE.masterKey);
-  const wall = await timedRun(bulkPage);
+  const wall = await cpu.time(() => timedRun(bulkPage));
   await bulkPage.close();
   return wall;
 }
@@ -281,9 +283,11 @@ for (const [models, runs, first] of [[100, 5, 1000], [5000, 1, 10_000]]) {
   const walls = [];
   const pools = [];
   const ended = loadDuring(`bulkRun${models}`);
+  const keyturnCpu = cpuTally();
+  const poolCpu = cpuTally();
   for (let i = 0; i < runs; i++) {
-    pools.push(await bareFetchPool(models, first + models));
-    walls.push(await bulkRun(models, first));
+    pools.push(await poolCpu.time(() => bareFetchPool(models, first + models)));
+    walls.push(await bulkRun(models, first, keyturnCpu));
   }
   ended();
   const wall = median(walls);
@@ -295,6 +299,10 @@ for (const [models, runs, first] of [[100, 5, 1000], [5000, 1, 10_000]]) {
     overheadPerRowMs: +((wall - ideal) / models).toFixed(3),
     // Keyturn's own cost per row: beyond the bare fetch loops, not beyond the nominal ideal.
     keyturnPerRowMs: +((wall - pool) / models).toFixed(3),
+    // The CPU each row cost, steal left out (process-cpu.mjs): the browser's processes by
+    // kind, the extension process's threads by name (the background's is the service
+    // worker's), and this process (the fake APIs, the driver); Keyturn's against the bare loops.
+    cpuMsPerRow: { keyturn: keyturnCpu.per(models * runs), bareFetchPool: poolCpu.per(models * runs) },
     requestsSent: slowFake.requests.length - sentBefore,
   };
 }
@@ -511,6 +519,17 @@ const results = {
     perRowGrowth: +(bulkSizes[5000].overheadPerRowMs / Math.max(bulkSizes[100].overheadPerRowMs, 0.001)).toFixed(2),
     // Keyturn's own cost per row at 5,000 minus that at 100, in ms (0 or less: no growth).
     keyturnPerRowGrowthMs: +(bulkSizes[5000].keyturnPerRowMs - bulkSizes[100].keyturnPerRowMs).toFixed(3),
+    // The background's time per row as CPU its thread ran (steal left out), at both sizes:
+    // it must not grow with the run. Then the page's main thread, and every process.
+    cpuPerRowMs: Object.fromEntries(Object.entries({
+      background: (cpu) => cpu.extensionThreads[SERVICE_WORKER_THREAD],
+      bulkPage: (cpu) => cpu.extensionThreads[PAGE_MAIN_THREAD],
+      allProcesses: (cpu) => cpu.all,
+    }).map(([name, of]) => {
+      const [hundred, fiveThousand] = [100, 5000].map((models) => of(bulkSizes[models].cpuMsPerRow.keyturn));
+      const [bareHundred, bareFiveThousand] = [100, 5000].map((models) => of(bulkSizes[models].cpuMsPerRow.bareFetchPool));
+      return [name, { hundred, fiveThousand, growthMs: +(fiveThousand - hundred).toFixed(3), bareFetchPool: { hundred: bareHundred, fiveThousand: bareFiveThousand } }];
+    })),
   },
   dataModelList: {
     dataModels: LIST_MODELS, fakeLatencyMs: BULK_LATENCY_MS, table: rowsShown,
