@@ -231,6 +231,8 @@ const journal = {
   /** @type {Record<string, import('./keyturn.js').BulkRow>} rows changed since the last write */
   rows: {},
   writes: Promise.resolve(),
+  /** When the last write was asked for (its heartbeat). */
+  writtenAt: 0,
   /**
    * Takes in a change of the core's (the rows it changed since its last, the counts).
    * @param {import('./keyturn.js').JobChange} change
@@ -250,7 +252,8 @@ const journal = {
   write() {
     const rows = this.rows;
     this.rows = {};
-    const meta = { ...activeJob.meta, beat: Date.now() };
+    this.writtenAt = Date.now();
+    const meta = { ...activeJob.meta, beat: this.writtenAt };
     this.writes = this.writes.then(() => chrome.storage.session.set({ ...rows, [JOB]: meta })).catch(() => {});
     return this.writes;
   },
@@ -260,7 +263,9 @@ const journal = {
 function launchJob(meta, rows, key) {
   const controller = new AbortController();
   activeJob = { meta, controller };
-  const heartbeat = setInterval(() => journal.write(), HEARTBEAT_MS);
+  // A write of the core's changes carries a fresh heartbeat too: a beat of its own only when
+  // none went for half a period (every write costs each open page an event and a render).
+  const heartbeat = setInterval(() => { if (Date.now() - journal.writtenAt >= HEARTBEAT_MS / 2) journal.write(); }, HEARTBEAT_MS);
   chrome.alarms.create(JOB_WATCHDOG, { periodInMinutes: 0.5 });
   const ended = (last) => {
     clearInterval(heartbeat);
