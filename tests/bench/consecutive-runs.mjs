@@ -58,6 +58,9 @@ summary.backgroundCpuPerRowMs = {
   fiveThousand: runs.map((r) => r.bulkRun.cpuPerRowMs.background.fiveThousand),
   growthMs: runs.map((r) => r.bulkRun.cpuPerRowMs.background.growthMs),
   grewInNoRun: runs.every((r) => r.bulkRun.cpuPerRowMs.background.growthMs <= 0.1),
+  // Within each 5,000-row run, on the same machine throughout: the last fifth's less the second's.
+  growthWithinRunMs: runs.map((r) => r.bulkRun.backgroundCpuGrowthWithinRunMs ?? null),
+  grewWithinNoRun: runs.every((r) => (r.bulkRun.backgroundCpuGrowthWithinRunMs ?? Infinity) <= 0.1),
 };
 // How much CPU time the hypervisor took for other guests in each run, by phase: a run whose
 // baselines slowed with it is read in that light, not as a change of Keyturn's.

@@ -29,7 +29,7 @@ import { startFakeApis } from '../e2e/fake-apis.mjs';
 import { launchChromium } from '../e2e/browsers.mjs';
 import { openPopup, waitFor } from '../e2e/harness.mjs';
 import { openBulk, openFreshBulk } from '../e2e/bulk-page.mjs';
-import { PAGE_MAIN_THREAD, SERVICE_WORKER_THREAD, cpuTally } from './process-cpu.mjs';
+import { PAGE_MAIN_THREAD, SERVICE_WORKER_THREAD, browserCpu, cpuTally } from './process-cpu.mjs';
 import { CONSOLE_URL, DATA_MODELS, TREASURE, generatedOid } from '../e2e/scenarios.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -245,12 +245,31 @@ const timedRun = (bulkPage) => bulkPage.eval(() => new Promise((resolve) => {
   });
   document.getElementById('bulk-start').click();
 }));
-async function bulkRun(models, first, cpu) {
+/**
+ * One timed bulk run. `segments`: the CPU per row of the background's thread and the page's,
+ * read again at each fifth of the PUTs the fake received, pushed there: within one run, so
+ * the machine is the same for each, and the run's start (in the first fifth) left apart.
+ */
+async function bulkRun(models, first, cpu, segments) {
   const bulkPage = await openBulk(bulkBrowser);
   await bulkPage.select('#bulk-region', 'us');
   await pasteOids(bulkPage, models, first, models, 30_000);
   await bulkPage.fill('#bulk-key', TREASURE.masterKey);
+  const sentBefore = slowFake.requests.length;
+  const fifth = Math.floor(models / 5);
+  const marks = [];
+  // The fake runs in this process: its count costs nothing to read; /proc is read at a mark only.
+  const watch = segments && setInterval(() => {
+    const sent = slowFake.requests.length - sentBefore;
+    if (marks.length < 5 && sent >= (marks.length + 1) * fifth) marks.push({ sent, threads: browserCpu().extensionThreads });
+  }, 20);
   const wall = await cpu.time(() => timedRun(bulkPage));
+  clearInterval(watch);
+  for (let i = 1; i < marks.length; i++) {
+    const [from, to] = [marks[i - 1], marks[i]];
+    const perRow = (thread) => +((to.threads[thread] - from.threads[thread]) / (to.sent - from.sent)).toFixed(3);
+    segments.push({ rows: `${from.sent}-${to.sent}`, background: perRow(SERVICE_WORKER_THREAD), bulkPage: perRow(PAGE_MAIN_THREAD) });
+  }
   await bulkPage.close();
   return wall;
 }
@@ -284,10 +303,11 @@ for (const [models, runs, first] of [[100, 5, 1000], [5000, 1, 10_000]]) {
   const pools = [];
   const ended = loadDuring(`bulkRun${models}`);
   const keyturnCpu = cpuTally();
+  const segments = [];
   const poolCpu = cpuTally();
   for (let i = 0; i < runs; i++) {
     pools.push(await poolCpu.time(() => bareFetchPool(models, first + models)));
-    walls.push(await bulkRun(models, first, keyturnCpu));
+    walls.push(await bulkRun(models, first, keyturnCpu, models === 5000 ? segments : null));
   }
   ended();
   const wall = median(walls);
@@ -303,6 +323,8 @@ for (const [models, runs, first] of [[100, 5, 1000], [5000, 1, 10_000]]) {
     // kind, the extension process's threads by name (the background's is the service
     // worker's), and this process (the fake APIs, the driver); Keyturn's against the bare loops.
     cpuMsPerRow: { keyturn: keyturnCpu.per(models * runs), bareFetchPool: poolCpu.per(models * runs) },
+    // 5,000 rows: CPU per row of the background's and the page's threads in each later fifth of the run.
+    ...(segments.length ? { cpuMsPerRowByFifth: segments } : {}),
     requestsSent: slowFake.requests.length - sentBefore,
   };
 }
@@ -530,6 +552,12 @@ const results = {
       const [bareHundred, bareFiveThousand] = [100, 5000].map((models) => of(bulkSizes[models].cpuMsPerRow.bareFetchPool));
       return [name, { hundred, fiveThousand, growthMs: +(fiveThousand - hundred).toFixed(3), bareFetchPool: { hundred: bareHundred, fiveThousand: bareFiveThousand } }];
     })),
+    // Within the 5,000-row run: the background's CPU per row in its last fifth minus that in
+    // its second (the first holds the run's start), in ms: about 0 or less is no growth.
+    backgroundCpuGrowthWithinRunMs: (() => {
+      const fifths = bulkSizes[5000].cpuMsPerRowByFifth ?? [];
+      return fifths.length > 1 ? +(fifths.at(-1).background - fifths[0].background).toFixed(3) : null;
+    })(),
   },
   dataModelList: {
     dataModels: LIST_MODELS, fakeLatencyMs: BULK_LATENCY_MS, table: rowsShown,
