@@ -1,8 +1,9 @@
 // The CPU time the browser's processes and threads ran, from /proc (Linux only): what a
 // phase cost without the hypervisor's steal. Wall-clock ratios move with steal between runs,
-// the baselines' too; the CPU a thread ran does not, since this kind of kernel leaves steal
-// out of a task's run time (CONFIG_PARAVIRT_TIME_ACCOUNTING). So "the background's time per
-// row" is measured here as its thread's CPU, not as wall time beyond the ideal.
+// the baselines' too; the CPU a thread ran moves far less, since this kind of kernel leaves
+// steal out of a task's run time (CONFIG_PARAVIRT_TIME_ACCOUNTING; a busy host still slows
+// the work itself a little). So "the background's time per row" is measured here as its
+// thread's CPU, not as wall time beyond the ideal.
 import { readdirSync, readFileSync } from 'node:fs';
 
 // Chromium's names for the extension process's threads (Linux keeps 15 characters): the
