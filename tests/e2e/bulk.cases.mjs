@@ -433,6 +433,24 @@ export const bulkCases = {
     await page.close();
   },
 
+  async 'answers slower than the page\'s stale limit are waited for: the background\'s heartbeat keeps the page from saying "interrupted"'({ browser, fake }) {
+    const page = await openFreshBulk(browser);
+    await watchJobStates(page);
+    // Four rows, all in flight at once, each answered after 4.5 s: longer than the 3 s after
+    // which a page calls the background stopped, with no row changing meanwhile, so only the
+    // background's own heartbeat tells the page it is alive.
+    const oids = await startSlowRun(page, fake, { count: 4, latency: 4500, before: 0, first: 700 });
+    await finished(page, 30_000);
+    const seen = await page.eval(() => window.jobStatesSeen);
+    assert.ok(!seen.includes('interrupted'), `the page never said interrupted: ${seen}`);
+    assert.equal(seen.at(-1), 'finished');
+    const { meta, rows } = await journal(page);
+    assert.equal(meta.interruptions ?? 0, 0, 'the job was never taken for interrupted');
+    assert.deepEqual(rows.map((row) => row.state), oids.map(() => 'done'));
+    assert.deepEqual(fake.requests.filter((r) => r.method === 'PUT').map((r) => r.path).sort(), oids.map((oid) => `/reporting/datamodels/${oid}`).sort(), 'each row sent once');
+    await page.close();
+  },
+
   async 'stop ends a run: rows in flight get their answer, the rest is not sent, and retry sends them'({ browser, fake }) {
     const page = await openFreshBulk(browser);
     const oids = await startSlowRun(page, fake, { count: 80, latency: 300, before: 4, first: 500 });
