@@ -1133,6 +1133,43 @@ mod tests {
     }
 
     #[test]
+    fn a_load_is_done_only_once_an_empty_page_ends_the_list() {
+        let mut load = ProjectsLoad::new(Region::Us);
+        assert!(!load.is_done());
+        load.take(&key(), ok(200, r#"{"projects":[{"id":1,"name":"a"}]}"#)).unwrap();
+        assert!(!load.is_done(), "a page with projects leaves more to ask for");
+        assert!(load.next_request(&key()).is_some());
+        load.take(&key(), ok(200, r#"{"projects":[]}"#)).unwrap();
+        assert!(load.is_done());
+    }
+
+    #[test]
+    fn later_pages_report_skipped_positions_after_all_earlier_elements_and_add_their_duplicates() {
+        let mut load = ProjectsLoad::new(Region::Us);
+        // Page 1: 4 elements, one skipped, one repeated id on the page.
+        let first = r#"{"projects":[{"id":1,"name":"a"},"x",{"id":1,"name":"a"},{"id":2,"name":"b"}]}"#;
+        load.take(&key(), ok(200, first)).unwrap();
+        assert_eq!(load.duplicates, 1);
+        assert_eq!(load.skipped, [SkippedElement { position: 2, why: "not an object".into() }]);
+        // Page 2: two ids repeated on the page, one repeating page 1, and a skipped 4th element,
+        // which is the load's 8th.
+        let second = r#"{"projects":[{"id":3,"name":"c"},{"id":3,"name":"c"},{"id":2,"name":"b"},
+            {"id":5},{"id":6,"name":"f"},{"id":6,"name":"f"}]}"#;
+        load.take(&key(), ok(200, second)).unwrap();
+        assert!(!load.is_done());
+        load.take(&key(), ok(200, r#"{"projects":[]}"#)).unwrap();
+        assert_eq!(load.projects.iter().map(|p| p.id.value()).collect::<Vec<_>>(), [1, 2, 3, 6]);
+        assert_eq!(load.duplicates, 4, "1 on page 1, 2 within page 2, 1 across pages");
+        assert_eq!(
+            load.skipped,
+            [
+                SkippedElement { position: 2, why: "not an object".into() },
+                SkippedElement { position: 8, why: "no name".into() },
+            ]
+        );
+    }
+
+    #[test]
     fn a_server_that_ignores_last_id_cannot_keep_a_load_going() {
         let mut load = ProjectsLoad::new(Region::Us);
         let same = r#"{"projects":[{"id":1,"name":"a"}]}"#;
