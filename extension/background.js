@@ -501,6 +501,41 @@ async function applyPolicy() {
 applyPolicy();
 onPolicyChanged(applyPolicy);
 
+// ---- loading a region's workflow projects, for the bulk page -------------------------
+// The background loads, the page's table keeps the rows: a worker's fetches answer a few
+// ms sooner than a page's, which counts four at a time over a thousand projects. One port
+// per load: the page sends {region, key} and may send {stop: true}; the background sends
+// {progress} at most every PROGRESS_INTERVAL_MS, then {ok: ProjectsLoadView} or {failure}.
+// A page that goes away (its port disconnects) stops the load.
+const WORKFLOW_PROJECTS_PORT = 'workflowProjects';
+const PROGRESS_INTERVAL_MS = 100;
+
+chrome.runtime.onConnect.addListener((port) => {
+  if (port.name !== WORKFLOW_PROJECTS_PORT || port.sender?.id !== chrome.runtime.id) return;
+  const controller = new AbortController();
+  let connected = true;
+  port.onDisconnect.addListener(() => { connected = false; controller.abort(); });
+  const post = (message) => { if (connected) port.postMessage(message); };
+  let started = false;
+  port.onMessage.addListener(async (message) => {
+    if (message?.stop) return controller.abort();
+    if (started) return;
+    started = true;
+    let lastProgress = 0;
+    try {
+      await coreReady;
+      const loaded = await core.loadWorkflowProjects(String(message?.region ?? ''), String(message?.key ?? ''), await managedJson(), controller.signal, (progress) => {
+        if (Date.now() - lastProgress < PROGRESS_INTERVAL_MS) return;
+        lastProgress = Date.now();
+        post({ progress });
+      });
+      post({ ok: loaded });
+    } catch (failure) {
+      post({ failure });
+    }
+  });
+});
+
 // ---- messages from Keyturn's own pages ----------------------------------------------
 // {service: 'databrain' | 'bulk' | …, call, args} -> {ok: value} or {failure: {code, message}}.
 const services = { databrain, bulk, history, reminders, newKeys: unkeptKeys, clipboard: clipboardCalls };

@@ -357,26 +357,50 @@ async function fromReminder(id) {
   showResult($('bulk-load-result'), 'ok', [t('bulkFromReminder', models.length, reminder.label), ...(projects ? [t('bulkFromReminderProjects', projects)] : [])], 'FROM_REMINDER');
 }
 
-/** @type {AbortController | null} the workflow projects load under way, to stop it */
-let projectsLoad = null;
+/** @type {(() => void) | null} stops the workflow projects load under way */
+let stopProjectsLoad = null;
 
 /**
- * Loads the region's workflow projects that hold td.apikey into the table (the core pages
- * the list and reads each project's secret names, four at a time), with progress and Stop.
+ * Asks the background to load the region's workflow projects (background.js: one port per
+ * load, progress as it goes), and resolves to its answer. Stop keeps what was read; the
+ * background stopping before it answered rejects with LOAD_INTERRUPTED.
+ * @param {string} region
+ * @param {(progress: import('./keyturn.js').ProjectsProgress) => void} onProgress
+ * @returns {Promise<import('./keyturn.js').ProjectsLoadView>}
+ */
+function loadProjectsInBackground(region, onProgress) {
+  const port = chrome.runtime.connect({ name: 'workflowProjects' });
+  stopProjectsLoad = () => port.postMessage({ stop: true });
+  return new Promise((resolve, reject) => {
+    port.onMessage.addListener((message) => {
+      if (message.progress) return onProgress(message.progress);
+      port.disconnect();
+      if ('ok' in message) resolve(message.ok);
+      else reject(message.failure ?? null);
+    });
+    port.onDisconnect.addListener(() => reject({ code: 'LOAD_INTERRUPTED', message: t('error_LOAD_INTERRUPTED'), requestSent: true }));
+    port.postMessage({ region, key: $('bulk-key').value });
+  });
+}
+
+/**
+ * Loads the region's workflow projects that hold td.apikey into the table (the core, in
+ * the background, pages the list and reads each project's secret names, four at a time),
+ * with progress and Stop.
  * @param {string} region
  */
 async function loadProjects(region) {
   const box = $('bulk-projects-result');
   hideResult(box);
   if (!core.readPolicy(table.policyJson).workflowProjects) return showResult(box, 'ok', [t('bulkProjectsOff')], 'WORKFLOW_PROJECTS_DISABLED');
-  projectsLoad = new AbortController();
   const progress = $('bulk-projects-progress');
   progress.textContent = t('bulkProjectsListing', 0);
   $('bulk-projects-loading').hidden = false;
   try {
-    const loaded = await core.loadWorkflowProjects(region, $('bulk-key').value, table.policyJson, projectsLoad.signal, ({ checked, total }) => {
+    const loaded = await loadProjectsInBackground(region, ({ checked, total }) => {
       progress.textContent = checked ? t('bulkProjectsProgress', checked.toLocaleString(), total.toLocaleString()) : t('bulkProjectsListing', total.toLocaleString());
     });
+    core.takeWorkflowProjects(region, loaded.holdingJson);
     table.recompute();
     const lines = [t('bulkProjectsLoaded', loaded.holding, loaded.listed, regionName({ id: region, label: region }))];
     if (loaded.withoutKey) lines.push(t('bulkProjectsWithoutKey', loaded.withoutKey));
@@ -392,7 +416,7 @@ async function loadProjects(region) {
   } catch (error) {
     showFailure(box, error);
   } finally {
-    projectsLoad = null;
+    stopProjectsLoad = null;
     $('bulk-projects-loading').hidden = true;
   }
 }
@@ -462,7 +486,7 @@ async function start() {
     }
     await loadProjects(region);
   });
-  onClick($('bulk-projects-stop'), async () => projectsLoad?.abort());
+  onClick($('bulk-projects-stop'), async () => stopProjectsLoad?.());
 
   onSubmit($('bulk-form'), $('bulk-start'), async () => {
     hideResult($('bulk-result'));

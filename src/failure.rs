@@ -106,6 +106,8 @@ error_codes! {
     OutcomeUnknown = "OUTCOME_UNKNOWN",
     /// A bulk job the browser cut short that cannot resume by itself (its key is gone).
     Interrupted = "INTERRUPTED",
+    /// A workflow projects load the browser cut short by stopping the background (load again).
+    LoadInterrupted = "LOAD_INTERRUPTED",
     // A bulk run that stopped early.
     /// The key itself was refused (401, or 403 for a Write-only key): nothing more is sent.
     BulkStopped = "BULK_STOPPED",

@@ -95,6 +95,14 @@ impl Serialize for ProjectId {
     }
 }
 
+/// Read back as it is written: a string of digits, checked as [`ProjectId::parse`] checks one.
+impl<'de> Deserialize<'de> for ProjectId {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        ProjectId::parse(&text).map_err(|_| serde::de::Error::custom("not a project id"))
+    }
+}
+
 fn request(method: Method, region: Region, path: &str, key: &TreasureKey, body: Option<String>) -> ApiRequest {
     let mut headers = vec![("Authorization", format!("TD1 {}", key.expose())), ("Accept", "application/json".into())];
     if body.is_some() {

@@ -13,13 +13,14 @@
 //!   the permission of whoever pushed it, so there is no key of its own to replace, and
 //!   Keyturn never sets `td.apikey` on a project that does not hold one.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::failure::{ErrorCode, Failure};
 use crate::http::{ApiRequest, Exchange};
 use crate::treasure::api_key::TreasureKey;
+use crate::treasure::datamodel::MAX_NAME_CHARS;
 use crate::treasure::region::Region;
-use crate::treasure::workflow::{read_secret_names, secrets_request, ProjectId, WorkflowProject};
+use crate::treasure::workflow::{project_console_url, read_secret_names, secrets_request, ProjectId, WorkflowProject};
 
 /// A project whose secrets could not be read, and why: it does not become a row.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -152,6 +153,39 @@ pub fn check_enabled(policy: &crate::policy::Policy) -> Result<(), Failure> {
     ))
 }
 
+/// A project holding `td.apikey` as the background hands it over to the bulk page, whose
+/// table owns the loaded rows (the background loads: its fetches answer sooner than a
+/// page's). The region comes with the handover; the console address is derived again.
+#[derive(Serialize, Deserialize)]
+struct HandedOver {
+    id: ProjectId,
+    name: String,
+}
+
+/// The holding projects of a load as JSON text, which the page only relays to its core.
+pub fn handover_json(projects: &[WorkflowProject]) -> String {
+    let handed: Vec<HandedOver> =
+        projects.iter().map(|project| HandedOver { id: project.id, name: project.name.clone() }).collect();
+    serde_json::to_string(&handed).unwrap_or_else(|_| "[]".into())
+}
+
+/// The page's side of [`handover_json`]: the projects of `region`, each holding `td.apikey`.
+/// Text that does not read back, whole, as a list of `{id, name}` gives no project; a name is held
+/// to the listing's cap again, so nothing longer reaches the table whatever it was handed.
+pub fn taken_over(region: Region, json: &str) -> Vec<WorkflowProject> {
+    let handed: Vec<HandedOver> = serde_json::from_str(json).unwrap_or_default();
+    handed
+        .into_iter()
+        .map(|project| WorkflowProject {
+            region: region.info().id,
+            id: project.id,
+            name: project.name.chars().take(MAX_NAME_CHARS + 1).collect(),
+            holds_api_key: Some(true),
+            console_url: project_console_url(region, project.id),
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -174,6 +208,32 @@ mod tests {
         load.take(&key(), ok(200, &format!(r#"{{"projects":[{}]}}"#, page.join(",")))).unwrap();
         load.take(&key(), ok(200, r#"{"projects":[]}"#)).unwrap();
         load.projects
+    }
+
+    #[test]
+    fn the_page_takes_over_exactly_the_projects_the_background_loaded() {
+        let mut holding = listed(&[(101, "etl"), (7, "reports — daily")]);
+        for project in &mut holding {
+            project.holds_api_key = Some(true);
+        }
+        let json = handover_json(&holding);
+        assert_eq!(json, r#"[{"id":"101","name":"etl"},{"id":"7","name":"reports — daily"}]"#);
+        assert_eq!(taken_over(Region::Us, &json), holding);
+        assert_eq!(
+            taken_over(Region::Eu01, &json)[1].console_url,
+            "https://console.eu01.treasuredata.com/app/workflows/projects/7",
+            "the address comes from the region handed over, not from the text"
+        );
+    }
+
+    #[test]
+    fn a_handover_that_does_not_read_back_gives_no_project_and_names_stay_capped() {
+        for bad in ["", "{}", "null", r#"[{"id":"1/../2","name":"a"}]"#, r#"[{"id":1,"name":"a"}]"#, r#"[{"id":"1"}]"#]
+        {
+            assert_eq!(taken_over(Region::Us, bad), [], "{bad}");
+        }
+        let long = format!(r#"[{{"id":"5","name":"{}"}}]"#, "n".repeat(MAX_NAME_CHARS * 3));
+        assert_eq!(taken_over(Region::Us, &long)[0].name.chars().count(), MAX_NAME_CHARS + 1);
     }
 
     const HOLDS: &str = r#"{"secrets":[{"key":"td.apikey"}]}"#;

@@ -145,7 +145,48 @@ export const workflowCases = {
     const count = await page.eval(() => document.getElementById('bulk-count').textContent);
     assert.match(count, new RegExp(`^Showing ${checked} of \\d+ rows`), count);
   },
+
+  async 'the background loads the projects: stopped by the browser in the middle, the page says so and a new load works'({ browser, fake }) {
+    fake.workflowProjects('eu01', Array.from({ length: 60 }, (_, i) => ({ id: 2000 + i, name: `eu_${i}`, secrets: ['td.apikey'] })));
+    fake.setLatency(150);
+    const page = await openFreshBulk(browser);
+    await load(page, 'eu01');
+    await waitForProjectsChecked(page);
+    await browser.stopBackground();
+    const cut = await resultIn(page, 'bulk-projects-result', 20_000);
+    assert.deepEqual([cut.kind, cut.code], ['error', 'LOAD_INTERRUPTED']);
+    assert.match(cut.text, /The browser stopped Keyturn's background while the workflow projects loaded, so the load ended unfinished\. Nothing was changed: load the region again\./);
+    assert.equal(await page.eval(() => document.getElementById('bulk-projects-loading').hidden), true, 'no progress left showing');
+    await page.select('#bulk-kind', 'workflow_project');
+    assert.match(await page.eval(() => document.getElementById('bulk-count').textContent), /^Showing 0 of/, 'an unfinished load adds no row');
+    fake.setLatency(0);
+    await page.click('#bulk-load');
+    // The earlier result stays until this load hides it: wait for the new one's words.
+    await waitFor(page, () => /Workflow projects holding td\.apikey: 60 of 60 \(EU01\)/.test(document.getElementById('bulk-projects-result').textContent), [], { timeout: 20_000, what: 'the new load' });
+    assert.match(await page.eval(() => document.getElementById('bulk-count').textContent), /^Showing 60 of/);
+    assert.equal(fake.workflowPuts.length, 0, 'loading changes nothing');
+    await page.close();
+  },
+
+  async 'closing the page stops the project load it started'({ browser, fake }) {
+    fake.workflowProjects('eu01', Array.from({ length: 60 }, (_, i) => ({ id: 3000 + i, name: `eu_${i}`, secrets: ['td.apikey'] })));
+    fake.setLatency(150);
+    const page = await openBulk(browser);
+    await load(page, 'eu01');
+    await waitForProjectsChecked(page);
+    await page.close();
+    const secretsAsked = () => workflowRequests(fake, WORKFLOW_HOSTS.eu01).filter((r) => r.path.endsWith('/secrets')).length;
+    await sleep(500); // the requests already on their way arrive
+    const asked = secretsAsked();
+    await sleep(1500); // ten rounds of four at 150 ms, had the load gone on
+    assert.equal(secretsAsked(), asked, 'nothing more is asked once the page is gone');
+    assert.ok(asked < 60, `the load stopped early: ${asked} of 60 asked`);
+  },
 };
+
+/** Waits until the page shows at least one of a load's projects checked. */
+const waitForProjectsChecked = (page) => waitFor(page, () => !document.getElementById('bulk-projects-loading').hidden
+  && /Projects: [1-9]\d* of \d+ checked/.test(document.getElementById('bulk-projects-progress').textContent), [], { timeout: 20_000, what: 'progress' });
 
 Object.assign(workflowCases, {
   async 'ticked data models and projects are replaced in one run: the key goes only to the ticked projects, on their workflow host'({ browser, fake, screenshot }) {
