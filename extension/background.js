@@ -1,17 +1,19 @@
-// Background glue. Five jobs, each delegating every decision to the Rust core:
+// Background glue. Six jobs, each delegating every decision to the Rust core:
 // 1. mark the toolbar button on tabs that show a Treasure data model;
 // 2. run Databrain calls that issue keys (and the listing they use), so that a new key is
 //    kept in storage.session even when the popup closes while the request is in flight;
 // 3. run bulk data model key replacements, which outlive the page that started them;
 // 4. keep the rotation history (storage.local, no secret: the core reduces keys to a
 //    fingerprint before a record is made);
-// 5. schedule expiry reminders (alarms) and show them (notifications).
+// 5. schedule expiry reminders (alarms) and show them (notifications);
+// 6. load a region's workflow projects for the bulk page, whose table keeps the rows.
 import * as core from './core.js';
 import { keepNewKey, unkeptKeys } from './new-keys.js';
 import { clipboardCalls, onClipboardAlarm } from './clipboard.js';
 import { grantedSelfHosted } from './permissions.js';
 import { regionName, t } from './i18n.js';
 import { managedJson, onPolicyChanged } from './policy.js';
+import { WORKFLOW_PROJECTS_PORT } from './messages.js';
 
 // No top-level await: Chromium refuses to start a module service worker that uses it.
 const coreReady = core.startCore();
@@ -504,34 +506,43 @@ onPolicyChanged(applyPolicy);
 // ---- loading a region's workflow projects, for the bulk page -------------------------
 // The background loads, the page's table keeps the rows: a worker's fetches answer a few
 // ms sooner than a page's, which counts four at a time over a thousand projects. One port
-// per load: the page sends {region, key} and may send {stop: true}; the background sends
-// {progress} at most every PROGRESS_INTERVAL_MS, then {ok: ProjectsLoadView} or {failure}.
-// A page that goes away (its port disconnects) stops the load.
-const WORKFLOW_PROJECTS_PORT = 'workflowProjects';
+// per load (messages.js): the page sends {region, key}, then {ping} every second and maybe
+// {stop}; the background sends {progress} at most every PROGRESS_INTERVAL_MS, then {ok:
+// ProjectsLoadView} or {failure}. A page that goes away (its port disconnects) stops the load.
 const PROGRESS_INTERVAL_MS = 100;
+const BULK_PAGE = chrome.runtime.getURL('bulk.html');
+
+/** A failure the page can show: the core's {code, message}, or INTERNAL for anything else (never its text: it might quote input). */
+const shownFailure = (failure) => (typeof failure?.code === 'string' && typeof failure?.message === 'string'
+  ? failure : { code: 'INTERNAL', message: t('internalError'), requestSent: false });
 
 chrome.runtime.onConnect.addListener((port) => {
-  if (port.name !== WORKFLOW_PROJECTS_PORT || port.sender?.id !== chrome.runtime.id) return;
+  if (port.name !== WORKFLOW_PROJECTS_PORT) return;
+  // Only Keyturn's bulk page loads (no content script or web page can connect here).
+  if (port.sender?.id !== chrome.runtime.id || !port.sender.url?.startsWith(BULK_PAGE)) return port.disconnect();
   const controller = new AbortController();
   let connected = true;
   port.onDisconnect.addListener(() => { connected = false; controller.abort(); });
-  const post = (message) => { if (connected) port.postMessage(message); };
+  /** @param {ProjectsLoadAnswer} answer */
+  const post = (answer) => {
+    try { if (connected) port.postMessage(answer); } catch { connected = false; }
+  };
   let started = false;
-  port.onMessage.addListener(async (message) => {
-    if (message?.stop) return controller.abort();
-    if (started) return;
+  port.onMessage.addListener(async (/** @type {ProjectsLoadAsk} */ ask) => {
+    if ('stop' in ask) return controller.abort();
+    if (!('region' in ask) || started) return; // a ping: its arrival is all it is for
     started = true;
     let lastProgress = 0;
     try {
       await coreReady;
-      const loaded = await core.loadWorkflowProjects(String(message?.region ?? ''), String(message?.key ?? ''), await managedJson(), controller.signal, (progress) => {
+      const loaded = await core.loadWorkflowProjects(String(ask.region), String(ask.key), await managedJson(), controller.signal, (progress) => {
         if (Date.now() - lastProgress < PROGRESS_INTERVAL_MS) return;
         lastProgress = Date.now();
         post({ progress });
       });
       post({ ok: loaded });
     } catch (failure) {
-      post({ failure });
+      post({ failure: shownFailure(failure) });
     }
   });
 });

@@ -7,7 +7,7 @@
 // this file renders the counts and the rows on screen it asks for. The table is virtual:
 // of thousands of rows, a screenful comes to this page and into the DOM.
 import * as core from './core.js';
-import { askBackground } from './messages.js';
+import { askBackground, loadWorkflowProjects } from './messages.js';
 import { $, downloadText, hideResult, onClick, onSubmit, remindControl, showFailure, showResult } from './ui.js';
 import { buildText, failureText, localize, regionName, runsText, t } from './i18n.js';
 import { managedJson, onPolicyChanged } from './policy.js';
@@ -361,29 +361,6 @@ async function fromReminder(id) {
 let stopProjectsLoad = null;
 
 /**
- * Asks the background to load the region's workflow projects (background.js: one port per
- * load, progress as it goes), and resolves to its answer. Stop keeps what was read; the
- * background stopping before it answered rejects with LOAD_INTERRUPTED.
- * @param {string} region
- * @param {(progress: import('./keyturn.js').ProjectsProgress) => void} onProgress
- * @returns {Promise<import('./keyturn.js').ProjectsLoadView>}
- */
-function loadProjectsInBackground(region, onProgress) {
-  const port = chrome.runtime.connect({ name: 'workflowProjects' });
-  stopProjectsLoad = () => port.postMessage({ stop: true });
-  return new Promise((resolve, reject) => {
-    port.onMessage.addListener((message) => {
-      if (message.progress) return onProgress(message.progress);
-      port.disconnect();
-      if ('ok' in message) resolve(message.ok);
-      else reject(message.failure ?? null);
-    });
-    port.onDisconnect.addListener(() => reject({ code: 'LOAD_INTERRUPTED', message: t('error_LOAD_INTERRUPTED'), requestSent: true }));
-    port.postMessage({ region, key: $('bulk-key').value });
-  });
-}
-
-/**
  * Loads the region's workflow projects that hold td.apikey into the table (the core, in
  * the background, pages the list and reads each project's secret names, four at a time),
  * with progress and Stop.
@@ -397,12 +374,15 @@ async function loadProjects(region) {
   progress.textContent = t('bulkProjectsListing', 0);
   $('bulk-projects-loading').hidden = false;
   try {
-    const loaded = await loadProjectsInBackground(region, ({ checked, total }) => {
+    const load = loadWorkflowProjects(region, $('bulk-key').value, ({ checked, total }) => {
       progress.textContent = checked ? t('bulkProjectsProgress', checked.toLocaleString(), total.toLocaleString()) : t('bulkProjectsListing', total.toLocaleString());
     });
-    core.takeWorkflowProjects(region, loaded.holdingJson);
+    stopProjectsLoad = load.stop;
+    const loaded = await load.result;
+    // The rows the table took (the background's count, unless a handover did not read back).
+    const taken = core.takeWorkflowProjects(region, loaded.holdingJson);
     table.recompute();
-    const lines = [t('bulkProjectsLoaded', loaded.holding, loaded.listed, regionName({ id: region, label: region }))];
+    const lines = [t('bulkProjectsLoaded', taken, loaded.listed, regionName({ id: region, label: region }))];
     if (loaded.withoutKey) lines.push(t('bulkProjectsWithoutKey', loaded.withoutKey));
     if (loaded.stopped) lines.push(t('bulkProjectsStopped', loaded.unchecked));
     if (loaded.skipped.length) {

@@ -99,3 +99,11 @@ interface BackgroundCalls {
   newKeys: { unkept: NewKeyEntry[]; forget: boolean };
   clipboard: { clearLater: number };
 }
+
+/** What the bulk page sends on a workflow projects load's port (background.js, messages.js). */
+type ProjectsLoadAsk = { region: string; key: string } | { stop: true } | { ping: true };
+/** What the background answers on it: progress as it goes, then the load's view or its failure. */
+type ProjectsLoadAnswer =
+  | { progress: import('./keyturn.js').ProjectsProgress }
+  | { ok: import('./keyturn.js').ProjectsLoadView }
+  | { failure: ShownFailure };

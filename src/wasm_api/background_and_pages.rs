@@ -176,17 +176,20 @@ pub async fn load_workflow_projects(
 
 /// The bulk page's side of a load (`loadWorkflowProjects`, in the background): its projects
 /// holding `td.apikey` become `region`'s rows in this page's table, replacing that region's
-/// earlier load, from the next refresh on. Text that does not read back gives none.
+/// earlier load, from the next refresh on. Text that does not read back gives none. Returns
+/// how many rows the table took, the number the page shows.
 #[wasm_bindgen(js_name = takeWorkflowProjects)]
-pub fn take_workflow_projects(region: &str, holding_json: &str) -> Result<(), JsValue> {
+pub fn take_workflow_projects(region: &str, holding_json: &str) -> Result<usize, JsValue> {
     let region = Region::from_id(region)
         .ok_or_else(|| fail(Failure::new(ErrorCode::UnknownRegion, "Choose the region to load the projects of.")))?;
+    let taken = taken_over(region, holding_json);
+    let count = taken.len();
     LOADED_PROJECTS.with(|projects| {
         let mut projects = projects.borrow_mut();
         projects.retain(|project| project.region != region.info().id);
-        projects.extend(taken_over(region, holding_json));
+        projects.extend(taken);
     });
-    Ok(())
+    Ok(count)
 }
 
 /// A workflow project's page in its region's Treasure Console, or `""` for a region or id
