@@ -11,7 +11,7 @@ import * as core from './core.js';
 import { keepNewKey, unkeptKeys } from './new-keys.js';
 import { clipboardCalls, onClipboardAlarm } from './clipboard.js';
 import { grantedSelfHosted } from './permissions.js';
-import { regionName, t } from './i18n.js';
+import { asFailure, regionName, t } from './i18n.js';
 import { managedJson, onPolicyChanged } from './policy.js';
 import { WORKFLOW_PROJECTS_PORT } from './messages.js';
 
@@ -512,10 +512,6 @@ onPolicyChanged(applyPolicy);
 const PROGRESS_INTERVAL_MS = 100;
 const BULK_PAGE = chrome.runtime.getURL('bulk.html');
 
-/** A failure the page can show: the core's {code, message}, or INTERNAL for anything else (never its text: it might quote input). */
-const shownFailure = (failure) => (typeof failure?.code === 'string' && typeof failure?.message === 'string'
-  ? failure : { code: 'INTERNAL', message: t('internalError'), requestSent: false });
-
 chrome.runtime.onConnect.addListener((port) => {
   if (port.name !== WORKFLOW_PROJECTS_PORT) return;
   // Only Keyturn's bulk page loads (no content script or web page can connect here).
@@ -542,7 +538,7 @@ chrome.runtime.onConnect.addListener((port) => {
       });
       post({ ok: loaded });
     } catch (failure) {
-      post({ failure: shownFailure(failure) });
+      post({ failure: asFailure(failure) });
     }
   });
 });

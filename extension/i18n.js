@@ -42,3 +42,15 @@ export function failureText(failure) {
   const translated = t(`error_${failure.code}`, failure.status ?? failure.code);
   return translated || failure.message;
 }
+
+/**
+ * Failures from the core are {code, message}; anything else is a bug worth saying plainly
+ * (never in its own words: an error's text might quote input). DOM-free, so the background
+ * shows failures by it too.
+ * @param {unknown} error
+ * @returns {ShownFailure}
+ */
+export function asFailure(error) {
+  if (error && typeof error === 'object' && 'code' in error && 'message' in error) return /** @type {ShownFailure} */ (error);
+  return { code: 'INTERNAL', message: t('internalError'), requestSent: false };
+}

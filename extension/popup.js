@@ -8,8 +8,8 @@ import coreWasm from './keyturn_bg.wasm';
 import { acknowledgeNewKey, newKeysIn, onNewKeysChanged } from './new-keys.js';
 import { askBackground } from './messages.js';
 import { LAST_POLICY, askStartupReads } from './startup-reads.js';
-import { $, asFailure, hideResult, onClick, onSubmit, remindControl, showFailure, showResult } from './ui.js';
-import { buildText, failureText, localize, regionName, t } from './i18n.js';
+import { $, hideResult, onClick, onSubmit, remindControl, showFailure, showResult } from './ui.js';
+import { asFailure, buildText, failureText, localize, regionName, t } from './i18n.js';
 import { onPolicyChanged } from './policy.js';
 
 // Until start() has wired the forms, a submit (a click or Enter as soon as the popup shows)

@@ -1,7 +1,7 @@
 // DOM helpers shared by Keyturn's pages (popup, bulk run, options). Glue only: results
 // and failures are shown as the core produced them, as text, never as HTML.
 
-import { failureText, t } from './i18n.js';
+import { asFailure, failureText, t } from './i18n.js';
 
 /**
  * The element with `id`. Typed `any` on purpose: each page knows which of its ids are
@@ -23,16 +23,6 @@ export function hideResult(box) {
   box.hidden = true;
   box.replaceChildren();
   box.dataset.code = '';
-}
-
-/**
- * Failures from the core are {code, message}; anything else is a bug worth saying plainly.
- * @param {unknown} error
- * @returns {ShownFailure}
- */
-export function asFailure(error) {
-  if (error && typeof error === 'object' && 'code' in error && 'message' in error) return /** @type {ShownFailure} */ (error);
-  return { code: 'INTERNAL', message: t('internalError'), requestSent: false };
 }
 
 /**

@@ -106,6 +106,12 @@ struct ProjectsLoadView {
     holding_json: String,
 }
 
+/// The region a workflow projects load names (the background's load and the page's side of it).
+fn projects_region(id: &str) -> Result<Region, JsValue> {
+    Region::from_id(id)
+        .ok_or_else(|| fail(Failure::new(ErrorCode::UnknownRegion, "Choose the region to load the projects of.")))
+}
+
 /// Loads the Treasure Workflow projects of `region` that hold `td.apikey` (the background
 /// does, for the bulk page: a worker's fetches answer about 3 ms sooner than a page's, four
 /// in flight over a thousand projects): the project list page by page, then each project's
@@ -122,8 +128,7 @@ pub async fn load_workflow_projects(
     signal: web_sys::AbortSignal,
     #[wasm_bindgen(unchecked_param_type = "(progress: ProjectsProgress) => void")] on_progress: js_sys::Function,
 ) -> Result<JsValue, JsValue> {
-    let region = Region::from_id(&region)
-        .ok_or_else(|| fail(Failure::new(ErrorCode::UnknownRegion, "Choose the region to load the projects of.")))?;
+    let region = projects_region(&region)?;
     let policy = Policy::read(&managed_json);
     policy.check_region(region).map_err(fail)?;
     check_enabled(&policy).map_err(fail)?;
@@ -180,8 +185,7 @@ pub async fn load_workflow_projects(
 /// how many rows the table took, the number the page shows.
 #[wasm_bindgen(js_name = takeWorkflowProjects)]
 pub fn take_workflow_projects(region: &str, holding_json: &str) -> Result<usize, JsValue> {
-    let region = Region::from_id(region)
-        .ok_or_else(|| fail(Failure::new(ErrorCode::UnknownRegion, "Choose the region to load the projects of.")))?;
+    let region = projects_region(region)?;
     let taken = taken_over(region, holding_json);
     let count = taken.len();
     LOADED_PROJECTS.with(|projects| {
