@@ -43,6 +43,26 @@ const csvLine = (...fields) => fields.map((field) => `"${field}"`).join(',');
 
 const workflowRequests = (fake, host) => fake.requests.filter((request) => request.host === host);
 
+/** `count` EU01 projects holding td.apikey, ids from `firstId`, for the long loads below. */
+const euProjectsHoldingKey = (count, firstId) => Array.from({ length: count }, (_, i) => ({ id: firstId + i, name: `eu_${i}`, secrets: ['td.apikey'] }));
+
+/**
+ * Starts a long EU01 load on `page` (`count` projects holding td.apikey from `firstId`, the
+ * fake at 150 ms) and waits until some are checked; resolves to the progress text.
+ */
+async function startLongLoad(page, fake, count, firstId) {
+  fake.workflowProjects('eu01', euProjectsHoldingKey(count, firstId));
+  fake.setLatency(150);
+  await load(page, 'eu01');
+  return waitForProjectsChecked(page);
+}
+
+/** Waits until the page shows at least one of a load's projects checked; resolves to the progress text. */
+const waitForProjectsChecked = (page) => waitFor(page, () => {
+  const text = document.getElementById('bulk-projects-progress').textContent;
+  return !document.getElementById('bulk-projects-loading').hidden && /Projects: [1-9]\d* of \d+ checked/.test(text) ? text : null;
+}, [], { timeout: 20_000, what: 'progress' });
+
 /** 12 US projects: 1-9 hold td.apikey except 4 and 8; 10 holds none; 6 answers 403 on its secrets; 12 answers 404. */
 const US_PROJECTS = [
   ...Array.from({ length: 12 }, (_, i) => ({ id: 501 + i, name: `us_project_${i + 1}`, secrets: [4, 8, 10].includes(i + 1) ? ['s3.secret'] : ['td.apikey'] })),
@@ -126,14 +146,8 @@ export const workflowCases = {
   },
 
   async 'Stop ends a long project load and keeps what was read'({ browser, fake }) {
-    fake.workflowProjects('eu01', Array.from({ length: 60 }, (_, i) => ({ id: 1000 + i, name: `eu_${i}`, secrets: ['td.apikey'] })));
-    fake.setLatency(150);
     const page = await openBulk(browser);
-    await load(page, 'eu01');
-    const progress = await waitFor(page, () => {
-      const text = document.getElementById('bulk-projects-progress').textContent;
-      return !document.getElementById('bulk-projects-loading').hidden && /Projects: [1-9]\d* of 60 checked/.test(text) ? text : null;
-    }, [], { timeout: 20_000, what: 'progress' });
+    const progress = await startLongLoad(page, fake, 60, 1000);
     assert.match(progress, /^Projects: \d+ of 60 checked$/);
     await page.click('#bulk-projects-stop');
     const stopped = await resultIn(page, 'bulk-projects-result', 20_000);
@@ -149,12 +163,9 @@ export const workflowCases = {
   },
 
   async 'the background loads the projects: stopped by the browser in the middle, the page says so and a new load works'({ browser, fake }) {
-    // 200 projects at 150 ms: about 7 s of load, so the stop comes well before its end.
-    fake.workflowProjects('eu01', Array.from({ length: 200 }, (_, i) => ({ id: 2000 + i, name: `eu_${i}`, secrets: ['td.apikey'] })));
-    fake.setLatency(150);
     const page = await openFreshBulk(browser);
-    await load(page, 'eu01');
-    await waitForProjectsChecked(page);
+    // 200 projects at 150 ms: about 7 s of load, so the stop comes well before its end.
+    await startLongLoad(page, fake, 200, 2000);
     await browser.stopBackground();
     const cut = await resultIn(page, 'bulk-projects-result', 20_000);
     assert.deepEqual([cut.kind, cut.code], ['error', 'LOAD_INTERRUPTED']);
@@ -180,7 +191,7 @@ export const workflowCases = {
       ? await launchFirefox({ extensionDir: extensionDirOf('firefox'), prefs: { 'extensions.background.idle.timeout': 2000 } })
       : suiteBrowser;
     try {
-      fake.workflowProjects('eu01', Array.from({ length: 8 }, (_, i) => ({ id: 5000 + i, name: `eu_${i}`, secrets: ['td.apikey'] })));
+      fake.workflowProjects('eu01', euProjectsHoldingKey(8, 5000));
       fake.setLatency(2500);
       const page = await openBulk(browser);
       await load(page, 'eu01');
@@ -195,11 +206,8 @@ export const workflowCases = {
   },
 
   async 'closing the page stops the project load it started'({ browser, fake }) {
-    fake.workflowProjects('eu01', Array.from({ length: 60 }, (_, i) => ({ id: 3000 + i, name: `eu_${i}`, secrets: ['td.apikey'] })));
-    fake.setLatency(150);
     const page = await openBulk(browser);
-    await load(page, 'eu01');
-    await waitForProjectsChecked(page);
+    await startLongLoad(page, fake, 60, 3000);
     await page.close();
     const secretsAsked = () => workflowRequests(fake, WORKFLOW_HOSTS.eu01).filter((r) => r.path.endsWith('/secrets')).length;
     await sleep(500); // the requests already on their way arrive
@@ -209,10 +217,6 @@ export const workflowCases = {
     assert.ok(asked < 60, `the load stopped early: ${asked} of 60 asked`);
   },
 };
-
-/** Waits until the page shows at least one of a load's projects checked. */
-const waitForProjectsChecked = (page) => waitFor(page, () => !document.getElementById('bulk-projects-loading').hidden
-  && /Projects: [1-9]\d* of \d+ checked/.test(document.getElementById('bulk-projects-progress').textContent), [], { timeout: 20_000, what: 'progress' });
 
 Object.assign(workflowCases, {
   async 'ticked data models and projects are replaced in one run: the key goes only to the ticked projects, on their workflow host'({ browser, fake, screenshot }) {
