@@ -374,8 +374,11 @@ async function loadProjects(region) {
   progress.textContent = t('bulkProjectsListing', 0);
   $('bulk-projects-loading').hidden = false;
   try {
-    const load = loadWorkflowProjects(region, $('bulk-key').value, ({ checked, total }) => {
-      progress.textContent = checked ? t('bulkProjectsProgress', checked.toLocaleString(), total.toLocaleString()) : t('bulkProjectsListing', total.toLocaleString());
+    // The secret names of listed projects are checked while later pages are still listed.
+    const load = loadWorkflowProjects(region, $('bulk-key').value, ({ checked, total, listing }) => {
+      const [checkedText, totalText] = [checked.toLocaleString(), total.toLocaleString()];
+      progress.textContent = !checked ? t('bulkProjectsListing', totalText)
+        : t(listing ? 'bulkProjectsProgressListing' : 'bulkProjectsProgress', checkedText, totalText);
     });
     stopProjectsLoad = load.stop;
     const loaded = await load.result;

@@ -1,8 +1,10 @@
 //! Loading a region's workflow projects for the bulk page: the project list, paged by
-//! [`ProjectsLoad`], then each project's secret names, so that only the projects holding
-//! `td.apikey` become rows. This module holds no transport: [`SecretsCheck`] hands out the
-//! next project to ask about and takes each answer, and the caller sends (at most four in
-//! flight per workflow host, `wasm_api`).
+//! [`ProjectsLoad`], and each listed project's secret names, so that only the projects
+//! holding `td.apikey` become rows. This module holds no transport: [`WorkflowLoad`] hands
+//! out the next request (the list's next page first, else the next listed project's secret
+//! names) and takes each answer, and the caller sends (at most four in flight per workflow
+//! host, `wasm_api`). The secret names of a page's projects are asked while the next page
+//! loads: a thousand projects are ten pages, which one after another would add ten rounds.
 //!
 //! - A 401 on any answer stops the load: the key itself is refused, so asking about the
 //!   other projects would only be refused again.
@@ -19,8 +21,11 @@ use crate::failure::{ErrorCode, Failure};
 use crate::http::{ApiRequest, Exchange};
 use crate::treasure::api_key::TreasureKey;
 use crate::treasure::datamodel::MAX_NAME_CHARS;
+use crate::treasure::listing::SkippedElement;
 use crate::treasure::region::Region;
-use crate::treasure::workflow::{project_console_url, read_secret_names, secrets_request, ProjectId, WorkflowProject};
+use crate::treasure::workflow::{
+    project_console_url, read_secret_names, secrets_request, ProjectId, ProjectsLoad, WorkflowProject,
+};
 
 /// A project whose secrets could not be read, and why: it does not become a row.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -49,8 +54,10 @@ pub struct SkippedProject {
 pub struct ProjectsProgress {
     /// Projects whose secrets have an answer (read or skipped).
     pub checked: usize,
-    /// Projects listed.
+    /// Projects listed so far.
     pub total: usize,
+    /// Whether the list is still being paged (more projects may come).
+    pub listing: bool,
 }
 
 /// Asks each listed project which secrets it holds.
@@ -103,9 +110,19 @@ impl SecretsCheck {
         }
     }
 
-    /// How many projects have an answer, of how many listed.
+    /// Adds projects listed since (a later page's), to be asked about after the earlier ones.
+    pub fn add(&mut self, projects: Vec<WorkflowProject>) {
+        self.projects.extend(projects);
+    }
+
+    /// Whether an answer refused the key (the load fails; nothing more is asked).
+    pub fn is_refused(&self) -> bool {
+        self.refused.is_some()
+    }
+
+    /// How many projects have an answer, of how many listed (the list has ended).
     pub fn progress(&self) -> ProjectsProgress {
-        ProjectsProgress { checked: self.checked, total: self.projects.len() }
+        ProjectsProgress { checked: self.checked, total: self.projects.len(), listing: false }
     }
 
     /// The outcome: the projects holding `td.apikey`, the count of those holding none, the
@@ -121,6 +138,91 @@ impl SecretsCheck {
         let holding: Vec<WorkflowProject> =
             self.projects.into_iter().filter(|p| p.holds_api_key == Some(true)).collect();
         Ok(ProjectsLoaded { listed: total, holding, without_key, skipped: self.skipped, unchecked, stopped })
+    }
+}
+
+/// What a [`WorkflowLoad`] asks the caller to do next.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LoadStep {
+    /// Send the list's next page (one page at a time: each asks past the last page's ids).
+    Page(ApiRequest),
+    /// Send a listed project's secret names request: the project's index and the request.
+    Secrets(usize, ApiRequest),
+    /// Nothing to send until the page in flight answers: its projects are the next to ask.
+    AwaitPage,
+}
+
+/// A region's whole load: the project list's pages one at a time, and beside them the
+/// secret names of the projects listed so far (the list's next page goes first whenever no
+/// page is in flight, since the rest of the load waits on it).
+#[derive(Debug, Clone)]
+pub struct WorkflowLoad {
+    list: ProjectsLoad,
+    check: SecretsCheck,
+    page_in_flight: bool,
+    /// A page's failure: it ends the load, which then loads nothing.
+    list_failure: Option<Failure>,
+}
+
+impl WorkflowLoad {
+    /// A load of `region`'s projects, nothing sent yet.
+    pub fn new(region: Region) -> WorkflowLoad {
+        WorkflowLoad {
+            list: ProjectsLoad::new(region),
+            check: SecretsCheck::new(region, Vec::new()),
+            page_in_flight: false,
+            list_failure: None,
+        }
+    }
+
+    /// What to send next, or `None` when nothing is left to send: the list has ended and
+    /// every listed project was handed out, or a page failed, or the key was refused.
+    pub fn next_step(&mut self, key: &TreasureKey) -> Option<LoadStep> {
+        if self.list_failure.is_some() || self.check.is_refused() {
+            return None;
+        }
+        if !self.page_in_flight {
+            if let Some(request) = self.list.next_request(key) {
+                self.page_in_flight = true;
+                return Some(LoadStep::Page(request));
+            }
+        }
+        if let Some((index, request)) = self.check.next_request(key) {
+            return Some(LoadStep::Secrets(index, request));
+        }
+        self.page_in_flight.then_some(LoadStep::AwaitPage)
+    }
+
+    /// Takes the answer to the page of the last [`LoadStep::Page`]: its projects are asked
+    /// about next; a failure ends the load.
+    pub fn take_page(&mut self, key: &TreasureKey, exchange: Exchange) {
+        self.page_in_flight = false;
+        match self.list.take(key, exchange) {
+            Ok(()) => self.check.add(std::mem::take(&mut self.list.projects)),
+            Err(failure) => {
+                self.list_failure.get_or_insert(failure);
+            }
+        }
+    }
+
+    /// Takes the answer for the project at `index` (from a [`LoadStep::Secrets`]).
+    pub fn take_secrets(&mut self, index: usize, key: &TreasureKey, exchange: Exchange) {
+        self.check.take(index, key, exchange);
+    }
+
+    /// How far the load has come.
+    pub fn progress(&self) -> ProjectsProgress {
+        ProjectsProgress { listing: !self.list.is_done(), ..self.check.progress() }
+    }
+
+    /// The outcome, with the list elements that were no project Keyturn can address; or the
+    /// failure of a page or of a refused key (nothing is loaded then). `stopped`: the user
+    /// stopped the load before its end.
+    pub fn finish(self, stopped: bool) -> Result<(ProjectsLoaded, Vec<SkippedElement>), Failure> {
+        if let Some(failure) = self.list_failure {
+            return Err(failure);
+        }
+        Ok((self.check.finish(stopped)?, self.list.skipped))
     }
 }
 
@@ -256,7 +358,7 @@ mod tests {
                 "https://api-workflow.treasuredata.com/api/projects/103/secrets",
             ]
         );
-        assert_eq!(check.progress(), ProjectsProgress { checked: 3, total: 3 });
+        assert_eq!(check.progress(), ProjectsProgress { checked: 3, total: 3, listing: false });
         let loaded = check.finish(false).unwrap();
         assert_eq!(
             loaded.holding.iter().map(|p| (p.id.value(), p.name.as_str())).collect::<Vec<_>>(),
@@ -312,9 +414,97 @@ mod tests {
         check.take(index, &key(), ok(200, HOLDS));
         // The same answer twice (a resent request) counts once.
         check.take(index, &key(), ok(200, NONE));
-        assert_eq!(check.progress(), ProjectsProgress { checked: 1, total: 3 });
+        assert_eq!(check.progress(), ProjectsProgress { checked: 1, total: 3, listing: false });
         let loaded = check.finish(true).unwrap();
         assert_eq!((loaded.holding.len(), loaded.without_key, loaded.unchecked, loaded.stopped), (1, 0, 2, true));
+    }
+
+    fn page_of(ids: &[u64]) -> Exchange {
+        let page: Vec<String> = ids.iter().map(|id| format!(r#"{{"id":{id},"name":"p{id}"}}"#)).collect();
+        ok(200, &format!(r#"{{"projects":[{}]}}"#, page.join(",")))
+    }
+
+    /// The URL of a step's request, `"await"` for a wait, `"none"` for the end.
+    fn url_of(step: Option<LoadStep>) -> String {
+        let short = |url: String| url.trim_start_matches("https://api-workflow.treasuredata.com").to_string();
+        match step {
+            Some(LoadStep::Page(request)) => short(request.url),
+            Some(LoadStep::Secrets(_, request)) => short(request.url),
+            Some(LoadStep::AwaitPage) => "await".into(),
+            None => "none".into(),
+        }
+    }
+
+    #[test]
+    fn the_next_page_goes_first_and_its_projects_are_asked_about_while_the_page_after_loads() {
+        let mut load = WorkflowLoad::new(Region::Us);
+        assert_eq!(url_of(load.next_step(&key())), "/api/projects");
+        // Three more slots, nothing listed yet: they wait for the page.
+        for _ in 0..3 {
+            assert_eq!(url_of(load.next_step(&key())), "await");
+        }
+        load.take_page(&key(), page_of(&[1, 2]));
+        assert_eq!(load.progress(), ProjectsProgress { checked: 0, total: 2, listing: true });
+        let steps: Vec<String> = (0..4).map(|_| url_of(load.next_step(&key()))).collect();
+        assert_eq!(steps, ["/api/projects?last_id=2", "/api/projects/1/secrets", "/api/projects/2/secrets", "await"]);
+        load.take_secrets(0, &key(), ok(200, HOLDS));
+        assert_eq!(load.progress(), ProjectsProgress { checked: 1, total: 2, listing: true });
+        load.take_page(&key(), page_of(&[3]));
+        let steps: Vec<String> = (0..2).map(|_| url_of(load.next_step(&key()))).collect();
+        assert_eq!(steps, ["/api/projects?last_id=3", "/api/projects/3/secrets"]);
+        load.take_page(&key(), ok(200, r#"{"projects":[]}"#));
+        assert_eq!(url_of(load.next_step(&key())), "none", "the list ended and every project was handed out");
+        load.take_secrets(1, &key(), ok(200, NONE));
+        load.take_secrets(2, &key(), ok(200, HOLDS));
+        assert_eq!(load.progress(), ProjectsProgress { checked: 3, total: 3, listing: false });
+        let (loaded, list_skipped) = load.finish(false).unwrap();
+        assert_eq!(loaded.holding.iter().map(|p| p.id.value()).collect::<Vec<_>>(), [1, 3]);
+        assert_eq!((loaded.listed, loaded.without_key, loaded.unchecked, loaded.stopped), (3, 1, 0, false));
+        assert!(list_skipped.is_empty());
+    }
+
+    #[test]
+    fn a_failed_page_ends_the_load_and_loads_nothing() {
+        let mut load = WorkflowLoad::new(Region::Us);
+        load.next_step(&key());
+        load.take_page(&key(), page_of(&[1, 2]));
+        assert!(matches!(load.next_step(&key()), Some(LoadStep::Page(_))));
+        let (index, _) = match load.next_step(&key()) {
+            Some(LoadStep::Secrets(index, request)) => (index, request),
+            other => panic!("{other:?}"),
+        };
+        load.take_page(&key(), ok(500, "{}"));
+        assert_eq!(url_of(load.next_step(&key())), "none", "the second project is never asked");
+        load.take_secrets(index, &key(), ok(200, HOLDS));
+        assert!(!load.progress().listing);
+        assert_eq!(load.finish(false).unwrap_err().status, Some(500));
+    }
+
+    #[test]
+    fn a_refused_key_on_a_project_stops_the_paging_too() {
+        let mut load = WorkflowLoad::new(Region::Us);
+        load.next_step(&key());
+        load.take_page(&key(), page_of(&[1, 2, 3]));
+        let Some(LoadStep::Page(_)) = load.next_step(&key()) else { panic!("the next page goes first") };
+        let Some(LoadStep::Secrets(index, _)) = load.next_step(&key()) else { panic!("then a project") };
+        load.take_secrets(index, &key(), ok(401, "{}"));
+        load.take_page(&key(), page_of(&[4]));
+        assert_eq!(url_of(load.next_step(&key())), "none", "no page and no project more");
+        assert_eq!(load.finish(false).unwrap_err().code, ErrorCode::Unauthorized);
+    }
+
+    #[test]
+    fn a_load_stopped_while_listing_counts_the_listed_projects_not_asked_and_keeps_the_skipped_elements() {
+        let mut load = WorkflowLoad::new(Region::Us);
+        load.next_step(&key());
+        load.take_page(&key(), ok(200, r#"{"projects":[{"id":1,"name":"a"},{"name":"no id"},{"id":2,"name":"b"}]}"#));
+        load.next_step(&key());
+        let Some(LoadStep::Secrets(index, _)) = load.next_step(&key()) else { panic!("a project") };
+        load.take_secrets(index, &key(), ok(200, HOLDS));
+        assert_eq!(load.progress(), ProjectsProgress { checked: 1, total: 2, listing: true });
+        let (loaded, list_skipped) = load.finish(true).unwrap();
+        assert_eq!((loaded.holding.len(), loaded.unchecked, loaded.stopped), (1, 1, true));
+        assert_eq!(list_skipped.iter().map(|s| s.position).collect::<Vec<_>>(), [2]);
     }
 
     #[test]

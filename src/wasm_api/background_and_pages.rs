@@ -26,10 +26,12 @@ use crate::treasure::listing::{interpret_list_answer, list_request, ListedModel,
 use crate::treasure::table::table_rows;
 use crate::treasure::table_view::{run_rows_of, TableView};
 use crate::treasure::workflow::{
-    read_runs_since, read_set_api_key_answer, sessions_request, set_api_key_request, ProjectId, ProjectsLoad,
-    RunsVerdict, WorkflowProject,
+    read_runs_since, read_set_api_key_answer, sessions_request, set_api_key_request, ProjectId, RunsVerdict,
+    WorkflowProject,
 };
-use crate::treasure::workflow_load::{check_enabled, handover_json, taken_over, SecretsCheck, SkippedProject};
+use crate::treasure::workflow_load::{
+    check_enabled, handover_json, taken_over, LoadStep, SkippedProject, WorkflowLoad,
+};
 use crate::treasure::DataModelTarget;
 use crate::treasure::{interpret_replace_answer, replace_key_request, Region, TreasureKey};
 use crate::use_cases::{
@@ -114,9 +116,9 @@ fn projects_region(id: &str) -> Result<Region, JsValue> {
 
 /// Loads the Treasure Workflow projects of `region` that hold `td.apikey` (the background
 /// does, for the bulk page: a worker's fetches answer about 3 ms sooner than a page's, four
-/// in flight over a thousand projects): the project list page by page, then each project's
-/// secret names (never values), at most four in flight on the workflow host. Loading
-/// changes nothing. `onProgress({checked, total})` follows the load; `signal` stops it
+/// in flight over a thousand projects): the project list page by page and, beside the next
+/// page, the listed projects' secret names (never values), at most four requests in flight
+/// on the workflow host (`WorkflowLoad`). Loading changes nothing. `onProgress({checked, total})` follows the load; `signal` stops it
 /// (what was read stays). A refused key (401) rejects with its failure and loads nothing; a
 /// project whose secrets cannot be read (403, 404, ...) is skipped with why. Refused before
 /// anything is sent when the policy (`managedJson`) switched projects off.
@@ -136,36 +138,58 @@ pub async fn load_workflow_projects(
     let progress = move |progress: crate::treasure::workflow_load::ProjectsProgress| {
         let _ = on_progress.call1(&JsValue::NULL, &to_js(&progress));
     };
-    let mut list = ProjectsLoad::new(region);
-    while let Some(request) = list.next_request(&key) {
-        if signal.aborted() {
-            break;
-        }
-        list.take(&key, transport::send(&request, REQUEST_TIMEOUT_MS).await).map_err(fail)?;
-        progress(crate::treasure::workflow_load::ProjectsProgress { checked: 0, total: list.projects.len() });
-    }
-    let list_skipped = std::mem::take(&mut list.skipped);
-    let check = Rc::new(RefCell::new(SecretsCheck::new(region, std::mem::take(&mut list.projects))));
+    let load = Rc::new(RefCell::new(WorkflowLoad::new(region)));
+    // The page in flight's answer, for the steps that wait on it: a promise and its resolve.
+    let page_answered: Rc<RefCell<Option<(js_sys::Promise, js_sys::Function)>>> = Rc::default();
     let next = {
-        let (check, signal, key) = (check.clone(), signal.clone(), key.clone());
-        Rc::new(move |_host: &str| if signal.aborted() { None } else { check.borrow_mut().next_request(&key) })
+        let (load, signal, key, page_answered) = (load.clone(), signal.clone(), key.clone(), page_answered.clone());
+        Rc::new(move |_host: &str| {
+            if signal.aborted() {
+                return None;
+            }
+            let step = load.borrow_mut().next_step(&key);
+            if let Some(LoadStep::Page(_)) = step {
+                let mut resolve = None;
+                let promise = js_sys::Promise::new(&mut |done, _| resolve = Some(done));
+                *page_answered.borrow_mut() = resolve.map(|resolve| (promise, resolve));
+            }
+            step
+        })
     };
     let progress = Rc::new(progress);
     let work = {
-        let check = check.clone();
-        Rc::new(move |(index, request): (usize, crate::http::ApiRequest)| -> Job {
-            let (check, key, progress) = (check.clone(), key.clone(), progress.clone());
+        let load = load.clone();
+        Rc::new(move |step: LoadStep| -> Job {
+            let (load, key, progress, page_answered) =
+                (load.clone(), key.clone(), progress.clone(), page_answered.clone());
             Box::pin(async move {
-                let exchange = transport::send(&request, REQUEST_TIMEOUT_MS).await;
-                check.borrow_mut().take(index, &key, exchange);
-                let now = check.borrow().progress();
+                match step {
+                    LoadStep::Page(request) => {
+                        let exchange = transport::send(&request, REQUEST_TIMEOUT_MS).await;
+                        load.borrow_mut().take_page(&key, exchange);
+                        if let Some((_, resolve)) = page_answered.borrow_mut().take() {
+                            let _ = resolve.call0(&JsValue::NULL);
+                        }
+                    }
+                    LoadStep::Secrets(index, request) => {
+                        let exchange = transport::send(&request, REQUEST_TIMEOUT_MS).await;
+                        load.borrow_mut().take_secrets(index, &key, exchange);
+                    }
+                    LoadStep::AwaitPage => {
+                        let answered = page_answered.borrow().as_ref().map(|(promise, _)| promise.clone());
+                        if let Some(answered) = answered {
+                            let _ = JsFuture::from(answered).await;
+                        }
+                    }
+                }
+                let now = load.borrow().progress();
                 progress(now);
             })
         })
     };
     per_host(vec![region.workflow_host().to_string()], next, work).await?;
-    let check = check.borrow().clone();
-    let loaded = check.finish(signal.aborted()).map_err(fail)?;
+    let load = load.borrow().clone();
+    let (loaded, list_skipped) = load.finish(signal.aborted()).map_err(fail)?;
     let view = ProjectsLoadView {
         listed: loaded.listed,
         holding: loaded.holding.len(),

@@ -98,6 +98,12 @@ export const workflowCases = {
     const arrivals = sent.filter((r) => r.path.endsWith('/secrets')).map((r) => r.at);
     const overlap = Math.max(...arrivals.map((t) => arrivals.filter((u) => u <= t && t < u + 78).length));
     assert.equal(overlap, 4, 'four in flight on the workflow host');
+    // The listed projects are asked about while the later pages load, pages and secret
+    // names together still four at most.
+    const allArrivals = sent.map((r) => r.at);
+    assert.equal(Math.max(...allArrivals.map((t) => allArrivals.filter((u) => u <= t && t < u + 78).length)), 4, 'four in flight in all');
+    const lastPageAt = sent.filter((r) => r.path.startsWith('/api/projects?')).at(-1).at;
+    assert.ok(sent.some((r) => r.path.endsWith('/secrets') && r.at < lastPageAt), 'secret names asked before the last page');
     assert.deepEqual(fake.workflowPuts, [], 'loading changes nothing');
     for (const other of [WORKFLOW_HOSTS.eu01, WORKFLOW_HOSTS.ap02, WORKFLOW_HOSTS.tokyo]) {
       assert.equal(workflowRequests(fake, other).length, 0, `nothing went to ${other}`);
@@ -148,7 +154,7 @@ export const workflowCases = {
   async 'Stop ends a long project load and keeps what was read'({ browser, fake }) {
     const page = await openBulk(browser);
     const progress = await startLongLoad(page, fake, 60, 1000);
-    assert.match(progress, /^Projects: \d+ of 60 checked$/);
+    assert.match(progress, /^Projects: \d+ of 60 checked( \(more still being listed…\))?$/);
     await page.click('#bulk-projects-stop');
     const stopped = await resultIn(page, 'bulk-projects-result', 20_000);
     assert.equal(stopped.code, 'STOPPED');
