@@ -118,8 +118,9 @@ fn projects_region(id: &str) -> Result<Region, JsValue> {
 /// does, for the bulk page: a worker's fetches answer about 3 ms sooner than a page's, four
 /// in flight over a thousand projects): the project list page by page and, beside the next
 /// page, the listed projects' secret names (never values), at most four requests in flight
-/// on the workflow host (`WorkflowLoad`). Loading changes nothing. `onProgress({checked, total})` follows the load; `signal` stops it
-/// (what was read stays). A refused key (401) rejects with its failure and loads nothing; a
+/// on the workflow host (`WorkflowLoad`). Loading changes nothing.
+/// `onProgress({checked, total, listing})` follows the load; `signal` stops it (what was read
+/// stays). A refused key (401) rejects with its failure and loads nothing; a
 /// project whose secrets cannot be read (403, 404, ...) is skipped with why. Refused before
 /// anything is sent when the policy (`managedJson`) switched projects off.
 #[wasm_bindgen(js_name = loadWorkflowProjects, unchecked_return_type = "ProjectsLoadView")]
@@ -188,7 +189,8 @@ pub async fn load_workflow_projects(
         })
     };
     per_host(vec![region.workflow_host().to_string()], next, work).await?;
-    let load = load.borrow().clone();
+    // Every job has ended: the load is taken out whole rather than copied.
+    let load = load.replace(WorkflowLoad::new(region));
     let (loaded, list_skipped) = load.finish(signal.aborted()).map_err(fail)?;
     let view = ProjectsLoadView {
         listed: loaded.listed,
