@@ -382,12 +382,13 @@ async function loadProjects(region) {
     });
     stopProjectsLoad = load.stop;
     const loaded = await load.result;
-    // The rows the table took (the background's count, unless a handover did not read back).
-    const taken = core.takeWorkflowProjects(region, loaded.holdingJson);
+    // The rows the table took (the background's count, unless a handover did not read back),
+    // and those of an earlier load a stopped one kept.
+    const { taken, kept } = core.takeWorkflowProjects(region, loaded.handoverJson);
     table.recompute();
     const lines = [t('bulkProjectsLoaded', taken, loaded.listed, regionName({ id: region, label: region }))];
     if (loaded.withoutKey) lines.push(t('bulkProjectsWithoutKey', loaded.withoutKey));
-    if (loaded.stopped) lines.push(t('bulkProjectsStopped', loaded.unchecked));
+    if (loaded.stopped) lines.push(kept ? t('bulkProjectsStoppedKept', loaded.unchecked, kept) : t('bulkProjectsStopped', loaded.unchecked));
     if (loaded.skipped.length) {
       lines.push(t('bulkProjectsSkipped', loaded.skipped.length), ...loaded.skipped.slice(0, 5).map((skipped) =>
         t('bulkProjectSkipped', skipped.name, skipped.id, failureText({ code: skipped.code, message: skipped.message, status: skipped.status, requestSent: true }))));

@@ -15,6 +15,8 @@
 //!   the permission of whoever pushed it, so there is no key of its own to replace, and
 //!   Keyturn never sets `td.apikey` on a project that does not hold one.
 
+use std::collections::HashSet;
+
 use serde::{Deserialize, Serialize};
 
 use crate::failure::{ErrorCode, Failure};
@@ -134,7 +136,8 @@ impl SecretsCheck {
         }
         let total = self.projects.len();
         let unchecked = total - self.checked;
-        let without_key = self.projects.iter().filter(|p| p.holds_api_key == Some(false)).count();
+        let without_key: Vec<ProjectId> =
+            self.projects.iter().filter(|p| p.holds_api_key == Some(false)).map(|p| p.id).collect();
         let holding: Vec<WorkflowProject> =
             self.projects.into_iter().filter(|p| p.holds_api_key == Some(true)).collect();
         Ok(ProjectsLoaded { listed: total, holding, without_key, skipped: self.skipped, unchecked, stopped })
@@ -234,8 +237,8 @@ pub struct ProjectsLoaded {
     pub listed: usize,
     /// The projects holding `td.apikey`: the rows.
     pub holding: Vec<WorkflowProject>,
-    /// How many hold no `td.apikey` (nothing to replace).
-    pub without_key: usize,
+    /// The projects found holding no `td.apikey` (nothing to replace).
+    pub without_key: Vec<ProjectId>,
     /// The projects whose secrets could not be read, and why.
     pub skipped: Vec<SkippedProject>,
     /// The projects never asked because the user stopped the load.
@@ -264,19 +267,48 @@ struct HandedOver {
     name: String,
 }
 
-/// The holding projects of a load as JSON text, which the page only relays to its core.
-pub fn handover_json(projects: &[WorkflowProject]) -> String {
-    let handed: Vec<HandedOver> =
-        projects.iter().map(|project| HandedOver { id: project.id, name: project.name.clone() }).collect();
-    serde_json::to_string(&handed).unwrap_or_else(|_| "[]".into())
+/// A load as the background hands it over: whether it ran to its end, the projects found
+/// holding `td.apikey`, and the ids of those found holding none.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct Handover {
+    complete: bool,
+    holding: Vec<HandedOver>,
+    without_key: Vec<ProjectId>,
 }
 
-/// The page's side of [`handover_json`]: the projects of `region`, each holding `td.apikey`.
-/// Text that does not read back, whole, as a list of `{id, name}` gives no project; a name is held
-/// to the listing's cap again, so nothing longer reaches the table whatever it was handed.
-pub fn taken_over(region: Region, json: &str) -> Vec<WorkflowProject> {
-    let handed: Vec<HandedOver> = serde_json::from_str(json).unwrap_or_default();
-    handed
+/// A load as JSON text, which the page only relays to its core (`taken_over`).
+pub fn handover_json(loaded: &ProjectsLoaded) -> String {
+    let handover = Handover {
+        complete: !loaded.stopped,
+        holding: loaded
+            .holding
+            .iter()
+            .map(|project| HandedOver { id: project.id, name: project.name.clone() })
+            .collect(),
+        without_key: loaded.without_key.clone(),
+    };
+    serde_json::to_string(&handover).unwrap_or_default()
+}
+
+/// A load taken over by the bulk page, to join into the region's rows ([`TakenOver::join_into`]).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct TakenOver {
+    /// Whether the load ran to its end (it was not stopped).
+    pub complete: bool,
+    /// The projects found holding `td.apikey`: the rows.
+    pub holding: Vec<WorkflowProject>,
+    /// The projects found holding none.
+    pub without_key: Vec<ProjectId>,
+}
+
+/// The page's side of [`handover_json`]: the load's projects of `region`. Text that does not
+/// read back, whole, gives an empty stopped load, which changes no row; a name is held to
+/// the listing's cap again, so nothing longer reaches the table whatever it was handed.
+pub fn taken_over(region: Region, json: &str) -> TakenOver {
+    let Ok(handover) = serde_json::from_str::<Handover>(json) else { return TakenOver::default() };
+    let holding = handover
+        .holding
         .into_iter()
         .map(|project| WorkflowProject {
             region: region.info().id,
@@ -285,7 +317,25 @@ pub fn taken_over(region: Region, json: &str) -> Vec<WorkflowProject> {
             holds_api_key: Some(true),
             console_url: project_console_url(region, project.id),
         })
-        .collect()
+        .collect();
+    TakenOver { complete: handover.complete, holding, without_key: handover.without_key }
+}
+
+impl TakenOver {
+    /// Joins the load into the page's loaded project rows. A load that ran to its end is the
+    /// region's whole list: it replaces the region's earlier rows. A stopped one changes only
+    /// the projects it read (a row found holding `td.apikey` is taken anew, one found holding
+    /// none leaves), so the earlier rows it never reached stay as the earlier load found them
+    /// rather than vanish. Returns how many of the region's earlier rows stayed.
+    pub fn join_into(self, region: Region, rows: &mut Vec<WorkflowProject>) -> usize {
+        let region_id = region.info().id;
+        let read_again: HashSet<ProjectId> =
+            self.holding.iter().map(|p| p.id).chain(self.without_key.iter().copied()).collect();
+        rows.retain(|row| row.region != region_id || (!self.complete && !read_again.contains(&row.id)));
+        let kept = rows.iter().filter(|row| row.region == region_id).count();
+        rows.extend(self.holding);
+        kept
+    }
 }
 
 #[cfg(test)]
@@ -312,30 +362,107 @@ mod tests {
         load.projects
     }
 
-    #[test]
-    fn the_page_takes_over_exactly_the_projects_the_background_loaded() {
-        let mut holding = listed(&[(101, "etl"), (7, "reports — daily")]);
+    /// A load's outcome as `SecretsCheck::finish` gives it: `holding` and `without_key` by id.
+    fn loaded(holding: &[(u64, &str)], without_key: &[u64], stopped: bool) -> ProjectsLoaded {
+        let mut holding = listed(holding);
         for project in &mut holding {
             project.holds_api_key = Some(true);
         }
-        let json = handover_json(&holding);
-        assert_eq!(json, r#"[{"id":"101","name":"etl"},{"id":"7","name":"reports — daily"}]"#);
-        assert_eq!(taken_over(Region::Us, &json), holding);
+        let without_key: Vec<ProjectId> =
+            without_key.iter().map(|id| ProjectId::parse(&id.to_string()).unwrap()).collect();
+        ProjectsLoaded {
+            listed: holding.len() + without_key.len(),
+            holding,
+            without_key,
+            skipped: Vec::new(),
+            unchecked: 0,
+            stopped,
+        }
+    }
+
+    #[test]
+    fn the_page_takes_over_exactly_the_projects_the_background_loaded() {
+        let load = loaded(&[(101, "etl"), (7, "reports — daily")], &[9], false);
+        let json = handover_json(&load);
         assert_eq!(
-            taken_over(Region::Eu01, &json)[1].console_url,
+            json,
+            r#"{"complete":true,"holding":[{"id":"101","name":"etl"},{"id":"7","name":"reports — daily"}],"withoutKey":["9"]}"#
+        );
+        let taken = taken_over(Region::Us, &json);
+        assert_eq!(taken.holding, load.holding);
+        assert_eq!((taken.complete, taken.without_key), (true, load.without_key));
+        assert!(!taken_over(Region::Us, &handover_json(&loaded(&[], &[], true))).complete);
+        assert_eq!(
+            taken_over(Region::Eu01, &json).holding[1].console_url,
             "https://console.eu01.treasuredata.com/app/workflows/projects/7",
             "the address comes from the region handed over, not from the text"
         );
     }
 
     #[test]
-    fn a_handover_that_does_not_read_back_gives_no_project_and_names_stay_capped() {
-        for bad in ["", "{}", "null", r#"[{"id":"1/../2","name":"a"}]"#, r#"[{"id":1,"name":"a"}]"#, r#"[{"id":"1"}]"#]
-        {
-            assert_eq!(taken_over(Region::Us, bad), [], "{bad}");
+    fn a_handover_that_does_not_read_back_changes_no_row_and_names_stay_capped() {
+        let earlier = listed(&[(1, "a")]);
+        for bad in [
+            "",
+            "{}",
+            "null",
+            "[]",
+            r#"{"complete":true,"holding":[{"id":"1/../2","name":"a"}],"withoutKey":[]}"#,
+            r#"{"complete":true,"holding":[{"id":1,"name":"a"}],"withoutKey":[]}"#,
+            r#"{"complete":true,"holding":[{"id":"1"}],"withoutKey":[]}"#,
+            r#"{"complete":true,"holding":[],"withoutKey":["x"]}"#,
+            r#"{"complete":true,"holding":[]}"#,
+            r#"{"complete":true,"holding":[],"withoutKey":[],"more":1}"#,
+        ] {
+            let taken = taken_over(Region::Us, bad);
+            assert_eq!(taken, TakenOver::default(), "{bad}");
+            let mut rows = earlier.clone();
+            assert_eq!(taken.join_into(Region::Us, &mut rows), 1, "{bad}");
+            assert_eq!(rows, earlier, "{bad}");
         }
-        let long = format!(r#"[{{"id":"5","name":"{}"}}]"#, "n".repeat(MAX_NAME_CHARS * 3));
-        assert_eq!(taken_over(Region::Us, &long)[0].name.chars().count(), MAX_NAME_CHARS + 1);
+        let long = format!(
+            r#"{{"complete":true,"holding":[{{"id":"5","name":"{}"}}],"withoutKey":[]}}"#,
+            "n".repeat(MAX_NAME_CHARS * 3)
+        );
+        assert_eq!(taken_over(Region::Us, &long).holding[0].name.chars().count(), MAX_NAME_CHARS + 1);
+    }
+
+    /// The rows as (region, id, name).
+    fn rows_of(rows: &[WorkflowProject]) -> Vec<(&str, u64, &str)> {
+        rows.iter().map(|row| (row.region, row.id.value(), row.name.as_str())).collect()
+    }
+
+    /// Rows of a region as an earlier load left them.
+    fn earlier_rows(region: Region, projects: &[(u64, &str)]) -> Vec<WorkflowProject> {
+        taken_over(region, &handover_json(&loaded(projects, &[], false))).holding
+    }
+
+    #[test]
+    fn a_load_that_ran_to_its_end_replaces_its_regions_earlier_rows_only() {
+        let mut rows = earlier_rows(Region::Us, &[(1, "a"), (2, "b")]);
+        rows.extend(earlier_rows(Region::Eu01, &[(1, "eu")]));
+        let taken = taken_over(Region::Us, &handover_json(&loaded(&[(3, "c")], &[2], false)));
+        assert_eq!(taken.join_into(Region::Us, &mut rows), 0);
+        assert_eq!(
+            rows_of(&rows),
+            [("eu01", 1, "eu"), ("us", 3, "c")],
+            "project 1 is no longer listed: its row leaves"
+        );
+    }
+
+    #[test]
+    fn a_stopped_load_changes_only_the_projects_it_read_and_keeps_the_earlier_rows_it_never_reached() {
+        let mut rows = earlier_rows(Region::Us, &[(1, "a"), (2, "b"), (3, "c")]);
+        rows.extend(earlier_rows(Region::Eu01, &[(2, "eu")]));
+        // Stopped after reading project 1 again (renamed) and project 2 (its td.apikey gone).
+        let taken = taken_over(Region::Us, &handover_json(&loaded(&[(1, "a renamed")], &[2], true)));
+        assert_eq!(taken.join_into(Region::Us, &mut rows), 1, "project 3 was never reached");
+        assert_eq!(rows_of(&rows), [("us", 3, "c"), ("eu01", 2, "eu"), ("us", 1, "a renamed")]);
+        // Stopped before the list answered: nothing read, every earlier row stays.
+        let mut before = rows.clone();
+        let nothing = taken_over(Region::Us, &handover_json(&loaded(&[], &[], true)));
+        assert_eq!(nothing.join_into(Region::Us, &mut before), 2);
+        assert_eq!(before, rows);
     }
 
     const HOLDS: &str = r#"{"secrets":[{"key":"td.apikey"}]}"#;
@@ -365,7 +492,7 @@ mod tests {
             [(101, "etl"), (103, "sync")]
         );
         assert!(loaded.holding.iter().all(|p| p.holds_api_key == Some(true)));
-        assert_eq!((loaded.listed, loaded.without_key, loaded.unchecked, loaded.stopped), (3, 1, 0, false));
+        assert_eq!((loaded.listed, loaded.without_key.len(), loaded.unchecked, loaded.stopped), (3, 1, 0, false));
         assert!(loaded.skipped.is_empty());
         assert_eq!(API_KEY_SECRET, "td.apikey");
     }
@@ -388,7 +515,7 @@ mod tests {
         );
         assert!(loaded.skipped[0].message.contains("project 1 in the US region (403), so it was skipped"));
         assert_eq!(loaded.skipped.iter().map(|s| s.status).collect::<Vec<_>>(), [Some(403), Some(404), None]);
-        assert_eq!(loaded.without_key, 0, "a skipped project is not counted as holding no key");
+        assert_eq!(loaded.without_key, [], "a skipped project is not counted as holding no key");
     }
 
     #[test]
@@ -416,7 +543,7 @@ mod tests {
         check.take(index, &key(), ok(200, NONE));
         assert_eq!(check.progress(), ProjectsProgress { checked: 1, total: 3, listing: false });
         let loaded = check.finish(true).unwrap();
-        assert_eq!((loaded.holding.len(), loaded.without_key, loaded.unchecked, loaded.stopped), (1, 0, 2, true));
+        assert_eq!((loaded.holding.len(), loaded.without_key.len(), loaded.unchecked, loaded.stopped), (1, 0, 2, true));
     }
 
     fn page_of(ids: &[u64]) -> Exchange {
@@ -459,7 +586,7 @@ mod tests {
         assert_eq!(load.progress(), ProjectsProgress { checked: 3, total: 3, listing: false });
         let (loaded, list_skipped) = load.finish(false).unwrap();
         assert_eq!(loaded.holding.iter().map(|p| p.id.value()).collect::<Vec<_>>(), [1, 3]);
-        assert_eq!((loaded.listed, loaded.without_key, loaded.unchecked, loaded.stopped), (3, 1, 0, false));
+        assert_eq!((loaded.listed, loaded.without_key.len(), loaded.unchecked, loaded.stopped), (3, 1, 0, false));
         assert!(list_skipped.is_empty());
     }
 

@@ -103,9 +103,10 @@ struct ProjectsLoadView {
     unchecked: usize,
     /// Whether the load was stopped.
     stopped: bool,
-    /// The projects holding `td.apikey`, for the page's `takeWorkflowProjects` (JSON text the
-    /// page only relays).
-    holding_json: String,
+    /// The load for the page's `takeWorkflowProjects`: whether it ran to its end, the projects
+    /// found holding `td.apikey` and the ids of those holding none (JSON text the page only
+    /// relays).
+    handover_json: String,
 }
 
 /// The region a workflow projects load names (the background's load and the page's side of it).
@@ -192,34 +193,43 @@ pub async fn load_workflow_projects(
     // Every job has ended: the load is taken out whole rather than copied.
     let load = load.replace(WorkflowLoad::new(region));
     let (loaded, list_skipped) = load.finish(signal.aborted()).map_err(fail)?;
+    let handover_json = handover_json(&loaded);
     let view = ProjectsLoadView {
         listed: loaded.listed,
         holding: loaded.holding.len(),
-        without_key: loaded.without_key,
+        without_key: loaded.without_key.len(),
         skipped: loaded.skipped,
         list_skipped,
         unchecked: loaded.unchecked,
         stopped: loaded.stopped,
-        holding_json: handover_json(&loaded.holding),
+        handover_json,
     };
     Ok(to_js(&view))
 }
 
+/// What the bulk page's table took of a load (`takeWorkflowProjects`).
+#[derive(Serialize, tsify::Tsify)]
+#[serde(rename_all = "camelCase")]
+struct ProjectsTaken {
+    /// The load's projects holding `td.apikey` that became rows: the number the page shows.
+    taken: usize,
+    /// The region's rows from an earlier load that a stopped one did not read again, and
+    /// kept as that load found them.
+    kept: usize,
+}
+
 /// The bulk page's side of a load (`loadWorkflowProjects`, in the background): its projects
-/// holding `td.apikey` become `region`'s rows in this page's table, replacing that region's
-/// earlier load, from the next refresh on. Text that does not read back gives none. Returns
-/// how many rows the table took, the number the page shows.
-#[wasm_bindgen(js_name = takeWorkflowProjects)]
-pub fn take_workflow_projects(region: &str, holding_json: &str) -> Result<usize, JsValue> {
+/// holding `td.apikey` become `region`'s rows in this page's table, from the next refresh
+/// on. A load that ran to its end replaces the region's earlier rows; a stopped one changes
+/// only the projects it read (`TakenOver::join_into`). Text that does not read back changes
+/// no row.
+#[wasm_bindgen(js_name = takeWorkflowProjects, unchecked_return_type = "ProjectsTaken")]
+pub fn take_workflow_projects(region: &str, handover_json: &str) -> Result<JsValue, JsValue> {
     let region = projects_region(region)?;
-    let taken = taken_over(region, holding_json);
-    let count = taken.len();
-    LOADED_PROJECTS.with(|projects| {
-        let mut projects = projects.borrow_mut();
-        projects.retain(|project| project.region != region.info().id);
-        projects.extend(taken);
-    });
-    Ok(count)
+    let taken = taken_over(region, handover_json);
+    let count = taken.holding.len();
+    let kept = LOADED_PROJECTS.with(|projects| taken.join_into(region, &mut projects.borrow_mut()));
+    Ok(to_js(&ProjectsTaken { taken: count, kept }))
 }
 
 /// A workflow project's page in its region's Treasure Console, or `""` for a region or id

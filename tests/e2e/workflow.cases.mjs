@@ -165,6 +165,31 @@ export const workflowCases = {
     assert.match(count, new RegExp(`^Showing ${checked} of \\d+ rows`), count);
   },
 
+  async 'a stopped load changes only the projects it read: the earlier load\'s rows it never reached stay'({ browser, fake }) {
+    const page = await openFreshBulk(browser);
+    fake.workflowProjects('eu01', euProjectsHoldingKey(60, 7000));
+    await load(page, 'eu01');
+    assert.match((await resultIn(page, 'bulk-projects-result', 20_000)).text, /Workflow projects holding td\.apikey: 60 of 60 \(EU01\)/);
+    // Since then the first project lost its td.apikey; the same load again, stopped early.
+    fake.workflowProjects('eu01', euProjectsHoldingKey(60, 7000).map((project) => (project.id === 7000 ? { ...project, secrets: ['s3.secret'] } : project)));
+    fake.setLatency(150);
+    await page.click('#bulk-load');
+    await waitForProjectsChecked(page);
+    await page.click('#bulk-projects-stop');
+    const stopped = await resultIn(page, 'bulk-projects-result', 20_000);
+    assert.equal(stopped.code, 'STOPPED');
+    const checked = workflowRequests(fake, WORKFLOW_HOSTS.eu01).filter((r) => r.path.endsWith('/secrets')).length - 60;
+    assert.ok(checked > 0 && checked < 60, `${checked} checked again`);
+    assert.equal(workflowRequests(fake, WORKFLOW_HOSTS.eu01).filter((r) => r.path === '/api/projects/7000/secrets').length, 2, 'the first project was read again');
+    assert.match(stopped.text, new RegExp(`Workflow projects holding td\\.apikey: ${checked - 1} of 60 \\(EU01\\)`));
+    assert.match(stopped.text, new RegExp(`Loading stopped: ${60 - checked} projects were not checked\\. ${60 - checked} rows from this region's earlier load that this one did not check again stay in the table, as that load found them\\.`));
+    await page.select('#bulk-kind', 'workflow_project');
+    assert.match(await page.eval(() => document.getElementById('bulk-count').textContent), /^Showing 59 of/, 'every earlier row stays but the one found holding no td.apikey');
+    assert.equal(await page.eval(() => document.querySelector('#bulk-table tr[data-key="wf:eu01:7000"]')), null, 'a project found holding no td.apikey leaves the table');
+    assert.equal(fake.workflowPuts.length, 0, 'loading changes nothing');
+    await page.close();
+  },
+
   async 'the background loads the projects: stopped by the browser in the middle, the page says so and a new load works'({ browser, fake }) {
     const page = await openFreshBulk(browser);
     // 200 projects at 150 ms: about 7 s of load, so the stop comes well before its end.
