@@ -124,14 +124,13 @@ build() {
     cp target/keyturn-full/keyturn_bg.wasm "$dir/"
     # One minified script per page and for the background, the core's JS glue bundled in
     # (a popup that fetches a single script instead of six is usable ~10 ms sooner). The
-    # popup's is a classic script that carries its own build of the core (popup.html says why),
-    # beside popup-early.js, which asks for its start-up reads from the page's <head>.
+    # popup's is a classic script that carries its own build of the core (popup.html says why).
     # Chrome's offscreen document empties the clipboard (extension/clipboard.js); Firefox's
     # background page does it itself.
     local entries=(extension/{bulk,options,history,background}.js)
     if [ "$browser" = chrome ]; then entries+=(extension/offscreen.js); else rm "$dir/offscreen.html"; fi
     node extension/bundle.mjs --browser "$browser" --core target/keyturn-full --outdir "$dir" "${entries[@]}"
-    node extension/bundle.mjs --classic --core target/keyturn-popup --outdir "$dir" extension/popup.js extension/popup-early.js
+    node extension/bundle.mjs --classic --core target/keyturn-popup --outdir "$dir" extension/popup.js
     node extension/inline-stylesheet.mjs "$dir/popup.html" extension/popup.css
     node extension/manifest.mjs "$browser" "$version" < extension/manifest.json > "$dir/manifest.json"
     (cd "$dir" && rm -f "../keyturn-$browser.zip" && zip -qrX "../keyturn-$browser.zip" .)

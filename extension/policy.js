@@ -1,6 +1,6 @@
 // The administrator's settings: the browser's managed storage (Chrome's 3rdparty extension
 // policy, Firefox's policies.json), read as JSON for the core (`core.readPolicy`), which
-// checks every value. No import of the core: popup-early.js reads it before the core loads.
+// checks every value. No import of the core: the popup asks for it before its core has compiled.
 
 /** The managed storage area as JSON; `{}` when no policy is set (Firefox then rejects the read). */
 export async function managedJson() {

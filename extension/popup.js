@@ -23,11 +23,11 @@ const holdSubmit = (event) => {
 };
 document.addEventListener('submit', holdSubmit, true);
 
-// Everything start-up reads was asked for at once from the page's <head> (popup-early.js),
-// before this script had loaded; asked for here if that script did not run. The core is
-// compiled after (it holds this thread for a moment), so the popup is ready when the
-// slowest answer is in rather than after all of them in turn.
-const reads = self.keyturnStartupReads ?? askStartupReads();
+// This script runs in the page's <head> (popup.html says why), before the page has parsed.
+// Everything start-up reads is asked for at once, first; the core is compiled after (it
+// holds this thread for a moment), so the popup is ready when the slowest answer is in
+// rather than after all of them in turn, and the page parses while they travel.
+const reads = askStartupReads();
 const tabReady = reads.tab;
 const sessionItems = reads.session;
 const managedReady = reads.managed;
@@ -618,4 +618,6 @@ async function start() {
   applyManagedPolicy(policyJson, () => typed || heldSubmits.size > 0);
 }
 
-start();
+// Wired once the page has parsed (this script ran in its <head>).
+if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start, { once: true });
+else start();

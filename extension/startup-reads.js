@@ -1,8 +1,8 @@
 // What the popup reads as it starts: its tab, the secrets it may remember and the new keys
 // (storage.session), the administrator's settings (managed) and the last seen ones with
 // the self-hosted Databrain origins (storage.local), and the granted origins. Every read is
-// asked for at once; popup-early.js asks from the page's <head>, before popup.js (which
-// carries the core) has loaded, so the answers are in by the time popup.js wants them.
+// asked for at once, as popup.js starts in the page's <head>, so the answers travel while
+// the core compiles and the page parses.
 import { NEW_KEYS_ITEM } from './new-keys.js';
 import { grantedSelfHosted } from './permissions.js';
 import { managedJson } from './policy.js';

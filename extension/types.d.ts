@@ -6,9 +6,6 @@ declare module '*.wasm' {
   export default base64;
 }
 
-/** The popup's start-up reads, asked for by popup-early.js from the page's <head> before popup.js loads. */
-declare var keyturnStartupReads: ReturnType<typeof import('./startup-reads.js').askStartupReads> | undefined;
-
 /** The browser a package is built for (extension/bundle.mjs), so each leaves out the other's APIs. */
 declare const KEYTURN_BROWSER: 'chrome' | 'firefox';
 
