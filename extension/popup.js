@@ -2,9 +2,11 @@
 // requests and answers is made by the Rust core (keyturn.js / keyturn_bg.wasm).
 // Databrain calls that issue keys run in the background (background.js), so a new key
 // is kept even if this popup closes mid-request.
+// The popup's build of the core (what it is drawn with), as base64, bundled into this script
+// (extension/bundle.mjs); its actions come from the full core, loaded once it is drawn.
 import * as core from './core.js';
-// The popup's build of the core, as base64, bundled into this script (extension/bundle.mjs).
 import coreWasm from './keyturn_bg.wasm';
+import { fullCore } from './full-core.js';
 import { acknowledgeNewKey, newKeysIn, onNewKeysChanged } from './new-keys.js';
 import { askBackground } from './messages.js';
 import { LAST_POLICY, askStartupReads } from './startup-reads.js';
@@ -207,7 +209,7 @@ const treasure = {
       verdict.dataset.verdict = 'checking';
       verdict.textContent = t('checkingBuild');
       try {
-        const result = await core.checkDataModelBuild(target.region, target.oid, key, replacedAt);
+        const result = await (await fullCore()).checkDataModelBuild(target.region, target.oid, key, replacedAt);
         verdict.dataset.verdict = result.verdict;
         verdict.textContent = buildText(result);
       } catch (error) {
@@ -221,7 +223,7 @@ const treasure = {
     actions.append(open, ' ', check);
     // Tied to the key's fingerprint: when it fires, it leads to the data models given this key.
     const remind = remindControl('td-remind', async (expiresAt) => {
-      const [reminder] = core.keyReminders([target.region], expiresAt, key, this.policyJson);
+      const [reminder] = (await fullCore()).keyReminders([target.region], expiresAt, key, this.policyJson);
       const kept = await askBackground('reminders', 'add', reminder);
       return kept ? t('remindSet', kept.label, new Date(kept.expiresAt).toLocaleDateString()) : t('reminderNothing');
     });
@@ -242,7 +244,7 @@ const treasure = {
     const key = $('td-key').value;
     try {
       // The managed answer decides (the popup may be drawn from the last policy seen).
-      const done = await core.replaceKey({ ...this.chosen(), key, managedJson: this.policyJson = await managedReady });
+      const done = await (await fullCore()).replaceKey({ ...this.chosen(), key, managedJson: this.policyJson = await managedReady });
       showResult(box, 'ok', [t('tdReplaced', done.model.name, done.model.type), t('tdBuildNow')], 'OK');
       this.offerBuildCheck(box, done, key);
       askBackground('history', 'record', done.record).catch(() => {});
@@ -615,6 +617,8 @@ async function start() {
   for (const form of heldSubmits) form.requestSubmit();
   document.body.dataset.ready = 'true';
   performance.mark('keyturn-ready');
+  // The actions' core, fetched and compiled while the user reads the popup.
+  requestIdleCallback(() => { fullCore().catch(() => {}); }, { timeout: 200 });
   applyManagedPolicy(policyJson, () => typed || heldSubmits.size > 0);
 }
 
