@@ -43,6 +43,11 @@ export function auditBuild(root) {
           assert.ok(files(dir).includes(path.join(dir, src)), `${browser}: ${name} loads a missing ${src}`);
         }
         assert.ok(!/<script\b(?![^>]*\bsrc=)[^>]*>\s*\S/.test(html), `${browser}: ${name} has an inline script`);
+        // A render-blocking hint names an element of its own page (else it only waits for
+        // the end of the parse, and the page it was written for is gone unnoticed).
+        for (const [, id] of html.matchAll(/<link\b[^>]*\brel="expect"[^>]*\bhref="#([^"]+)"/g)) {
+          assert.ok(html.includes(`id="${id}"`), `${browser}: ${name} blocks rendering until #${id}, which it lacks`);
+        }
       }
       if (name.endsWith('.js')) {
         const js = readFileSync(file, 'utf8');
