@@ -127,7 +127,8 @@ build() {
     # popup's is a classic script that carries its own build of the core (popup.html says why).
     # Chrome's offscreen document empties the clipboard (extension/clipboard.js); Firefox's
     # background page does it itself.
-    local entries=(extension/{bulk,options,history,background}.js)
+    # full-core-glue.js: the full core's glue for the popup's actions, imported once it is drawn.
+    local entries=(extension/{bulk,options,history,background,full-core-glue}.js)
     if [ "$browser" = chrome ]; then entries+=(extension/offscreen.js); else rm "$dir/offscreen.html"; fi
     node extension/bundle.mjs --browser "$browser" --core target/keyturn-full --outdir "$dir" "${entries[@]}"
     node extension/bundle.mjs --classic --core target/keyturn-popup --outdir "$dir" extension/popup.js

@@ -1,8 +1,8 @@
 // Build step: bundles page scripts (or the background) with esbuild, each into one minified
 // file, taking the core's generated glue (./keyturn.js) and wasm (./keyturn_bg.wasm) from a
 // build of the core in target/ (build.sh's compile_core). A call to an export that build
-// lacks fails the bundle. `keyturn-full` is the full core's glue (the popup's actions,
-// extension/full-core.js), from --full-core (target/keyturn-full unless given).
+// lacks fails the bundle. `keyturn-full` is the full core's glue (for the popup's actions,
+// extension/full-core-glue.js), from --full-core (target/keyturn-full unless given).
 //   node extension/bundle.mjs [--classic] [--browser chrome|firefox] --core target/keyturn-NAME [--full-core DIR] --outdir DIR ENTRY...
 // --browser sets KEYTURN_BROWSER, so code only one browser has (chrome.offscreen) is left
 // out of the other's package (Firefox's linter flags every API it lacks).

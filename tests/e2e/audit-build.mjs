@@ -53,7 +53,13 @@ export function auditBuild(root) {
         const js = readFileSync(file, 'utf8');
         assert.ok(!/\beval\(|new Function\(|sourceMappingURL=/.test(js), `${browser}: ${name} uses eval or a source map`);
         assert.ok(!/import\s*\(?\s*['"]https?:/.test(js), `${browser}: ${name} imports remote code`);
+        // A module a script imports at run time (the popup's full core) is in the package.
+        for (const [, imported] of js.matchAll(/\bimport\(chrome\.runtime\.getURL\("([^"]+)"\)\)/g)) {
+          assert.ok(files(dir).includes(path.join(dir, imported)), `${browser}: ${name} imports a missing ${imported}`);
+        }
         if (name === 'popup.js') {
+          // The full core's glue is imported once the popup is drawn, not parsed before it.
+          assert.ok(!js.includes('runBulkJob'), `${browser}: popup.js bundles the full core's glue`);
           // The popup carries its own build of the core as base64 (build.sh): a valid module
           // whose every export of the core's own the full core, keyturn_bg.wasm, has too.
           // wasm-bindgen's generated shims (closures, memory, tables) are named per build and
