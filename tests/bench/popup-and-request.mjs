@@ -137,12 +137,13 @@ const { blank, popup } = rounds;
 // navigation to usable. Each trial starts a browser on a fresh profile, lets it see the
 // policy once, and starts it again on that profile, as a user's browser starts; the first
 // popup after installing (a fresh profile, nothing seen yet) is timed too.
-// 30 browser starts: each start's two times vary widely (here 70 to 253 ms for the popup, 42
-// to 201 for the blank page, as the starting browser answers late or soon), and the medians
-// of 7 moved from 1.21 to 1.71 between the runs of one set on a quiet machine (0 % steal).
-// Resampled from 30 starts of that build (1.21), a median of 7 starts is above 1.5 in 13 %
-// of runs, of 15 in 5 %, of 30 in 1 %.
-const FIRST_TRIALS = Number(process.env.BENCH_FIRST_TRIALS ?? 30);
+// 60 browser starts: each start's two times vary widely (in 40 starts of one build, 84 to
+// 375 ms for the popup and 63 to 228 for the blank page, as the starting browser answers
+// late or soon, and as the two pages, which share one renderer thread, go first or second).
+// The medians of 30 starts moved from 1.23 to 1.59 between the runs of one set (1 % steal).
+// Resampled from those 40 starts (1.31), a run of 30 starts is above 1.5 in 7 % of runs
+// (90 % of them within 1.20 to 1.52), a run of 60 in 2 % (1.22 to 1.45).
+const FIRST_TRIALS = Number(process.env.BENCH_FIRST_TRIALS ?? 60);
 const firstPopup = [];
 const firstBlank = [];
 const installPopup = [];
