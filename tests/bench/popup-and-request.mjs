@@ -142,7 +142,9 @@ const { blank, popup } = rounds;
 // late or soon, and as the two pages, which share one renderer thread, go first or second).
 // The medians of 30 starts moved from 1.23 to 1.59 between the runs of one set (1 % steal).
 // Resampled from those 40 starts (1.31), a run of 30 starts is above 1.5 in 7 % of runs
-// (90 % of them within 1.20 to 1.52), a run of 60 in 2 % (1.22 to 1.45).
+// (90 % of them within 1.20 to 1.52), a run of 60 in 2 % (1.22 to 1.45). Those starts were
+// a scratch harness's: the first bench set of 60 still measured 1.59 in one run, its popup
+// slower than the harness's (213 to 243 ms against 203) beside blank pages of the same speed.
 const FIRST_TRIALS = Number(process.env.BENCH_FIRST_TRIALS ?? 60);
 const firstPopup = [];
 const firstBlank = [];

@@ -53,11 +53,15 @@ export function auditBuild(root) {
         const js = readFileSync(file, 'utf8');
         assert.ok(!/\beval\(|new Function\(|sourceMappingURL=/.test(js), `${browser}: ${name} uses eval or a source map`);
         assert.ok(!/import\s*\(?\s*['"]https?:/.test(js), `${browser}: ${name} imports remote code`);
-        // A module a script imports at run time (the popup's full core) is in the package.
-        for (const [, imported] of js.matchAll(/\bimport\(chrome\.runtime\.getURL\("([^"]+)"\)\)/g)) {
+        // A module a script imports at run time (the popup's full core) is one of the
+        // package's files, named as such: every import() has that one form.
+        const runTimeImports = [...js.matchAll(/\bimport\(chrome\.runtime\.getURL\("([^"]+)"\)\)/g)].map(([, imported]) => imported);
+        assert.equal(runTimeImports.length, [...js.matchAll(/\bimport\(/g)].length, `${browser}: ${name} imports a module other than a named file of its own`);
+        for (const imported of runTimeImports) {
           assert.ok(files(dir).includes(path.join(dir, imported)), `${browser}: ${name} imports a missing ${imported}`);
         }
         if (name === 'popup.js') {
+          assert.deepEqual(runTimeImports, ['full-core-glue.js'], `${browser}: popup.js imports the full core's glue for its actions`);
           // The full core's glue is imported once the popup is drawn, not parsed before it.
           assert.ok(!js.includes('runBulkJob'), `${browser}: popup.js bundles the full core's glue`);
           // The popup carries its own build of the core as base64 (build.sh): a valid module
