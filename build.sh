@@ -133,6 +133,7 @@ build() {
     node extension/bundle.mjs --browser "$browser" --core target/keyturn-full --outdir "$dir" "${entries[@]}"
     node extension/bundle.mjs --classic --core target/keyturn-popup --outdir "$dir" extension/popup.js
     node extension/inline-stylesheet.mjs "$dir/popup.html" extension/popup.css
+    node extension/prefill-english.mjs "$dir/popup.html" extension/_locales/en/messages.json
     node extension/manifest.mjs "$browser" "$version" < extension/manifest.json > "$dir/manifest.json"
     (cd "$dir" && rm -f "../keyturn-$browser.zip" && zip -qrX "../keyturn-$browser.zip" .)
   done

@@ -8,6 +8,8 @@ export const regionName = (region) => t(`region_${region.id}`) || region.label;
 /** Fills every [data-i18n] element's text and [data-i18n-<attribute>] attribute. */
 export function localize(root = document) {
   document.documentElement.lang = chrome.i18n.getUILanguage();
+  // build.sh wrote the English text into this page (prefill-english.mjs): nothing to replace.
+  if (root === document && document.documentElement.dataset.prefilled === 'en' && isEnglish()) return;
   for (const element of /** @type {NodeListOf<HTMLElement>} */ (root.querySelectorAll('[data-i18n]'))) element.textContent = t(element.dataset.i18n);
   for (const attribute of ['placeholder', 'title', 'aria-label', 'value']) {
     for (const element of root.querySelectorAll(`[data-i18n-${attribute}]`)) {
