@@ -51,6 +51,20 @@ export function auditBuild(root) {
         for (const [, id] of html.matchAll(/<link\b[^>]*\brel="expect"[^>]*\bhref="#([^"]+)"/g)) {
           assert.ok(html.includes(`id="${id}"`), `${browser}: ${name} blocks rendering until #${id}, which it lacks`);
         }
+        if (name === 'popup.html') {
+          // popup.js wires the page once #page-end is parsed: it must be the page's last element.
+          assert.match(html, /<div id="page-end" hidden><\/div>\s*<\/body>/, `${browser}: popup.html ends with #page-end`);
+          // build.sh wrote the English text in (prefill-english.mjs); localize() skips it in English.
+          assert.match(html, /<html lang="en" data-prefilled="en">/, `${browser}: popup.html is marked as prefilled`);
+          const english = JSON.parse(readFileSync(path.join(dir, '_locales', 'en', 'messages.json'), 'utf8'));
+          const escaped = (text) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+          const texts = [...html.matchAll(/<([a-z][a-z0-9]*)\b[^>]*\sdata-i18n="([^"]+)"[^>]*>([^<]*)<\/\1>/g)];
+          assert.equal(texts.length, html.match(/\sdata-i18n="/g).length, `${browser}: popup.html: every data-i18n element holds text only`);
+          for (const [, , key, text] of texts) assert.equal(text, escaped(english[key].message), `${browser}: popup.html: the English text of ${key}`);
+          for (const [tag, attribute, key] of html.matchAll(/\sdata-i18n-([a-z-]+)="([^"]+)"/g)) {
+            assert.ok(html.includes(`${attribute}="${escaped(english[key].message)}"`), `${browser}: popup.html: the English ${attribute} of ${key} (${tag.trim()})`);
+          }
+        }
       }
       if (name.endsWith('.js')) {
         const js = readFileSync(file, 'utf8');
