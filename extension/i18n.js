@@ -5,10 +5,15 @@ export const t = (id, ...args) => chrome.i18n.getMessage(id, args.map(String));
 /** A region's name in the UI language (the core's English label as the fallback). */
 export const regionName = (region) => t(`region_${region.id}`) || region.label;
 
-/** Fills every [data-i18n] element's text and [data-i18n-<attribute>] attribute. */
+/**
+ * Fills every [data-i18n] element's text and [data-i18n-<attribute>] attribute, except in a
+ * page whose English text the build wrote in (the popup's) when the UI is English.
+ */
 export function localize(root = document) {
   document.documentElement.lang = chrome.i18n.getUILanguage();
   // build.sh wrote the English text into this page (prefill-english.mjs): nothing to replace.
+  // Every en-* UI reads _locales/en while it is the only English catalog (an en_GB one
+  // would need its own prefilled page or this skip removed).
   if (root === document && document.documentElement.dataset.prefilled === 'en' && isEnglish()) return;
   for (const element of /** @type {NodeListOf<HTMLElement>} */ (root.querySelectorAll('[data-i18n]'))) element.textContent = t(element.dataset.i18n);
   for (const attribute of ['placeholder', 'title', 'aria-label', 'value']) {

@@ -19,6 +19,9 @@ function english(key) {
   return entry.message.replace(/\$\$/g, '$');
 }
 
+// The attributes localize() (i18n.js) translates: one it does not would stay English.
+const LOCALIZED_ATTRIBUTES = ['placeholder', 'title', 'aria-label', 'value'];
+
 const marker = '<html lang="en">';
 let html = readFileSync(page, 'utf8');
 if (!html.includes(marker)) throw new Error(`${page} has no ${marker}`);
@@ -26,6 +29,7 @@ if (!html.includes(marker)) throw new Error(`${page} has no ${marker}`);
 html = html.replace(/<([a-z][a-z0-9]*)\b([^>]*)>/g, (tag, name, attributes) => {
   let filled = attributes;
   for (const [, attribute, key] of attributes.matchAll(/\sdata-i18n-([a-z-]+)="([^"]+)"/g)) {
+    if (!LOCALIZED_ATTRIBUTES.includes(attribute)) throw new Error(`${page}: localize() does not translate data-i18n-${attribute}`);
     if (new RegExp(`\\s${attribute}="`).test(attributes.replace(/\sdata-i18n-[a-z-]+="[^"]*"/g, ''))) {
       throw new Error(`${page}: <${name}> sets ${attribute} and data-i18n-${attribute} both`);
     }
@@ -35,6 +39,7 @@ html = html.replace(/<([a-z][a-z0-9]*)\b([^>]*)>/g, (tag, name, attributes) => {
 });
 // Then text: an empty element with data-i18n="key" gains the message as its text.
 html = html.replace(/(<([a-z][a-z0-9]*)\b[^>]*\sdata-i18n="([^"]+)"[^>]*>)(<\/\2>)/g, (whole, open, name, key, close) => `${open}${escaped(english(key))}${close}`);
-const marked = html.match(/\sdata-i18n(-[a-z-]+)?="/g)?.length ?? 0;
+// Every mark of the page's elements (those in comments or the inline stylesheet are none).
+const marked = html.replace(/<!--[\s\S]*?-->|<style>[\s\S]*?<\/style>/g, '').match(/\sdata-i18n(-[a-z-]+)?="/g)?.length ?? 0;
 if (written !== marked) throw new Error(`${page}: ${marked - written} of its ${marked} data-i18n marks are on elements that are not empty`);
 writeFileSync(page, html.replace(marker, '<html lang="en" data-prefilled="en">'));

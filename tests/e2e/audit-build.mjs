@@ -52,17 +52,26 @@ export function auditBuild(root) {
           assert.ok(html.includes(`id="${id}"`), `${browser}: ${name} blocks rendering until #${id}, which it lacks`);
         }
         if (name === 'popup.html') {
-          // popup.js wires the page once #page-end is parsed: it must be the page's last element.
-          assert.match(html, /<div id="page-end" hidden><\/div>\s*<\/body>/, `${browser}: popup.html ends with #page-end`);
+          // popup.js wires the page once #page-end is parsed: it must be the page's last
+          // element, and its only one of that id, and popup.js must look for it.
+          assert.match(html, /<div id="page-end" hidden><\/div>\s*<\/body>\s*<\/html>\s*$/, `${browser}: popup.html ends with #page-end`);
+          assert.equal(html.split('id="page-end"').length, 2, `${browser}: popup.html has one #page-end`);
+          assert.ok(readFileSync(path.join(dir, 'popup.js'), 'utf8').includes('getElementById("page-end")'), `${browser}: popup.js starts once #page-end is parsed`);
           // build.sh wrote the English text in (prefill-english.mjs); localize() skips it in English.
           assert.match(html, /<html lang="en" data-prefilled="en">/, `${browser}: popup.html is marked as prefilled`);
-          const english = JSON.parse(readFileSync(path.join(dir, '_locales', 'en', 'messages.json'), 'utf8'));
-          const escaped = (text) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-          const texts = [...html.matchAll(/<([a-z][a-z0-9]*)\b[^>]*\sdata-i18n="([^"]+)"[^>]*>([^<]*)<\/\1>/g)];
-          assert.equal(texts.length, html.match(/\sdata-i18n="/g).length, `${browser}: popup.html: every data-i18n element holds text only`);
-          for (const [, , key, text] of texts) assert.equal(text, escaped(english[key].message), `${browser}: popup.html: the English text of ${key}`);
-          for (const [tag, attribute, key] of html.matchAll(/\sdata-i18n-([a-z-]+)="([^"]+)"/g)) {
-            assert.ok(html.includes(`${attribute}="${escaped(english[key].message)}"`), `${browser}: popup.html: the English ${attribute} of ${key} (${tag.trim()})`);
+          const catalog = JSON.parse(readFileSync(path.join(dir, '_locales', 'en', 'messages.json'), 'utf8'));
+          // As chrome.i18n.getMessage gives it ($$ is a $), escaped as the page holds it.
+          const english = (key) => catalog[key].message.replace(/\$\$/g, '$')
+            .replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+          const elements = html.replace(/<!--[\s\S]*?-->|<style>[\s\S]*?<\/style>/g, '');
+          const texts = [...elements.matchAll(/<([a-z][a-z0-9]*)\b[^>]*\sdata-i18n="([^"]+)"[^>]*>([^<]*)<\/\1>/g)];
+          assert.equal(texts.length, elements.match(/\sdata-i18n="/g).length, `${browser}: popup.html: every data-i18n element holds text only`);
+          for (const [, , key, text] of texts) assert.equal(text, english(key), `${browser}: popup.html: the English text of ${key}`);
+          // Each translated attribute is on the tag that carries its mark.
+          for (const [tag] of elements.matchAll(/<[a-z][a-z0-9]*\b[^>]*\sdata-i18n-[a-z-]+="[^"]+"[^>]*>/g)) {
+            for (const [, attribute, key] of tag.matchAll(/\sdata-i18n-([a-z-]+)="([^"]+)"/g)) {
+              assert.ok(tag.includes(` ${attribute}="${english(key)}"`), `${browser}: popup.html: the English ${attribute} of ${key} on ${tag}`);
+            }
           }
         }
       }
