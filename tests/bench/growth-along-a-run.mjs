@@ -4,6 +4,8 @@
 // and the bulk page's threads per row (process-cpu.mjs), in each eighth of the PUTs the
 // fake received. Flat eighths (after the first, which holds the start and the warm-up)
 // mean no growth.   node tests/bench/growth-along-a-run.mjs
+// LATENCY_MS=50 ROWS=5000 runs it as the bench's 5,000-row run (the fake at 50 ms): a cost
+// that comes with time rather than with rows (a timer's work) shows there, not at once.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startFakeApis } from '../e2e/fake-apis.mjs';
@@ -13,7 +15,7 @@ import { waitFor } from '../e2e/harness.mjs';
 import { TREASURE, generatedOid } from '../e2e/scenarios.mjs';
 import { browserCpu, SERVICE_WORKER_THREAD, PAGE_MAIN_THREAD } from './process-cpu.mjs';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const fake = await startFakeApis({ port: 443, certDir: path.join(root, 'tests', 'e2e', '.certs'), latencyMs: 0 });
+const fake = await startFakeApis({ port: 443, certDir: path.join(root, 'tests', 'e2e', '.certs'), latencyMs: Number(process.env.LATENCY_MS ?? 0) });
 const browser = await launchChromium({ extensionDir: path.join(root, 'dist', 'chrome') });
 const N = Number(process.env.ROWS ?? 8000); // a multiple of 8
 const page = await openFreshBulk(browser);
