@@ -5,6 +5,9 @@ export const t = (id, ...args) => chrome.i18n.getMessage(id, args.map(String));
 /** A region's name in the UI language (the core's English label as the fallback). */
 export const regionName = (region) => t(`region_${region.id}`) || region.label;
 
+/** The attributes localize() translates (data-i18n-<attribute>); the build's prefill-english.mjs writes these only. */
+export const LOCALIZED_ATTRIBUTES = ['placeholder', 'title', 'aria-label', 'value'];
+
 /**
  * Fills every [data-i18n] element's text and [data-i18n-<attribute>] attribute, except in a
  * page whose English text the build wrote in (the popup's) when the UI is English.
@@ -16,7 +19,7 @@ export function localize(root = document) {
   // would need its own prefilled page or this skip removed).
   if (root === document && document.documentElement.dataset.prefilled === 'en' && isEnglish()) return;
   for (const element of /** @type {NodeListOf<HTMLElement>} */ (root.querySelectorAll('[data-i18n]'))) element.textContent = t(element.dataset.i18n);
-  for (const attribute of ['placeholder', 'title', 'aria-label', 'value']) {
+  for (const attribute of LOCALIZED_ATTRIBUTES) {
     for (const element of root.querySelectorAll(`[data-i18n-${attribute}]`)) {
       element.setAttribute(attribute, t(element.getAttribute(`data-i18n-${attribute}`)));
     }

@@ -5,6 +5,7 @@
 // fails unless every data-i18n text and attribute of the page was written: a key with no
 // English message, one that takes placeholders, or an element that is not empty.
 import { readFileSync, writeFileSync } from 'node:fs';
+import { LOCALIZED_ATTRIBUTES } from './i18n.js';
 
 const [page, messagesFile] = process.argv.slice(2);
 const messages = JSON.parse(readFileSync(messagesFile, 'utf8'));
@@ -19,9 +20,6 @@ function english(key) {
   return entry.message.replace(/\$\$/g, '$');
 }
 
-// The attributes localize() (i18n.js) translates: one it does not would stay English.
-const LOCALIZED_ATTRIBUTES = ['placeholder', 'title', 'aria-label', 'value'];
-
 const marker = '<html lang="en">';
 let html = readFileSync(page, 'utf8');
 if (!html.includes(marker)) throw new Error(`${page} has no ${marker}`);
@@ -29,6 +27,7 @@ if (!html.includes(marker)) throw new Error(`${page} has no ${marker}`);
 html = html.replace(/<([a-z][a-z0-9]*)\b([^>]*)>/g, (tag, name, attributes) => {
   let filled = attributes;
   for (const [, attribute, key] of attributes.matchAll(/\sdata-i18n-([a-z-]+)="([^"]+)"/g)) {
+    // One localize() does not translate would stay English in every language.
     if (!LOCALIZED_ATTRIBUTES.includes(attribute)) throw new Error(`${page}: localize() does not translate data-i18n-${attribute}`);
     if (new RegExp(`\\s${attribute}="`).test(attributes.replace(/\sdata-i18n-[a-z-]+="[^"]*"/g, ''))) {
       throw new Error(`${page}: <${name}> sets ${attribute} and data-i18n-${attribute} both`);
