@@ -1,7 +1,8 @@
 // Build step: writes the English text into a page's data-i18n elements and attributes
 // (`node prefill-english.mjs page.html _locales/en/messages.json`), so that in an English
 // UI the page parses with its text in place and localize() has nothing to replace; in any
-// other language localize() replaces it before the page's first frame, as before. The build
+// other language localize() replaces it as the popup starts, as before (before the first
+// frame in Chromium, which holds it until the page has parsed; Firefox ignores that hint). The build
 // fails unless every data-i18n text and attribute of the page was written: a key with no
 // English message, one that takes placeholders, or an element that is not empty.
 import { readFileSync, writeFileSync } from 'node:fs';
